@@ -1,0 +1,114 @@
+// Package config loads bkjob's layered configuration: embedded defaults, then
+// --config files in order, then BKJOB_SECTION__KEY environment variables, then
+// flags the user set; the result is validated section by section.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole effective configuration. Fields tagged secret:"true"
+// are masked by Masked().
+type Config struct {
+	Roles           string        `koanf:"roles"`
+	DataDir         string        `koanf:"data_dir"`
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+	HTTP            HTTP          `koanf:"http"`
+	Log             Log           `koanf:"log"`
+	DB              DB            `koanf:"db"`
+	Cache           Cache         `koanf:"cache"`
+	Lock            Lock          `koanf:"lock"`
+	Bus             Bus           `koanf:"bus"`
+	Blob            Blob          `koanf:"blob"`
+	Crypto          Crypto        `koanf:"crypto"`
+	Logsvr          Logsvr        `koanf:"logsvr"`
+	GSE             GSE           `koanf:"gse"`
+	Auth            Auth          `koanf:"auth"`
+	API             API           `koanf:"api"`
+}
+
+type HTTP struct {
+	Addr      string `koanf:"addr"`
+	PublicURL string `koanf:"public_url"`
+}
+
+type Log struct {
+	Level  string `koanf:"level"`
+	Format string `koanf:"format"`
+}
+
+type DB struct {
+	Driver       string `koanf:"driver"`
+	DSN          string `koanf:"dsn" secret:"true"`
+	MaxOpenConns int    `koanf:"max_open_conns"`
+}
+
+type Cache struct {
+	Backend    string `koanf:"backend"`
+	RedisURL   string `koanf:"redis_url" secret:"true"`
+	MaxEntries int    `koanf:"max_entries"`
+}
+
+type Lock struct {
+	Backend  string `koanf:"backend"`
+	RedisURL string `koanf:"redis_url" secret:"true"`
+}
+
+type Bus struct {
+	Backend        string        `koanf:"backend"`
+	AMQPURL        string        `koanf:"amqp_url" secret:"true"`
+	ForceRemote    bool          `koanf:"force_remote"`
+	CallTimeout    time.Duration `koanf:"call_timeout"`
+	Prefetch       int           `koanf:"prefetch"`
+	ExchangePrefix string        `koanf:"exchange_prefix"`
+}
+
+type Blob struct {
+	Dir string `koanf:"dir"`
+}
+
+type Crypto struct {
+	Key string `koanf:"key" secret:"true"`
+}
+
+type Logsvr struct {
+	Backend       string `koanf:"backend"`
+	MongoURI      string `koanf:"mongo_uri" secret:"true"`
+	MongoDatabase string `koanf:"mongo_database"`
+	MaxHostBytes  int64  `koanf:"max_host_bytes"`
+	RetentionDays int    `koanf:"retention_days"`
+}
+
+type GSE struct {
+	Transport          string        `koanf:"transport"`
+	AgentTokens        []string      `koanf:"agent_tokens" secret:"true"`
+	BootstrapToken     string        `koanf:"bootstrap_token" secret:"true"`
+	HeartbeatInterval  time.Duration `koanf:"heartbeat_interval"`
+	OfflineAfterMissed int           `koanf:"offline_after_missed"`
+	MaxTasksPerAgent   int           `koanf:"max_tasks_per_agent"`
+	MaxOutputBytes     int64         `koanf:"max_output_bytes"`
+	LocalAgent         LocalAgent    `koanf:"local_agent"`
+	GSE2               GSE2          `koanf:"gse2"`
+}
+
+type LocalAgent struct {
+	Enabled bool   `koanf:"enabled"`
+	IP      string `koanf:"ip"`
+}
+
+type GSE2 struct {
+	URL       string `koanf:"url"`
+	AppCode   string `koanf:"app_code"`
+	AppSecret string `koanf:"app_secret" secret:"true"`
+}
+
+type Auth struct {
+	BootstrapAdminPassword string        `koanf:"bootstrap_admin_password" secret:"true"`
+	SessionTTL             time.Duration `koanf:"session_ttl"`
+}
+
+type API struct {
+	BootstrapAppCode   string   `koanf:"bootstrap_app_code"`
+	BootstrapAppSecret string   `koanf:"bootstrap_app_secret" secret:"true"`
+	CallbackAllowlist  []string `koanf:"callback_allowlist"`
+}

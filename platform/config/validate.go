@@ -1,0 +1,115 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"time"
+)
+
+// Validate checks every section and returns the first error, naming its key.
+func (c *Config) Validate() error {
+	checks := []func() error{
+		func() error { return nonEmpty("data_dir", c.DataDir) },
+		func() error { return positive("shutdown_timeout", c.ShutdownTimeout) },
+		func() error { return hostPort("http.addr", c.HTTP.Addr) },
+		func() error { return oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error") },
+		func() error { return oneOf("log.format", c.Log.Format, "text", "json") },
+		c.validateDB,
+		func() error {
+			return backendURL("cache", c.Cache.Backend, c.Cache.RedisURL, "redis_url", "memory", "redis")
+		},
+		func() error { return atLeast("cache.max_entries", c.Cache.MaxEntries, 1) },
+		func() error {
+			return backendURL("lock", c.Lock.Backend, c.Lock.RedisURL, "redis_url", "memory", "redis")
+		},
+		func() error { return backendURL("bus", c.Bus.Backend, c.Bus.AMQPURL, "amqp_url", "memory", "rabbitmq") },
+		func() error { return positive("bus.call_timeout", c.Bus.CallTimeout) },
+		func() error { return atLeast("bus.prefetch", c.Bus.Prefetch, 1) },
+		func() error { return nonEmpty("bus.exchange_prefix", c.Bus.ExchangePrefix) },
+		func() error {
+			return backendURL("logsvr", c.Logsvr.Backend, c.Logsvr.MongoURI, "mongo_uri", "embedded", "mongodb")
+		},
+		func() error { return atLeast("logsvr.max_host_bytes", int(c.Logsvr.MaxHostBytes), 1024) },
+		func() error { return atLeast("logsvr.retention_days", c.Logsvr.RetentionDays, 1) },
+		func() error { return oneOf("gse.transport", c.GSE.Transport, "builtin", "gse2") },
+		func() error { return positive("gse.heartbeat_interval", c.GSE.HeartbeatInterval) },
+		func() error { return atLeast("gse.offline_after_missed", c.GSE.OfflineAfterMissed, 1) },
+		func() error { return atLeast("gse.max_tasks_per_agent", c.GSE.MaxTasksPerAgent, 1) },
+		func() error { return atLeast("gse.max_output_bytes", int(c.GSE.MaxOutputBytes), 1024) },
+		c.validateGSE2,
+		func() error { return positive("auth.session_ttl", c.Auth.SessionTTL) },
+	}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Config) validateDB() error {
+	if err := oneOf("db.driver", c.DB.Driver, "sqlite", "mysql"); err != nil {
+		return err
+	}
+	if c.DB.Driver == "mysql" && c.DB.DSN == "" {
+		return &KeyError{Key: "db.dsn", Reason: "required when db.driver is mysql"}
+	}
+	return atLeast("db.max_open_conns", c.DB.MaxOpenConns, 1)
+}
+
+func (c *Config) validateGSE2() error {
+	if c.GSE.Transport == "gse2" && c.GSE.GSE2.URL == "" {
+		return &KeyError{Key: "gse.gse2.url", Reason: "required when gse.transport is gse2"}
+	}
+	return nil
+}
+
+func nonEmpty(key, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return &KeyError{Key: key, Reason: "must not be empty"}
+	}
+	return nil
+}
+
+func positive(key string, d time.Duration) error {
+	if d <= 0 {
+		return &KeyError{Key: key, Reason: fmt.Sprintf("must be a positive duration, got %s", d)}
+	}
+	return nil
+}
+
+func atLeast(key string, v, min int) error {
+	if v < min {
+		return &KeyError{Key: key, Reason: fmt.Sprintf("must be at least %d, got %d", min, v)}
+	}
+	return nil
+}
+
+func oneOf(key, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return &KeyError{Key: key, Reason: fmt.Sprintf("must be one of %s, got %q", strings.Join(allowed, ", "), v)}
+}
+
+func hostPort(key, v string) error {
+	if _, _, err := net.SplitHostPort(v); err != nil {
+		return &KeyError{Key: key, Reason: fmt.Sprintf("must be host:port, got %q", v)}
+	}
+	return nil
+}
+
+// backendURL checks a "memory or real server" section: the backend name is
+// known and the real one has its URL.
+func backendURL(section, backend, url, urlKey, embedded, real string) error {
+	if err := oneOf(section+".backend", backend, embedded, real); err != nil {
+		return err
+	}
+	if backend == real && url == "" {
+		return &KeyError{Key: section + "." + urlKey, Reason: fmt.Sprintf("required when %s.backend is %s", section, real)}
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+// Package errs holds bkjob's typed error: a stable code, the HTTP status it
+// maps to, a message and optionally the request field at fault. Errors cross
+// the bus and the HTTP boundary as (code, message, field) and come back as an
+// *Error with the same code, so errors.Is against a sentinel still works.
+package errs
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Error is a coded error. Two *Error values match under errors.Is when their
+// codes are equal, so a sentinel declared in a contract package matches the
+// same error after it has been wrapped, serialised and decoded again.
+type Error struct {
+	Code    string `json:"code"`
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// New declares a sentinel error.
+func New(code string, status int, message string) *Error {
+	return &Error{Code: code, Status: status, Message: message}
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s", e.Field, e.Message)
+	}
+	return e.Message
+}
+
+// Is reports whether target is an *Error with the same code.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// Withf returns a copy of e with a more specific message.
+func (e *Error) Withf(format string, args ...any) *Error {
+	c := *e
+	c.Message = fmt.Sprintf(format, args...)
+	return &c
+}
+
+// OnField returns a copy of e naming the request field at fault.
+func (e *Error) OnField(field string) *Error {
+	c := *e
+	c.Field = field
+	return &c
+}
+
+// Generic sentinels shared by every module.
+var (
+	ErrInvalid        = New("common.invalidArgument", http.StatusBadRequest, "invalid argument")
+	ErrNotFound       = New("common.notFound", http.StatusNotFound, "not found")
+	ErrConflict       = New("common.conflict", http.StatusConflict, "conflict")
+	ErrUnauthorized   = New("common.unauthorized", http.StatusUnauthorized, "authentication required")
+	ErrForbidden      = New("common.forbidden", http.StatusForbidden, "permission denied")
+	ErrTooMany        = New("common.tooManyRequests", http.StatusTooManyRequests, "too many requests")
+	ErrUnavailable    = New("common.unavailable", http.StatusServiceUnavailable, "service unavailable")
+	ErrNotImplemented = New("common.notImplemented", http.StatusNotImplemented, "not implemented yet")
+	ErrTimeout        = New("common.timeout", http.StatusGatewayTimeout, "timed out")
+	ErrInternal       = New("common.internal", http.StatusInternalServerError, "internal error")
+)
+
+// Invalid is shorthand for a 400 naming the field: errs.Invalid("timeout", "must be 1..259200").
+func Invalid(field, format string, args ...any) *Error {
+	return ErrInvalid.Withf(format, args...).OnField(field)
+}
+
+// From extracts the *Error in err's chain, or wraps err as an internal error.
+func From(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return ErrInternal.Withf("%s", err.Error())
+}

@@ -1,0 +1,86 @@
+package httpx
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+
+	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/labstack/echo/v4"
+)
+
+// V3Envelope is bk-job's OpenAPI v3 response body. HTTP status is 200 for
+// every answered request, as bk-job does; the outcome is in result/code.
+type V3Envelope struct {
+	Result       bool   `json:"result"`
+	Code         int    `json:"code"`
+	Message      string `json:"message"`
+	Data         any    `json:"data"`
+	JobRequestID string `json:"job_request_id"`
+}
+
+// V3Page is the data of a v3 list endpoint.
+type V3Page[T any] struct {
+	Start  int `json:"start"`
+	Total  int `json:"total"`
+	Length int `json:"length"`
+	Data   []T `json:"data"`
+}
+
+// v3 numeric codes for typed errors, from bk-job's ErrorCode table where it
+// has one. Unlisted codes fall back by HTTP status.
+var v3CodeByStatus = map[int]int{
+	http.StatusBadRequest:          1240002, // ILLEGAL_PARAM
+	http.StatusUnauthorized:        1240010,
+	http.StatusForbidden:           1238001, // PERMISSION_DENIED
+	http.StatusNotFound:            1240003,
+	http.StatusConflict:            1240004,
+	http.StatusTooManyRequests:     1244032,
+	http.StatusNotImplemented:      1240099,
+	http.StatusServiceUnavailable:  1240098,
+	http.StatusGatewayTimeout:      1240097,
+	http.StatusInternalServerError: 1240001,
+}
+
+// V3Code returns the numeric v3 code for err (0 for nil).
+func V3Code(err error) int {
+	if err == nil {
+		return 0
+	}
+	e := errs.From(err)
+	if c, ok := v3CodeByStatus[e.Status]; ok {
+		return c
+	}
+	return 1240001
+}
+
+// V3OK writes a successful envelope.
+func V3OK(c echo.Context, data any) error {
+	return c.JSON(http.StatusOK, V3Envelope{Result: true, Code: 0, Message: "success", Data: data, JobRequestID: RequestID(c)})
+}
+
+// V3Error writes a failed envelope for err. The message names the field when
+// the error does. Authentication failures keep their 401 so gateways and
+// clients see them; everything else is 200 with result false, as bk-job does.
+func V3Error(c echo.Context, err error) error {
+	e := errs.From(err)
+	status := http.StatusOK
+	if errors.Is(e, errs.ErrUnauthorized) {
+		status = http.StatusUnauthorized
+	}
+	return c.JSON(status, V3Envelope{Result: false, Code: V3Code(e), Message: e.Error(), Data: nil, JobRequestID: RequestID(c)})
+}
+
+// RequestID returns the request id set by the request-id middleware, or a new one.
+func RequestID(c echo.Context) string {
+	if id := c.Response().Header().Get(echo.HeaderXRequestID); id != "" {
+		return id
+	}
+	if id := c.Request().Header.Get(echo.HeaderXRequestID); id != "" {
+		return id
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,122 @@
+package httpx
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/require"
+)
+
+func newTestServer(t *testing.T) *Server {
+	t.Helper()
+	return NewServer("127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+func do(t *testing.T, s *Server, method, path string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	s.Echo.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+	return rec
+}
+
+func TestSPAFallback(t *testing.T) {
+	s := newTestServer(t)
+	s.MountUI(fstest.MapFS{
+		"index.html":    {Data: []byte("<html>app</html>")},
+		"assets/app.js": {Data: []byte("console.log(1)")},
+	})
+	s.Echo.GET("/api/web/version", func(c echo.Context) error { return c.JSON(200, map[string]string{"v": "1"}) })
+
+	tests := []struct {
+		path, wantBody, wantType string
+		wantStatus               int
+	}{
+		{"/", "app", "text/html", 200},
+		{"/biz/1/execute/task/5", "app", "text/html", 200},
+		{"/assets/app.js", "console.log", "javascript", 200},
+		{"/assets/missing.js", "common.notFound", "application/json", 404},
+		{"/api/web/version", `"v":"1"`, "application/json", 200},
+		{"/api/web/nope", "common.notFound", "application/json", 404},
+		{"/api/v3/nope", "no such API path", "application/json", 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := do(t, s, http.MethodGet, tt.path)
+			require.Equal(t, tt.wantStatus, rec.Code)
+			require.Contains(t, rec.Body.String(), tt.wantBody)
+			require.Contains(t, rec.Header().Get("Content-Type"), tt.wantType)
+		})
+	}
+}
+
+func TestStubPageWithoutUI(t *testing.T) {
+	s := newTestServer(t)
+	s.MountUI(nil)
+	rec := do(t, s, http.MethodGet, "/")
+	require.Equal(t, 200, rec.Code)
+	require.Contains(t, rec.Body.String(), "built without the web UI")
+	rec = do(t, s, http.MethodPost, "/api/anything")
+	require.Equal(t, 404, rec.Code)
+	require.NotContains(t, rec.Body.String(), "<html")
+}
+
+func TestErrorMapper(t *testing.T) {
+	s := newTestServer(t)
+	planNotFound := errs.New("plan.notFound", http.StatusNotFound, "plan not found")
+	s.Echo.GET("/typed", func(c echo.Context) error { return planNotFound })
+	s.Echo.GET("/field", func(c echo.Context) error { return errs.Invalid("timeout", "must be 1..259200") })
+	s.Echo.GET("/plain", func(c echo.Context) error { return io.ErrUnexpectedEOF })
+	s.Echo.GET("/panic", func(c echo.Context) error { panic("boom") })
+
+	rec := do(t, s, http.MethodGet, "/typed")
+	require.Equal(t, 404, rec.Code)
+	require.Contains(t, rec.Body.String(), `"code":"plan.notFound"`)
+
+	rec = do(t, s, http.MethodGet, "/field")
+	require.Equal(t, 400, rec.Code)
+	require.Contains(t, rec.Body.String(), `"field":"timeout"`)
+
+	for _, p := range []string{"/plain", "/panic"} {
+		rec = do(t, s, http.MethodGet, p)
+		require.Equal(t, 500, rec.Code, p)
+		require.Contains(t, rec.Body.String(), "internal error")
+		require.NotContains(t, rec.Body.String(), "EOF")
+	}
+}
+
+func TestHealthReadyAndMetrics(t *testing.T) {
+	s := newTestServer(t)
+	pending := []string{"execute"}
+	s.MountHealth(func() []string { return pending })
+	s.MountMetrics()
+	require.Equal(t, 200, do(t, s, http.MethodGet, "/healthz").Code)
+	rec := do(t, s, http.MethodGet, "/readyz")
+	require.Equal(t, 503, rec.Code)
+	require.Contains(t, rec.Body.String(), "execute")
+	pending = nil
+	require.Equal(t, 200, do(t, s, http.MethodGet, "/readyz").Code)
+
+	body := do(t, s, http.MethodGet, "/metrics").Body.String()
+	require.True(t, strings.Contains(body, `bkjob_http_requests_total{method="GET",route="/readyz",status="503"} 1`), body[:200])
+	require.Contains(t, body, "go_goroutines")
+}
+
+func TestV3Envelope(t *testing.T) {
+	s := newTestServer(t)
+	s.Echo.GET("/ok", func(c echo.Context) error { return V3OK(c, map[string]int{"job_instance_id": 1}) })
+	s.Echo.GET("/bad", func(c echo.Context) error { return V3Error(c, errs.Invalid("target_server", "is required")) })
+	rec := do(t, s, http.MethodGet, "/ok")
+	require.Contains(t, rec.Body.String(), `"result":true,"code":0`)
+	rec = do(t, s, http.MethodGet, "/bad")
+	require.Equal(t, 200, rec.Code)
+	require.Contains(t, rec.Body.String(), `"result":false,"code":1240002`)
+	require.Contains(t, rec.Body.String(), "target_server: is required")
+	require.Regexp(t, `"job_request_id":"[0-9a-zA-Z]+"`, rec.Body.String())
+}

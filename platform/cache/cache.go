@@ -1,5 +1,9 @@
 // Package cache is a small key/value cache with TTL: bounded in memory by
 // default, Redis when configured. Values are bytes; callers encode.
+//
+// Backends: memory.go (NewMemory) and redis.go (NewRedis, OpenRedis; keys
+// prefixed "bkjob:"), chosen by Open from config.Cache. Package cachetest
+// holds the contract suite both run.
 package cache
 
 import (

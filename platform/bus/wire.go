@@ -1,0 +1,141 @@
+package bus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bkjob/bkjob/platform/errs"
+)
+
+// ErrDiscard, returned (or wrapped) by an EventHandler, acknowledges an event
+// that can never be handled (say, a body that does not decode) instead of
+// redelivering it forever. The event is logged and dropped.
+var ErrDiscard = errors.New("discard event")
+
+// reply is the wire form of a call's outcome, identical for every backend:
+// exactly one of Result and Error is set.
+type reply struct {
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  *errs.Error     `json:"error,omitempty"`
+}
+
+// encodeReply turns a handler's outcome into the reply body. A handler error
+// travels as its code, status, message and field (errs.From); an error
+// without a code becomes errs.ErrInternal carrying its text.
+func encodeReply(result any, err error) []byte {
+	var r reply
+	if err != nil {
+		r.Error = wireError(err)
+	} else if result != nil {
+		b, merr := json.Marshal(result)
+		if merr != nil {
+			r.Error = errs.ErrInternal.Withf("encode reply: %v", merr)
+		} else {
+			r.Result = b
+		}
+	}
+	b, merr := json.Marshal(r)
+	if merr != nil {
+		// Only reachable with a non-JSON-safe error message; keep the code.
+		b, _ = json.Marshal(reply{Error: errs.ErrInternal.Withf("encode reply error: %v", merr)})
+	}
+	return b
+}
+
+// wireError codes err; a context error of the handler's own becomes a
+// timeout (its deadline is the caller's) or unavailable (it is shutting down).
+func wireError(err error) *errs.Error {
+	var e *errs.Error
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.Is(err, context.DeadlineExceeded):
+		return errs.ErrTimeout.Withf("%s", err.Error())
+	case errors.Is(err, context.Canceled):
+		return errs.ErrUnavailable.Withf("%s", err.Error())
+	}
+	return errs.From(err)
+}
+
+// replyError is the outcome of a reply for the caller: a failure that lands
+// at or after the caller's deadline is reported as the timeout itself (the
+// handler's context ends at that deadline too, and may win the race).
+func replyError(ctx context.Context, method string, body []byte, resp any) error {
+	err := decodeReply(method, body, resp)
+	if err != nil && (ctx.Err() != nil || pastDeadline(ctx)) {
+		return callTimeoutError(ctx, method)
+	}
+	return err
+}
+
+func pastDeadline(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
+}
+
+// decodeReply unmarshals a reply body into resp (which may be nil) or
+// returns the handler's error as an *errs.Error with the same code.
+func decodeReply(method string, body []byte, resp any) error {
+	var r reply
+	if err := json.Unmarshal(body, &r); err != nil {
+		return fmt.Errorf("call %s: decode reply: %w", method, err)
+	}
+	if r.Error != nil {
+		e := *r.Error
+		if e.Code == "" {
+			e.Code, e.Status = errs.ErrInternal.Code, errs.ErrInternal.Status
+		}
+		return &e
+	}
+	if resp == nil || len(r.Result) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(r.Result, resp); err != nil {
+		return fmt.Errorf("call %s: decode reply: %w", method, err)
+	}
+	return nil
+}
+
+// marshalPayload encodes a request or event.
+func marshalPayload(what, name string, v any) (json.RawMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s %s: %w", what, name, err)
+	}
+	return b, nil
+}
+
+// callTimeoutError is what Call returns when ctx ended before a reply: it
+// matches both ctx.Err() and errs.ErrTimeout (for a deadline) under errors.Is.
+func callTimeoutError(ctx context.Context, method string) error {
+	if err := ctx.Err(); errors.Is(err, context.Canceled) {
+		return fmt.Errorf("call %s: %w", method, err)
+	}
+	return fmt.Errorf("call %s: no reply: %w (%w)", method, context.DeadlineExceeded, errs.ErrTimeout)
+}
+
+// handlerContext gives a call handler the caller's deadline (carried as unix
+// milliseconds on the wire) on top of the bus's own lifetime.
+func handlerContext(base context.Context, deadlineMillis int64) (context.Context, context.CancelFunc) {
+	if deadlineMillis <= 0 {
+		return context.WithCancel(base)
+	}
+	return context.WithDeadline(base, time.UnixMilli(deadlineMillis))
+}
+
+// deadlineMillis is ctx's deadline in unix milliseconds rounded up (so the
+// handler's context never ends before the caller's), or 0.
+func deadlineMillis(ctx context.Context) int64 {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return 0
+	}
+	return ceilMillis(d)
+}
+
+func ceilMillis(t time.Time) int64 {
+	return (t.UnixNano() + int64(time.Millisecond) - 1) / int64(time.Millisecond)
+}

@@ -1,0 +1,138 @@
+package ssh
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/bkjob/bkjob/gse"
+)
+
+// Lines the wrapper writes to the session's stderr, which carries only
+// control messages: the script's own stderr is merged into stdout.
+const (
+	ctlPGID  = "bkjob-pgid:"
+	ctlError = "bkjob-error:"
+)
+
+// validEnvName reports whether s is a portable environment variable name.
+func validEnvName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		letter := r == '_' || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z')
+		if !letter && (i == 0 || r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// scriptExt is the file extension bk-job gives each language.
+func scriptExt(lang int) string {
+	switch lang {
+	case gse.LangShell:
+		return ".sh"
+	case gse.LangBat:
+		return ".bat"
+	case gse.LangPerl:
+		return ".pl"
+	case gse.LangPython:
+		return ".py"
+	case gse.LangPowerShell:
+		return ".ps1"
+	case gse.LangSQL:
+		return ".sql"
+	}
+	return ""
+}
+
+// interpreter returns the program that runs a script of lang, or a
+// host failure for languages a Linux host over SSH cannot run.
+func interpreter(lang int) (string, error) {
+	switch lang {
+	case gse.LangShell:
+		return "bash", nil
+	case gse.LangPython:
+		return "python3", nil
+	case gse.LangPerl:
+		return "perl", nil
+	case gse.LangPowerShell:
+		return "pwsh", nil
+	case gse.LangBat:
+		return "", failf(gse.HostStatusScriptFailed, "bat scripts need a Windows host; SSH hosts run Linux")
+	case gse.LangSQL:
+		return "", failf(gse.HostStatusScriptFailed, "SQL steps are not supported over SSH")
+	}
+	return "", failf(gse.HostStatusScriptFailed, "unknown script language %d", lang)
+}
+
+// scriptCommand is everything needed to start a staged script.
+type scriptCommand struct {
+	lang    int
+	path    string // staged script
+	params  string // appended unquoted, as bk-job does
+	env     map[string]string
+	workDir string
+	runAs   string // empty: the SSH login user
+}
+
+// build returns the command the SSH session runs. It starts the script in
+// a new session (setsid) whose process group id it reports on stderr first,
+// checks the interpreter, merges the script's stderr into stdout and, for a
+// different account, switches user with su.
+func (c scriptCommand) build() (string, error) {
+	interp, err := interpreter(c.lang)
+	if err != nil {
+		return "", err
+	}
+	var inner strings.Builder
+	fmt.Fprintf(&inner, "cd %s || exit 1; ", shellQuote(c.workDir))
+	for _, k := range slices.Sorted(maps.Keys(c.env)) {
+		if !validEnvName(k) {
+			return "", failf(gse.HostStatusScriptFailed, "invalid environment variable name %q", k)
+		}
+		fmt.Fprintf(&inner, "%s=%s; export %s; ", k, shellQuote(c.env[k]), k)
+	}
+	run := func(prog string) string {
+		cmd := "exec " + prog + " " + shellQuote(c.path)
+		if prog == "pwsh" {
+			cmd = "exec pwsh -NoLogo -NonInteractive -File " + shellQuote(c.path)
+		}
+		if p := strings.TrimSpace(c.params); p != "" {
+			cmd += " " + p
+		}
+		return cmd
+	}
+	if c.lang == gse.LangShell {
+		fmt.Fprintf(&inner, "if command -v bash >/dev/null 2>&1; then %s; else %s; fi", run("bash"), run("sh"))
+	} else {
+		inner.WriteString(run(interp))
+	}
+
+	body := inner.String()
+	if c.runAs != "" {
+		body = "exec su -s /bin/sh " + shellQuote(c.runAs) + " -c " + shellQuote(body)
+	}
+	var ctl strings.Builder
+	fmt.Fprintf(&ctl, `echo "%s$$" >&2; `, ctlPGID)
+	if c.lang != gse.LangShell {
+		fmt.Fprintf(&ctl, "command -v %s >/dev/null 2>&1 || { echo %s >&2; exit 127; }; ",
+			interp, shellQuote(ctlError+"interpreter "+interp+" not found on the host"))
+	}
+	ctl.WriteString("exec 2>&1; ")
+	ctl.WriteString(body)
+	return "exec setsid -w /bin/sh -c " + shellQuote(ctl.String()), nil
+}
+
+// killCommand signals the process group pgid.
+func killCommand(sig string, pgid int) string {
+	return fmt.Sprintf("kill -%s -- -%d 2>/dev/null; true", sig, pgid)
+}

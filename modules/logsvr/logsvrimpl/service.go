@@ -17,8 +17,8 @@ const (
 	stateIdleAfter       = 10 * time.Minute
 )
 
-// options tune a service; zero values take the defaults above.
-type options struct {
+// tuning tunes a service; zero values take the defaults above.
+type tuning struct {
 	capBytes      int64
 	retentionDays int
 	flushInterval time.Duration
@@ -31,7 +31,7 @@ type options struct {
 // watchers of what was stored.
 type service struct {
 	be   backend
-	opt  options
+	opt  tuning
 	log  *slog.Logger
 	hub  *hub
 	kick chan struct{}
@@ -55,7 +55,7 @@ type service struct {
 
 var _ logsvr.Store = (*service)(nil)
 
-func newService(be backend, opt options, log *slog.Logger) *service {
+func newService(be backend, opt tuning, log *slog.Logger) *service {
 	if opt.flushInterval <= 0 {
 		opt.flushInterval = defaultFlushInterval
 	}

@@ -1,0 +1,94 @@
+package manageimpl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/bkjob/bkjob/modules/manage"
+	"gorm.io/gorm"
+)
+
+// DefaultBizID is the business a fresh install creates and unbound agents join.
+const DefaultBizID = 1
+
+// Service implements manage.Service.
+type Service struct {
+	st  store
+	log *slog.Logger
+}
+
+var _ manage.Service = (*Service)(nil)
+
+// New returns the service over db.
+func New(db *gorm.DB, log *slog.Logger) *Service {
+	return &Service{st: gormStore{db: db}, log: log}
+}
+
+// Bootstrap creates what a fresh install needs: business 1 "Default" and in
+// it a Linux system account aliased "root". It is idempotent.
+func (s *Service) Bootstrap(ctx context.Context) error {
+	app, err := s.st.ensureApplication(ctx, application{
+		ID: DefaultBizID, ScopeType: "biz", ScopeID: "1", Name: "Default", Timezone: "Asia/Shanghai", Language: "zh_CN",
+	})
+	if err != nil {
+		return err
+	}
+	return s.st.ensureAccount(ctx, account{
+		BizID: app.ID, Account: "root", Alias: "root", Category: manage.AccountCategorySystem,
+		Type: manage.AccountTypeLinux, OS: "Linux", Creator: "system", Remark: "created at first start",
+	})
+}
+
+// ResolveScope maps (scope type, scope id) to its business.
+func (s *Service) ResolveScope(ctx context.Context, scopeType, scopeID string) (manage.Scope, error) {
+	if scopeType == "" {
+		scopeType = "biz"
+	}
+	if scopeType != "biz" && scopeType != "biz_set" {
+		return manage.Scope{}, manage.ErrScopeNotFound.Withf("unknown bk_scope_type %q (biz or biz_set)", scopeType).OnField("bk_scope_type")
+	}
+	app, err := s.st.scopeByID(ctx, scopeType, scopeID)
+	if errors.Is(err, errNoRow) {
+		return manage.Scope{}, manage.ErrScopeNotFound.Withf("scope %s:%s does not exist", scopeType, scopeID).OnField("bk_scope_id")
+	}
+	if err != nil {
+		return manage.Scope{}, fmt.Errorf("find scope %s:%s: %w", scopeType, scopeID, err)
+	}
+	return manage.Scope{Type: app.ScopeType, ID: app.ScopeID, BizID: app.ID, Name: app.Name}, nil
+}
+
+// Account finds an account of bizID by id or alias.
+func (s *Service) Account(ctx context.Context, bizID int64, ref manage.AccountRef) (manage.Account, error) {
+	var (
+		acc   account
+		err   error
+		field string
+	)
+	switch {
+	case ref.ID > 0:
+		field = "account_id"
+		acc, err = s.st.accountByID(ctx, bizID, ref.ID)
+	case ref.Alias != "":
+		field = "account_alias"
+		acc, err = s.st.accountByAlias(ctx, bizID, ref.Alias)
+	default:
+		return manage.Account{}, manage.ErrAccountNotFound.Withf("account_id or account_alias is required").OnField("account_alias")
+	}
+	if errors.Is(err, errNoRow) {
+		return manage.Account{}, manage.ErrAccountNotFound.Withf("no account %s in business %d", refString(ref), bizID).OnField(field)
+	}
+	if err != nil {
+		return manage.Account{}, fmt.Errorf("find account %s: %w", refString(ref), err)
+	}
+	return manage.Account{ID: acc.ID, BizID: acc.BizID, Account: acc.Account, Alias: acc.Alias,
+		Category: acc.Category, Type: acc.Type, OS: acc.OS}, nil
+}
+
+func refString(ref manage.AccountRef) string {
+	if ref.ID > 0 {
+		return fmt.Sprintf("id %d", ref.ID)
+	}
+	return fmt.Sprintf("alias %q", ref.Alias)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -30,18 +31,50 @@ type sshEnv struct {
 func requireSSH(t testing.TB) sshEnv {
 	t.Helper()
 	addr := testenv.Require(t, "BKJOB_TEST_SSH_ADDR")
-	env := sshEnv{
-		addrs:      []string{addr},
-		user:       testenv.Require(t, "BKJOB_TEST_SSH_USER"),
-		knownHosts: testenv.Require(t, "BKJOB_TEST_SSH_KNOWN_HOSTS"),
-	}
+	env := sshEnv{addrs: []string{addr}, user: testenv.Require(t, "BKJOB_TEST_SSH_USER")}
 	if all := os.Getenv("BKJOB_TEST_SSH_ADDRS"); all != "" {
 		env.addrs = strings.Split(all, ",")
+	} else {
+		env.addrs = probeAddrs(addr)
 	}
 	key, err := os.ReadFile(testenv.Require(t, "BKJOB_TEST_SSH_KEY"))
 	require.NoError(t, err)
 	env.key = key
+	env.knownHosts = os.Getenv("BKJOB_TEST_SSH_KNOWN_HOSTS")
+	if env.knownHosts == "" {
+		// testdata/services exports the host's public key instead.
+		pub, err := os.ReadFile(testenv.Require(t, "BKJOB_TEST_SSH_HOST_KEY"))
+		require.NoError(t, err)
+		fields := strings.Fields(string(pub))
+		require.GreaterOrEqual(t, len(fields), 2, "host key file")
+		var b strings.Builder
+		for _, a := range env.addrs {
+			fmt.Fprintf(&b, "%s %s %s\n", normalizeAddr(a), fields[0], fields[1])
+		}
+		env.knownHosts = filepath.Join(t.TempDir(), "known_hosts")
+		require.NoError(t, os.WriteFile(env.knownHosts, []byte(b.String()), 0o600))
+	}
 	return env
+}
+
+// probeAddrs lists the 127.0.0.x addresses that answer on addr's port,
+// for servers that export only their first address.
+func probeAddrs(addr string) []string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return []string{addr}
+	}
+	out := []string{addr}
+	for i := 2; i <= 16; i++ {
+		a := net.JoinHostPort(fmt.Sprintf("127.0.0.%d", i), port)
+		c, err := net.DialTimeout("tcp", a, time.Second)
+		if err != nil {
+			break
+		}
+		_ = c.Close()
+		out = append(out, a)
+	}
+	return out
 }
 
 // hosts returns n hosts, one per test server address.

@@ -31,7 +31,12 @@ func TestMain(m *testing.M) {
 }
 
 func startSSHD() (func(), error) {
-	if os.Getenv("BKJOB_TEST_SSH_ADDR") != "" {
+	bench := false
+	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
+		bench = true
+	}
+	// Benchmarks want 101 addresses, more than a shared server offers.
+	if os.Getenv("BKJOB_TEST_SSH_ADDR") != "" && (!bench || len(strings.Split(os.Getenv("BKJOB_TEST_SSH_ADDRS"), ",")) >= 101) {
 		return func() {}, nil
 	}
 	if _, err := os.Stat("/usr/sbin/sshd"); err != nil {
@@ -44,7 +49,7 @@ func startSSHD() (func(), error) {
 		return nil, err
 	}
 	hosts := "11"
-	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
+	if bench {
 		hosts = "101"
 	}
 	cmd := exec.Command("bash", script, "start")

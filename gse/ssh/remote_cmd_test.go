@@ -1,0 +1,117 @@
+package ssh
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bkjob/bkjob/gse"
+)
+
+// TestScriptCommandLocally runs the wrapper with the local shell, as sshd
+// would, to check quoting, the pgid line and stderr merging without SSH.
+func TestScriptCommandLocally(t *testing.T) {
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Skip("setsid (util-linux) is not installed")
+	}
+	dir := t.TempDir()
+	script := filepath.Join(dir, "it's.sh")
+	require.NoError(t, os.WriteFile(script, []byte(`echo "$1|$2|$V"; echo err >&2; exit 4`), 0o700))
+	cmd, err := scriptCommand{
+		lang: gse.LangShell, path: script, params: `one "two three"`,
+		env: map[string]string{"V": `a'b"c $HOME`}, workDir: dir,
+	}.build()
+	require.NoError(t, err)
+
+	var stdout, stderr bytes.Buffer
+	c := exec.Command("/bin/sh", "-c", cmd)
+	c.Stdout, c.Stderr = &stdout, &stderr
+	err = c.Run()
+	var exitErr *exec.ExitError
+	require.ErrorAs(t, err, &exitErr)
+	require.Equal(t, 4, exitErr.ExitCode())
+	require.Equal(t, "one|two three|a'b\"c $HOME\nerr\n", stdout.String())
+	require.True(t, strings.HasPrefix(stderr.String(), ctlPGID), stderr.String())
+}
+
+func TestScriptCommandRefusals(t *testing.T) {
+	tests := []struct {
+		name string
+		cmd  scriptCommand
+		text string
+	}{
+		{name: "bat", cmd: scriptCommand{lang: gse.LangBat}, text: "Windows"},
+		{name: "sql", cmd: scriptCommand{lang: gse.LangSQL}, text: "SQL"},
+		{name: "unknown", cmd: scriptCommand{lang: 99}, text: "unknown script language 99"},
+		{name: "bad env", cmd: scriptCommand{lang: gse.LangShell, env: map[string]string{"1A": "x"}}, text: "1A"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.cmd.build()
+			require.ErrorContains(t, err, tt.text)
+			require.Equal(t, gse.HostStatusScriptFailed, statusOf(err))
+		})
+	}
+}
+
+func TestValidEnvName(t *testing.T) {
+	for name, want := range map[string]bool{"A": true, "_x1": true, "PATH": true, "": false, "1A": false, "A-B": false, "A B": false} {
+		require.Equal(t, want, validEnvName(name), name)
+	}
+}
+
+func TestCheckAbsPath(t *testing.T) {
+	tests := []struct {
+		path string
+		ok   bool
+	}{
+		{"/data/app", true}, {"/data/app/", true}, {"/a/./b", true}, {"/a..b/c", true},
+		{"data", false}, {"", false}, {"/a/../b", false}, {"/..", false}, {"/a/..", false}, {"/a\x00b", false},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.ok, checkAbsPath(tt.path) == nil, tt.path)
+	}
+}
+
+func TestDestDir(t *testing.T) {
+	started := time.Date(2026, 3, 4, 5, 6, 7, 0, time.Local)
+	src := gse.FileSource{Host: &gse.Host{CloudID: 2, IP: "10.0.0.7"}, Path: "/x/f"}
+	tests := []struct {
+		mode int
+		src  gse.FileSource
+		want string
+	}{
+		{gse.TransferStrict, src, "/dest"},
+		{gse.TransferForce, src, "/dest"},
+		{gse.TransferSafetyIP, src, "/dest/2_10.0.0.7"},
+		{gse.TransferSafetyDateIP, src, "/dest/2026-03-04/2_10.0.0.7"},
+		{gse.TransferSafetyIP, gse.FileSource{BlobKey: "k"}, "/dest/0_0.0.0.0"},
+	}
+	for _, tt := range tests {
+		got := destDir(gse.FileTask{TargetDir: "/dest/", Mode: tt.mode}, tt.src, started)
+		require.Equal(t, tt.want, got)
+	}
+}
+
+func TestConfig(t *testing.T) {
+	require.NoError(t, Config{}.Validate())
+	require.Error(t, Config{MaxConcurrent: -1}.Validate())
+	require.Error(t, Config{RemoteTempDir: "tmp"}.Validate())
+	c := Config{}.withDefaults()
+	require.Equal(t, defaultMaxConcurrent, c.MaxConcurrent)
+	require.Equal(t, int64(5<<20), c.MaxOutputBytes)
+	require.Equal(t, "/tmp", c.RemoteTempDir)
+}
+
+func TestLimiter(t *testing.T) {
+	require.Nil(t, limiter(0, 0))
+	require.InDelta(t, 100, float64(limiter(100, 0).Limit()), 0)
+	require.InDelta(t, 50, float64(limiter(100, 50).Limit()), 0)
+	require.InDelta(t, 70, float64(limiter(0, 70).Limit()), 0)
+}

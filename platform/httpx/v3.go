@@ -3,7 +3,6 @@ package httpx
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"net/http"
 
 	"github.com/bkjob/bkjob/platform/errs"
@@ -66,7 +65,7 @@ func V3OK(c echo.Context, data any) error {
 func V3Error(c echo.Context, err error) error {
 	e := errs.From(err)
 	status := http.StatusOK
-	if errors.Is(e, errs.ErrUnauthorized) {
+	if e.Status == http.StatusUnauthorized {
 		status = http.StatusUnauthorized
 	}
 	return c.JSON(status, V3Envelope{Result: false, Code: V3Code(e), Message: e.Error(), Data: nil, JobRequestID: RequestID(c)})

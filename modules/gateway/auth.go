@@ -1,0 +1,156 @@
+package gateway
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/httpx"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// AuthHeader carries API credentials, as BlueKing's API gateway sends them.
+const AuthHeader = "X-Bkapi-Authorization"
+
+// SessionCookie holds the web session token.
+const SessionCookie = "bkjob_session"
+
+type apiCredentials struct {
+	AppCode   string `json:"bk_app_code"`
+	AppSecret string `json:"bk_app_secret"`
+	Username  string `json:"bk_username"`
+}
+
+// ErrBadCredentials is the one answer for every authentication failure, so
+// a caller cannot probe which part was wrong.
+var ErrBadCredentials = errs.New("auth.badCredentials", http.StatusUnauthorized, "invalid app code, app secret or user")
+
+// apiAuth checks X-Bkapi-Authorization on OpenAPI requests and sets the actor.
+func (g *Gateway) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		raw := c.Request().Header.Get(AuthHeader)
+		if raw == "" {
+			return httpx.V3Error(c, errs.ErrUnauthorized.Withf("header %s is required", AuthHeader))
+		}
+		var cred apiCredentials
+		if err := json.Unmarshal([]byte(raw), &cred); err != nil || cred.AppCode == "" || cred.AppSecret == "" {
+			return httpx.V3Error(c, errs.ErrUnauthorized.Withf("header %s must be JSON with bk_app_code and bk_app_secret", AuthHeader))
+		}
+		app, err := g.verifyApp(c, cred)
+		if err != nil {
+			g.log.Warn("api auth refused", "app_code", cred.AppCode, "remote", c.RealIP())
+			return httpx.V3Error(c, ErrBadCredentials)
+		}
+		username := cred.Username
+		if username == "" {
+			username = app.AppCode
+		}
+		httpx.SetActor(c, httpx.Actor{Username: username, AppCode: app.AppCode, AllScopes: app.AllScopes})
+		return next(c)
+	}
+}
+
+func (g *Gateway) verifyApp(c echo.Context, cred apiCredentials) (apiApp, error) {
+	key := cacheKey(cred.AppCode, cred.AppSecret)
+	if app, ok := g.verified.get(cred.AppCode, key); ok {
+		return app, nil
+	}
+	app, err := g.st.appByCode(c.Request().Context(), cred.AppCode)
+	if err != nil {
+		return apiApp{}, err
+	}
+	if !app.Enabled {
+		return apiApp{}, errors.New("app disabled")
+	}
+	if err := bcrypt.CompareHashAndPassword([]byte(app.SecretHash), []byte(cred.AppSecret)); err != nil {
+		return apiApp{}, err
+	}
+	g.verified.put(cred.AppCode, key, app)
+	return app, nil
+}
+
+// sessionAuth requires a valid web session and sets the actor.
+func (g *Gateway) sessionAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := sessionToken(c)
+		if token == "" {
+			return errs.ErrUnauthorized.Withf("log in first")
+		}
+		sess, err := g.st.sessionByHash(c.Request().Context(), hashToken(token))
+		if err != nil {
+			return errs.ErrUnauthorized.Withf("session expired, log in again")
+		}
+		u, err := g.st.userByName(c.Request().Context(), sess.Username)
+		if err != nil {
+			return errs.ErrUnauthorized.Withf("user no longer exists")
+		}
+		httpx.SetActor(c, httpx.Actor{Username: u.Username, AllScopes: u.IsAdmin})
+		return next(c)
+	}
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func cacheKey(code, secret string) string { return hashToken(code + "\x00" + secret) }
+
+// verifiedApps remembers recently verified (app, secret) pairs, so bcrypt
+// runs once per app and secret every few minutes rather than per request.
+type verifiedApps struct {
+	mu      sync.Mutex
+	ttl     time.Duration
+	entries map[string]verifiedEntry // by app code
+}
+
+type verifiedEntry struct {
+	key     string
+	app     apiApp
+	expires time.Time
+}
+
+func newVerifiedApps(ttl time.Duration) *verifiedApps {
+	return &verifiedApps{ttl: ttl, entries: map[string]verifiedEntry{}}
+}
+
+func (v *verifiedApps) get(code, key string) (apiApp, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	e, ok := v.entries[code]
+	if !ok || e.key != key || time.Now().After(e.expires) {
+		return apiApp{}, false
+	}
+	return e.app, true
+}
+
+func (v *verifiedApps) put(code, key string, app apiApp) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.entries[code] = verifiedEntry{key: key, app: app, expires: time.Now().Add(v.ttl)}
+}
+
+func (v *verifiedApps) forget(code string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.entries, code)
+}
+
+// sessionToken reads the session from the cookie (browser) or a bearer
+// header (CLI and scripts).
+func sessionToken(c echo.Context) string {
+	if ck, err := c.Cookie(SessionCookie); err == nil && ck.Value != "" {
+		return ck.Value
+	}
+	if t, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer "); ok {
+		return t
+	}
+	return ""
+}

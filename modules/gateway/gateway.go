@@ -1,0 +1,103 @@
+package gateway
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/bkjob/bkjob/platform/config"
+	"github.com/bkjob/bkjob/platform/httpx"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+)
+
+// Mount adds a module's routes. web is /api/web behind a session; v3 is
+// /api/v3 behind app authentication (OpenAPI v3 handlers write bk-job's envelope).
+type Mount func(web, v3 *echo.Group)
+
+// Deps is what the gateway needs.
+type Deps struct {
+	Config *config.Config
+	DB     *gorm.DB
+	Server *httpx.Server
+	UI     fs.FS // nil: the stub page
+	Mounts []Mount
+	Log    *slog.Logger
+	Out    io.Writer // where the generated admin password is printed once
+}
+
+// Gateway is the gateway role.
+type Gateway struct {
+	cfg      *config.Config
+	st       store
+	srv      *httpx.Server
+	ui       fs.FS
+	mounts   []Mount
+	log      *slog.Logger
+	out      io.Writer
+	verified *verifiedApps
+	stop     context.CancelFunc
+	done     chan struct{}
+}
+
+// New builds the gateway.
+func New(d Deps) *Gateway {
+	return &Gateway{cfg: d.Config, st: store{db: d.DB}, srv: d.Server, ui: d.UI, mounts: d.Mounts,
+		log: d.Log, out: d.Out, verified: newVerifiedApps(5 * time.Minute)}
+}
+
+// Start bootstraps the admin user and API app, then mounts every route.
+func (g *Gateway) Start(ctx context.Context) error {
+	if err := g.bootstrapAdmin(ctx); err != nil {
+		return err
+	}
+	if err := g.bootstrapApp(ctx); err != nil {
+		return err
+	}
+	e := g.srv.Echo
+	public := e.Group("/api/web")
+	authed := e.Group("/api/web", g.sessionAuth)
+	g.mountWeb(public, authed)
+	v3 := e.Group("/api/v3", g.apiAuth)
+	for _, m := range g.mounts {
+		m(authed, v3)
+	}
+	g.srv.MountUI(g.ui)
+
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	g.stop, g.done = cancel, make(chan struct{})
+	go g.purgeLoop(bg)
+	return nil
+}
+
+// Stop ends background work.
+func (g *Gateway) Stop(ctx context.Context) error {
+	if g.stop == nil {
+		return nil
+	}
+	g.stop()
+	select {
+	case <-g.done:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// purgeLoop deletes expired sessions hourly.
+func (g *Gateway) purgeLoop(ctx context.Context) {
+	defer close(g.done)
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := g.st.purgeSessions(ctx); err != nil {
+				g.log.Warn("purge sessions", "err", err)
+			}
+		}
+	}
+}

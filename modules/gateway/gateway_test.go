@@ -1,0 +1,121 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bkjob/bkjob/platform/config"
+	"github.com/bkjob/bkjob/platform/db"
+	"github.com/bkjob/bkjob/platform/httpx"
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/require"
+)
+
+type fixture struct {
+	srv *httpx.Server
+	cfg *config.Config
+	out *bytes.Buffer
+}
+
+func newFixture(t *testing.T, env ...string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := config.Load(config.Sources{Env: env, Flags: map[string]any{"data_dir": t.TempDir()}})
+	require.NoError(t, err)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	gdb, err := db.Open(ctx, cfg.DB, cfg.DataDir, log)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close(gdb) })
+	require.NoError(t, db.Migrate(ctx, gdb, "sqlite"))
+	srv := httpx.NewServer("127.0.0.1:0", log)
+	out := &bytes.Buffer{}
+	probe := func(web, v3 *echo.Group) {
+		v3.POST("/whoami", func(c echo.Context) error {
+			a, _ := httpx.ActorOf(c)
+			return httpx.V3OK(c, a)
+		})
+	}
+	g := New(Deps{Config: cfg, DB: gdb, Server: srv, Mounts: []Mount{probe}, Log: log, Out: out})
+	require.NoError(t, g.Start(ctx))
+	t.Cleanup(func() { _ = g.Stop(ctx) })
+	return &fixture{srv: srv, cfg: cfg, out: out}
+}
+
+func (f *fixture) call(method, path string, header http.Header, body any) *httptest.ResponseRecorder {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	rec := httptest.NewRecorder()
+	f.srv.Echo.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestAPIAppAuthentication(t *testing.T) {
+	f := newFixture(t, "BKJOB_API_APP_CODE=ci", "BKJOB_API_APP_SECRET=ci-secret")
+	auth := func(v string) http.Header { return http.Header{AuthHeader: {v}} }
+
+	tests := []struct {
+		name       string
+		header     http.Header
+		wantStatus int
+		wantBody   string
+	}{
+		{"no header", nil, 401, "X-Bkapi-Authorization is required"},
+		{"not json", auth("ci:ci-secret"), 401, "must be JSON"},
+		{"wrong secret", auth(`{"bk_app_code":"ci","bk_app_secret":"nope"}`), 401, "invalid app code"},
+		{"unknown app", auth(`{"bk_app_code":"other","bk_app_secret":"ci-secret"}`), 401, "invalid app code"},
+		{"ok with user", auth(`{"bk_app_code":"ci","bk_app_secret":"ci-secret","bk_username":"alice"}`), 200, `"username":"alice","app_code":"ci","all_scopes":true`},
+		{"ok cached", auth(`{"bk_app_code":"ci","bk_app_secret":"ci-secret"}`), 200, `"username":"ci"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := f.call(http.MethodPost, "/api/v3/whoami", tt.header, map[string]any{})
+			require.Equal(t, tt.wantStatus, rec.Code, rec.Body.String())
+			require.Contains(t, rec.Body.String(), tt.wantBody)
+			require.Contains(t, rec.Body.String(), `"job_request_id"`)
+		})
+	}
+}
+
+func TestGeneratedAdminPasswordAndSessions(t *testing.T) {
+	f := newFixture(t)
+	raw, err := os.ReadFile(filepath.Join(f.cfg.DataDir, InitialPasswordFile))
+	require.NoError(t, err)
+	pw := strings.TrimSpace(string(raw))
+	require.Len(t, pw, 24)
+	require.Contains(t, f.out.String(), pw)
+
+	require.Equal(t, 401, f.call(http.MethodGet, "/api/web/me", nil, nil).Code)
+	require.Equal(t, 400, f.call(http.MethodPost, "/api/web/login", nil, map[string]string{"username": "admin"}).Code)
+	require.Equal(t, 401, f.call(http.MethodPost, "/api/web/login", nil, map[string]string{"username": "admin", "password": "x"}).Code)
+
+	rec := f.call(http.MethodPost, "/api/web/login", nil, map[string]string{"username": "admin", "password": pw})
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	cookie := rec.Result().Cookies()[0]
+	require.Equal(t, SessionCookie, cookie.Name)
+	require.True(t, cookie.HttpOnly)
+
+	withCookie := http.Header{"Cookie": {cookie.Name + "=" + cookie.Value}}
+	rec = f.call(http.MethodGet, "/api/web/me", withCookie, nil)
+	require.Equal(t, 200, rec.Code)
+	require.Contains(t, rec.Body.String(), `"username":"admin"`)
+
+	require.Equal(t, 204, f.call(http.MethodPost, "/api/web/logout", withCookie, nil).Code)
+	require.Equal(t, 401, f.call(http.MethodGet, "/api/web/me", withCookie, nil).Code, "session gone after logout")
+}

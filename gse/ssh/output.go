@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bkjob/bkjob/gse"
 )
@@ -111,7 +112,7 @@ func (o *output) pump(r io.Reader, flush time.Duration, emit func(gse.OutputChun
 }
 
 // tagScanner finds the last `job_success:[msg]` or `job_fail:[msg]` line
-// in a stream; the tag is msg, at most 256 bytes.
+// in a stream; the tag is msg, at most 256 characters (as the agent does).
 type tagScanner struct {
 	line []byte
 	long bool
@@ -163,9 +164,9 @@ func parseTag(line []byte) (string, bool) {
 	if !bytes.HasSuffix(rest, []byte("]")) {
 		return "", false
 	}
-	tag := rest[:len(rest)-1]
-	if len(tag) > maxTagLen {
-		tag = tag[:maxTagLen]
+	tag := string(rest[:len(rest)-1])
+	if utf8.RuneCountInString(tag) > maxTagLen {
+		tag = string([]rune(tag)[:maxTagLen])
 	}
-	return string(tag), true
+	return tag, true
 }

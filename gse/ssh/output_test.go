@@ -25,6 +25,7 @@ func TestParseTag(t *testing.T) {
 		{"say job_success:[x]", "", false},
 		{"job_done:[x]", "", false},
 		{"job_success:[" + strings.Repeat("x", 300) + "]", strings.Repeat("x", 256), true},
+		{"job_success:[" + strings.Repeat("界", 300) + "]", strings.Repeat("界", 256), true},
 	}
 	for _, tt := range tests {
 		tag, ok := parseTag([]byte(tt.line))

@@ -230,7 +230,7 @@ func (s *memSub) deliver(msg memMsg) {
 	}
 	s.m.st.failed.Add(1)
 	msg.attempts++
-	s.m.opts.Log.Warn("bus event handler failed", "topic", s.topic, "attempt", msg.attempts, "err", err)
+	logFailure(s.ctx, s.m.opts.Log, s.topic, msg.attempts, err)
 	sleepCtx(s.ctx, s.m.opts.retryDelay(msg.attempts))
 	s.q.push(msg, true)
 }

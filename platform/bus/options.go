@@ -78,3 +78,13 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 }
+
+// logFailure reports a failed event handler; a handler stopped because its
+// subscription is going away is routine and logged at debug level.
+func logFailure(ctx context.Context, log *slog.Logger, topic string, attempt int, err error) {
+	level := slog.LevelWarn
+	if ctx.Err() != nil {
+		level = slog.LevelDebug
+	}
+	log.Log(ctx, level, "bus event handler failed", "topic", topic, "attempt", attempt, "err", err)
+}

@@ -104,20 +104,25 @@ func (c *consumer) run(ch *amqp.Channel, deliveries <-chan amqp.Delivery) {
 
 // serve hands deliveries to handlers (the broker keeps at most Prefetch
 // unacknowledged, so at most Prefetch run at once) until the channel closes
-// or the consumer stops; either way it waits for running handlers.
+// or the consumer stops. Either way it cancels and waits for running
+// handlers: after a lost channel their acks cannot reach the broker, which
+// redelivers those events to the next channel.
 func (c *consumer) serve(ch *amqp.Channel, deliveries <-chan amqp.Delivery) {
+	ctx, cancel := context.WithCancel(c.ctx)
+	defer cancel()
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
 	for {
 		select {
 		case d, ok := <-deliveries:
 			if !ok {
+				cancel()
 				return
 			}
 			inflight.Add(1)
 			go func() {
 				defer inflight.Done()
-				c.handle(c.ctx, ch, d)
+				c.handle(ctx, ch, d)
 			}()
 		case <-c.ctx.Done():
 			inflight.Wait()
@@ -165,7 +170,7 @@ func (r *RabbitMQ) eventHandler(topic string, h EventHandler) func(context.Conte
 		}
 		r.st.failed.Add(1)
 		n := failures.add(d.MessageId)
-		r.opts.Log.Warn("bus event handler failed", "topic", topic, "attempt", n, "err", err)
+		logFailure(ctx, r.opts.Log, topic, n, err)
 		sleepCtx(ctx, r.opts.retryDelay(n))
 		if nerr := d.Nack(false, true); nerr != nil {
 			r.opts.Log.Debug("bus nack failed, event will be redelivered", "topic", topic, "err", nerr)

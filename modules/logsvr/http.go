@@ -39,8 +39,10 @@ type StepState struct {
 type StepLookup func(ctx context.Context, stepInstanceID int64, executeCount, batch int, hostID int64) (StepState, error)
 
 // Handlers are the web endpoints of logsvr, plain echo handlers the gateway
-// mounts behind its authentication: they run in the process that holds the
-// store (Watch is in-process), or poll a remote one.
+// mounts behind its authentication. Svc is the store itself when logsvr
+// runs in the gateway's process (Watch pushes) or the bus Client (Watch
+// polls); a Watch that fails with errs.ErrNotImplemented falls back to
+// polling ReadScript every Poll.
 type Handlers struct {
 	Svc    Service
 	Lookup StepLookup

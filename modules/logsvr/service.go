@@ -161,8 +161,8 @@ type Service interface {
 	// every host when hostID is 0) as they are stored, until ctx ends; then
 	// the channel is closed. Delivery is best effort: a slow reader misses
 	// chunks, so compare Offset with what was received and ReadScript the
-	// gap. Watch is in-process only: a client of a remote logsvr returns
-	// errs.ErrNotImplemented and the caller polls ReadScript instead.
+	// gap. Chunk offsets are stored positions (as ScriptLog.Offset). The
+	// stores push chunks in-process; the bus Client polls the remote store.
 	Watch(ctx context.Context, step StepRef, hostID int64) (<-chan ScriptChunk, error)
 
 	// Purge drops the logs of every job created before the UTC day of

@@ -28,10 +28,12 @@ type Memory struct {
 	wg     sync.WaitGroup // call handlers in flight
 }
 
-// memHandler is one registered call handler.
+// memHandler is one registered call handler; slots bounds its concurrent
+// calls to Prefetch, as the broker's prefetch does for a remote handler.
 type memHandler struct {
 	owner *Memory
 	h     CallHandler
+	slots chan struct{}
 }
 
 // memoryHub is the shared broker state behind a set of peers.
@@ -82,8 +84,17 @@ func (m *Memory) Call(ctx context.Context, method string, req, resp any) error {
 		return fmt.Errorf("call %s: %w", method, ErrNoHandler)
 	}
 	m.st.calls.Add(1)
+	select {
+	case h.slots <- struct{}{}:
+	case <-ctx.Done():
+		return callTimeoutError(ctx, method)
+	}
 	done := make(chan []byte, 1)
-	if !h.owner.track(func() { done <- h.owner.serveCall(ctx, h.h, body) }) {
+	if !h.owner.track(func() {
+		defer func() { <-h.slots }()
+		done <- h.owner.serveCall(ctx, h.h, body)
+	}) {
+		<-h.slots
 		return fmt.Errorf("call %s: %w", method, ErrNoHandler)
 	}
 	select {
@@ -106,7 +117,7 @@ func (m *Memory) serveCall(caller context.Context, h CallHandler, body json.RawM
 
 // Handle implements Bus.
 func (m *Memory) Handle(method string, h CallHandler) error {
-	mh := &memHandler{owner: m, h: h}
+	mh := &memHandler{owner: m, h: h, slots: make(chan struct{}, m.opts.Prefetch)}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,6 +45,7 @@ func Run(t *testing.T, newBus NewBus) {
 		{"CallTimeout", testCallTimeout},
 		{"NoHandler", testNoHandler},
 		{"CompetingHandlers", testCompetingHandlers},
+		{"HandlerConcurrency", testHandlerConcurrency},
 		{"PublishGroups", testPublishGroups},
 		{"CompetingConsumers", testCompetingConsumers},
 		{"Redelivery", testRedelivery},
@@ -181,6 +183,38 @@ func testCompetingHandlers(t *testing.T, newBus NewBus) {
 	defer mu.Unlock()
 	require.Equal(t, answers, served, "each call reached exactly one handler")
 	require.Equal(t, calls, served["one"]+served["two"])
+}
+
+func testHandlerConcurrency(t *testing.T, newBus NewBus) {
+	server, client := newBus(t), newBus(t)
+	var inflight, peak atomic.Int32
+	release := make(chan struct{})
+	require.NoError(t, server.Handle("busy", func(hctx context.Context, _ json.RawMessage) (any, error) {
+		n := inflight.Add(1)
+		defer inflight.Add(-1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		select {
+		case <-release:
+			return "done", nil
+		case <-hctx.Done():
+			return nil, hctx.Err()
+		}
+	}))
+	var calls sync.WaitGroup
+	errc := make(chan error, 2*Prefetch)
+	for range 2 * Prefetch {
+		calls.Go(func() { errc <- client.Call(ctx(t), "busy", nil, nil) })
+	}
+	require.Eventually(t, func() bool { return inflight.Load() == Prefetch }, wait, tick,
+		"a handler runs Prefetch calls at once")
+	close(release)
+	calls.Wait()
+	close(errc)
+	for err := range errc {
+		require.NoError(t, err)
+	}
+	require.Equal(t, int32(Prefetch), peak.Load(), "and never more")
 }
 
 func ctx(t *testing.T) context.Context {

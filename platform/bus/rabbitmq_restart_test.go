@@ -107,9 +107,29 @@ func TestRabbitMQSurvivesBrokerRestart(t *testing.T) {
 			}
 		})
 	}
+	// A publish with a short deadline during the outage must not claim success.
+	var probeErrs []error
+	during.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			if err := pub.Publish(ctx, "stream", streamEvent{ID: fmt.Sprintf("probe-%d", i)}); err != nil {
+				probeErrs = append(probeErrs, err)
+			}
+			cancel()
+		}
+	})
 	require.NoError(t, <-restartErr, "restart command")
 	close(stop)
 	during.Wait()
+	require.NotEmpty(t, probeErrs, "a publish that ends during the outage returns an error")
+	for _, err := range probeErrs {
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+	}
 	close(restarted)
 
 	for i := range 100 {

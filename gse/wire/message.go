@@ -68,6 +68,9 @@ type Hello struct {
 type Welcome struct {
 	HostID            int64         `json:"host_id"`
 	HeartbeatInterval time.Duration `json:"heartbeat_interval"`
+	// OfflineAfter is how long either side waits for a message before it
+	// drops the connection; the hub answers every heartbeat.
+	OfflineAfter time.Duration `json:"offline_after"`
 }
 
 // Script is a script task as one agent runs it.

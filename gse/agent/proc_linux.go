@@ -1,0 +1,112 @@
+//go:build linux
+
+package agent
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// procAttr starts the script in its own process group, as acct.
+func procAttr(acct *account) *syscall.SysProcAttr {
+	attr := &syscall.SysProcAttr{Setpgid: true}
+	if acct.switchUser {
+		attr.Credential = &syscall.Credential{Uid: acct.uid, Gid: acct.gid, Groups: acct.groups}
+	}
+	return attr
+}
+
+// killGroup signals every process of the group pgid.
+func killGroup(pgid int, sig syscall.Signal) {
+	if pgid > 0 {
+		_ = syscall.Kill(-pgid, sig)
+	}
+}
+
+// bootID identifies this boot, so a pgid saved before a reboot is never
+// signalled after it.
+func bootID() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// procStat returns a process's group and start time (clock ticks since boot).
+func procStat(pid int) (pgrp int, start uint64, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	// The command name may hold spaces and parentheses: fields start after the last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	// f[0] is field 3 (state); pgrp is field 5, starttime field 22.
+	if len(f) < 20 {
+		return 0, 0, false
+	}
+	g, err1 := strconv.Atoi(f[2])
+	st, err2 := strconv.ParseUint(f[19], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, false
+	}
+	return g, st, true
+}
+
+// processStart is the start time of pid, 0 when unknown.
+func processStart(pid int) uint64 {
+	_, st, _ := procStat(pid)
+	return st
+}
+
+// killLeftovers kills what remains of a script's process group after the
+// agent died: every process in group pgid that started no earlier than the
+// group's leader did (so a recycled pgid's newer group is spared unless it
+// reused the very same number within one boot and started later).
+func killLeftovers(pgid int, leaderStart uint64) {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	found := false
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(filepath.Base(d))
+		if err != nil {
+			continue
+		}
+		g, st, ok := procStat(pid)
+		if ok && g == pgid && st >= leaderStart {
+			found = true
+			break
+		}
+	}
+	if found {
+		killGroup(pgid, syscall.SIGKILL)
+	}
+}
+
+// waitGroupGone polls until no process is left in group pgid or deadline.
+func waitGroupGone(pgid int, deadline time.Time) {
+	for time.Now().Before(deadline) {
+		if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// fileOwner returns the owner and group of a file.
+func fileOwner(fi os.FileInfo) (uid, gid uint32, ok bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, 0, false
+	}
+	return st.Uid, st.Gid, true
+}

@@ -1,0 +1,123 @@
+package executeimpl
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/modules/execute"
+)
+
+// ResolvedHost is a target as the resolver found it. Known is false for a
+// host id or (cloud, ip) that is not in the business: the engine marks it
+// INVALID. Alive is the inventory's last known agent state.
+type ResolvedHost struct {
+	gse.Host
+	IPv6     string `json:"ipv6,omitempty"`
+	Hostname string `json:"hostname,omitempty"`
+	OS       string `json:"os,omitempty"`
+	Known    bool   `json:"known"`
+	Alive    bool   `json:"alive"`
+}
+
+// HostResolver turns target specs into hosts of a business.
+type HostResolver interface {
+	// Resolve looks hosts up by id and by (cloud, ip) and returns one entry
+	// per distinct input, ids first, in input order. Unknown inputs come back
+	// with Known false (an unknown id keeps its id; an unknown ip has id 0).
+	Resolve(ctx context.Context, bizID int64, hostIDs []int64, ips []execute.IP) ([]ResolvedHost, error)
+}
+
+// DBHosts resolves hosts from the `host` table the gse hub maintains. A
+// host with biz_id 0 belongs to no business yet and may be used by any.
+type DBHosts struct {
+	DB *gorm.DB
+}
+
+var _ HostResolver = (*DBHosts)(nil)
+
+type hostRow struct {
+	ID       int64
+	BizID    int64
+	CloudID  int64
+	IP       string `gorm:"column:ip"`
+	IPv6     string `gorm:"column:ipv6"`
+	AgentID  string
+	Hostname string
+	OS       string `gorm:"column:os"`
+	Alive    bool
+}
+
+// hostColumns reads agent_id NULL (no agent) as empty.
+const hostColumns = "id, biz_id, cloud_id, ip, ipv6, COALESCE(agent_id, '') AS agent_id, hostname, os, alive"
+
+// resolveChunk bounds the size of one IN (...) list.
+const resolveChunk = 500
+
+// Resolve implements HostResolver.
+func (h *DBHosts) Resolve(ctx context.Context, bizID int64, hostIDs []int64, ips []execute.IP) ([]ResolvedHost, error) {
+	byID := map[int64]hostRow{}
+	for start := 0; start < len(hostIDs); start += resolveChunk {
+		part := hostIDs[start:min(start+resolveChunk, len(hostIDs))]
+		var rows []hostRow
+		err := h.DB.WithContext(ctx).Table("host").
+			Select(hostColumns).
+			Where("id IN ?", part).Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("resolve hosts by id: %w", err)
+		}
+		for _, r := range rows {
+			byID[r.ID] = r
+		}
+	}
+	byIP := map[execute.IP]hostRow{}
+	for start := 0; start < len(ips); start += resolveChunk {
+		part := ips[start:min(start+resolveChunk, len(ips))]
+		list := make([]string, 0, len(part))
+		for _, ip := range part {
+			list = append(list, ip.IP)
+		}
+		var rows []hostRow
+		err := h.DB.WithContext(ctx).Table("host").
+			Select(hostColumns).
+			Where("ip IN ?", list).Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("resolve hosts by ip: %w", err)
+		}
+		for _, r := range rows {
+			byIP[execute.IP{CloudID: r.CloudID, IP: r.IP}] = r
+		}
+	}
+	inBiz := func(r hostRow) bool { return r.BizID == 0 || r.BizID == bizID }
+	out := make([]ResolvedHost, 0, len(hostIDs)+len(ips))
+	for _, id := range hostIDs {
+		r, ok := byID[id]
+		if !ok || !inBiz(r) {
+			out = append(out, ResolvedHost{Host: gse.Host{ID: id}})
+			continue
+		}
+		out = append(out, r.resolved())
+	}
+	for _, ip := range ips {
+		r, ok := byIP[ip]
+		if !ok || !inBiz(r) {
+			out = append(out, ResolvedHost{Host: gse.Host{CloudID: ip.CloudID, IP: ip.IP}})
+			continue
+		}
+		out = append(out, r.resolved())
+	}
+	return out, nil
+}
+
+func (r hostRow) resolved() ResolvedHost {
+	return ResolvedHost{
+		Host:     gse.Host{ID: r.ID, CloudID: r.CloudID, IP: r.IP, AgentID: r.AgentID},
+		IPv6:     r.IPv6,
+		Hostname: r.Hostname,
+		OS:       r.OS,
+		Known:    true,
+		Alive:    r.Alive,
+	}
+}

@@ -1,0 +1,190 @@
+package executeimpl
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/bkjob/bkjob/modules/execute"
+	"github.com/bkjob/bkjob/modules/logsvr"
+	"github.com/bkjob/bkjob/platform/errs"
+)
+
+// GetHostLog implements execute.Service.
+func (e *Engine) GetHostLog(ctx context.Context, req execute.GetHostLogRequest) (execute.HostLog, error) {
+	_, s, err := e.loadStep(ctx, req.StepRef)
+	if err != nil {
+		return execute.HostLog{}, err
+	}
+	if req.HostID <= 0 && req.IP == "" {
+		return execute.HostLog{}, errs.Invalid("host_id", "required: give host_id, or bk_cloud_id and ip")
+	}
+	count, err := executeCount(req.ExecuteCount, s)
+	if err != nil {
+		return execute.HostLog{}, err
+	}
+	rows, err := e.st.viewRows(ctx, s.ID, count, nil)
+	if err != nil {
+		return execute.HostLog{}, err
+	}
+	var row *hostTask
+	for i := range rows {
+		r := &rows[i]
+		if req.HostID > 0 && r.HostID == req.HostID || req.HostID <= 0 && r.IP == req.IP && r.CloudID == req.CloudID {
+			row = r
+			break
+		}
+	}
+	if row == nil {
+		name := "host_id " + strconv.FormatInt(req.HostID, 10)
+		field := "host_id"
+		if req.HostID <= 0 {
+			name, field = fmt.Sprintf("%d:%s", req.CloudID, req.IP), "ip"
+		}
+		return execute.HostLog{}, execute.ErrHostNotFound.Withf("%s is not a target of step %d", name, s.ID).OnField(field)
+	}
+	meta, err := e.steps.get(ctx, e.st, s.ID)
+	if err != nil {
+		return execute.HostLog{}, err
+	}
+	out := execute.HostLog{HostID: apiHostID(row.HostID), CloudID: row.CloudID, IP: row.IP}
+	if s.Type == execute.StepTypeFile {
+		out.LogType = execute.LogTypeFile
+		logs, err := e.logs.ReadFileLogs(ctx, logStep(meta, *row), []int64{row.HostID}, logsvr.ModeAll)
+		if err != nil {
+			return out, err
+		}
+		out.FileLogs = e.fileLogs(logs)
+		return out, nil
+	}
+	out.LogType = execute.LogTypeScript
+	l, err := e.logs.ReadScript(ctx, logsvr.HostKey{StepRef: logStep(meta, *row), HostID: row.HostID}, 0, 0)
+	if err != nil {
+		return out, err
+	}
+	out.LogContent = string(l.Content)
+	return out, nil
+}
+
+// BatchGetHostLogs implements execute.Service (≤ 500 hosts).
+func (e *Engine) BatchGetHostLogs(ctx context.Context, req execute.BatchGetHostLogsRequest) (execute.BatchHostLogs, error) {
+	_, s, err := e.loadStep(ctx, req.StepRef)
+	if err != nil {
+		return execute.BatchHostLogs{}, err
+	}
+	ids, ips := req.HostIDList, req.IPList
+	if len(ids) > 0 {
+		ips = nil
+	}
+	switch n := len(ids) + len(ips); {
+	case n == 0:
+		return execute.BatchHostLogs{}, errs.Invalid("host_id_list", "required: give host_id_list or ip_list")
+	case n > execute.MaxBatchLogHosts:
+		return execute.BatchHostLogs{}, errs.Invalid("host_id_list", "at most %d hosts, got %d", execute.MaxBatchLogHosts, n)
+	}
+	count, err := executeCount(req.ExecuteCount, s)
+	if err != nil {
+		return execute.BatchHostLogs{}, err
+	}
+	rows, err := e.st.viewRows(ctx, s.ID, count, nil)
+	if err != nil {
+		return execute.BatchHostLogs{}, err
+	}
+	wantID := map[int64]bool{}
+	for _, id := range ids {
+		wantID[id] = true
+	}
+	wantIP := map[execute.IP]bool{}
+	for _, ip := range ips {
+		wantIP[ip] = true
+	}
+	var picked []hostTask
+	for _, r := range rows {
+		if wantID[r.HostID] || wantIP[execute.IP{CloudID: r.CloudID, IP: r.IP}] {
+			picked = append(picked, r)
+		}
+	}
+	meta, err := e.steps.get(ctx, e.st, s.ID)
+	if err != nil {
+		return execute.BatchHostLogs{}, err
+	}
+	out := execute.BatchHostLogs{JobInstanceID: s.TaskInstanceID, StepInstanceID: s.ID}
+	if s.Type == execute.StepTypeFile {
+		out.LogType, out.FileTaskLogs = execute.LogTypeFile, []execute.FileTaskLog{}
+		for _, r := range picked {
+			logs, err := e.logs.ReadFileLogs(ctx, logStep(meta, r), []int64{r.HostID}, logsvr.ModeAll)
+			if err != nil {
+				return out, err
+			}
+			out.FileTaskLogs = append(out.FileTaskLogs, execute.FileTaskLog{HostID: apiHostID(r.HostID), CloudID: r.CloudID, IP: r.IP, FileLogs: e.fileLogs(logs)})
+		}
+		return out, nil
+	}
+	out.LogType, out.ScriptTaskLogs = execute.LogTypeScript, []execute.ScriptTaskLog{}
+	type run struct{ count, batch int }
+	groups := map[run][]hostTask{}
+	var order []run
+	for _, r := range picked {
+		k := run{r.ActualExecuteCount, r.Batch}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	for _, k := range order {
+		list := groups[k]
+		hostIDs := make([]int64, 0, len(list))
+		for _, r := range list {
+			hostIDs = append(hostIDs, r.HostID)
+		}
+		logs, err := e.logs.ReadHosts(ctx, meta.logRef(taskKey{s.ID, k.count, k.batch}), hostIDs)
+		if err != nil {
+			return out, err
+		}
+		content := map[int64][]byte{}
+		for _, l := range logs {
+			content[l.HostID] = l.Content
+		}
+		for _, r := range list {
+			out.ScriptTaskLogs = append(out.ScriptTaskLogs, execute.ScriptTaskLog{HostID: apiHostID(r.HostID), CloudID: r.CloudID,
+				IP: r.IP, IPv6: optional(r.IPv6), LogContent: string(content[r.HostID])})
+		}
+	}
+	return out, nil
+}
+
+// fileLogs renders the log store's file entries as the API's file_logs.
+func (e *Engine) fileLogs(logs []logsvr.FileLog) []execute.FileLog {
+	out := make([]execute.FileLog, 0, len(logs))
+	for _, l := range logs {
+		fl := execute.FileLog{Mode: l.Mode, SrcPath: l.SrcPath, DestPath: l.DestPath, Status: l.Status,
+			Size: strconv.FormatInt(l.Size, 10), Speed: fmt.Sprintf("%d KB/s", l.Speed/1024), Process: fmt.Sprintf("%d%%", l.Percent)}
+		if l.SrcHostID != 0 || l.SrcHost != "" {
+			fl.SrcIP = logIP(l.SrcHostID, l.SrcHost)
+		}
+		if l.Mode == logsvr.ModeDownload {
+			fl.DestIP = logIP(l.DestHostID, l.DestHost)
+		}
+		for i, line := range l.Lines {
+			if i > 0 {
+				fl.LogContent += "\n"
+			}
+			fl.LogContent += line.Time.Format("[2006-01-02 15:04:05] ") + line.Content
+		}
+		out = append(out, fl)
+	}
+	return out
+}
+
+// logIP splits a "cloud:ip" display name.
+func logIP(hostID int64, display string) *execute.LogIP {
+	ip := &execute.LogIP{HostID: hostID}
+	for i := 0; i < len(display); i++ {
+		if display[i] == ':' {
+			ip.CloudID, _ = strconv.ParseInt(display[:i], 10, 64)
+			ip.IP = display[i+1:]
+			break
+		}
+	}
+	return ip
+}

@@ -1,0 +1,235 @@
+package executeimpl
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/modules/execute"
+	"github.com/bkjob/bkjob/modules/logsvr"
+	"github.com/bkjob/bkjob/platform/errs"
+)
+
+// GetJobInstanceStatus implements execute.Service.
+func (e *Engine) GetJobInstanceStatus(ctx context.Context, req execute.GetJobInstanceStatusRequest) (execute.JobInstanceStatus, error) {
+	job, err := e.loadJob(ctx, req.ScopeRef, req.JobInstanceID)
+	if err != nil {
+		return execute.JobInstanceStatus{}, err
+	}
+	steps, err := e.st.jobSteps(ctx, job.ID)
+	if err != nil {
+		return execute.JobInstanceStatus{}, err
+	}
+	out := execute.JobInstanceStatus{
+		Finished:         execute.RunStatus(job.Status).Finished(),
+		JobInstance:      jobInfo(job),
+		StepInstanceList: make([]execute.StepInstanceInfo, 0, len(steps)),
+	}
+	for i := range steps {
+		s := &steps[i]
+		info := execute.StepInstanceInfo{StepInstanceID: s.ID, Type: s.Type, Name: s.Name, Status: execute.RunStatus(s.Status),
+			CreateTime: s.CreateTime, StartTime: s.StartTime, EndTime: s.EndTime, TotalTime: s.TotalTime, ExecuteCount: s.ExecuteCount}
+		if req.ReturnIPResult {
+			rows, err := e.st.viewRows(ctx, s.ID, s.ExecuteCount, nil)
+			if err != nil {
+				return execute.JobInstanceStatus{}, err
+			}
+			info.StepIPResultList = make([]execute.StepIPResult, 0, len(rows))
+			for _, r := range rows {
+				info.StepIPResultList = append(info.StepIPResultList, execute.StepIPResult{HostID: apiHostID(r.HostID), IP: r.IP,
+					CloudID: r.CloudID, Status: r.Status, Tag: r.Tag, ExitCode: r.ExitCode, ErrorCode: r.ErrorCode,
+					StartTime: r.StartTime, EndTime: r.EndTime, TotalTime: r.TotalTime})
+			}
+		}
+		out.StepInstanceList = append(out.StepInstanceList, info)
+	}
+	return out, nil
+}
+
+func jobInfo(j *taskInstance) execute.JobInstanceInfo {
+	return execute.JobInstanceInfo{JobInstanceID: j.ID, ScopeType: j.ScopeType, ScopeID: j.ScopeID, Name: j.Name,
+		Status: execute.RunStatus(j.Status), CreateTime: j.CreateTime, StartTime: j.StartTime, EndTime: j.EndTime, TotalTime: j.TotalTime}
+}
+
+// GetStepInstanceStatus implements execute.Service: the step's hosts of one
+// execute count (default the latest), grouped by (status, tag).
+func (e *Engine) GetStepInstanceStatus(ctx context.Context, req execute.GetStepInstanceStatusRequest) (execute.StepInstanceStatus, error) {
+	_, s, err := e.loadStep(ctx, req.StepRef)
+	if err != nil {
+		return execute.StepInstanceStatus{}, err
+	}
+	count, err := executeCount(req.ExecuteCount, s)
+	if err != nil {
+		return execute.StepInstanceStatus{}, err
+	}
+	var batch *int
+	if req.Batch != nil && *req.Batch != 0 {
+		if *req.Batch < 0 || *req.Batch > s.TotalBatch {
+			return execute.StepInstanceStatus{}, errs.Invalid("batch", "must be 0 (every batch) or 1..%d, got %d", s.TotalBatch, *req.Batch)
+		}
+		batch = req.Batch
+	}
+	if req.MaxHostNumPerGroup != nil && *req.MaxHostNumPerGroup < 0 {
+		return execute.StepInstanceStatus{}, errs.Invalid("max_host_num_per_group", "must not be negative")
+	}
+	if req.Keyword != "" && s.Type != execute.StepTypeScript && s.Type != execute.StepTypeSQL {
+		return execute.StepInstanceStatus{}, errs.Invalid("keyword", "log keyword search applies to script steps only")
+	}
+	rows, err := e.st.viewRows(ctx, s.ID, count, batch)
+	if err != nil {
+		return execute.StepInstanceStatus{}, err
+	}
+	if req.SearchIP != "" {
+		rows = filterRows(rows, func(r hostTask) bool {
+			return strings.Contains(r.IP, req.SearchIP) || strings.Contains(r.IPv6, req.SearchIP)
+		})
+	}
+	if req.Keyword != "" {
+		if rows, err = e.keywordFilter(ctx, s, rows, req.Keyword); err != nil {
+			return execute.StepInstanceStatus{}, err
+		}
+	}
+	out := execute.StepInstanceStatus{StepInstanceID: s.ID, ExecuteCount: count, Name: s.Name, Type: s.Type,
+		Status: execute.RunStatus(s.Status), CreateTime: s.CreateTime, StartTime: s.StartTime, EndTime: s.EndTime,
+		TotalTime: s.TotalTime, CurrentBatch: s.Batch, TotalBatch: s.TotalBatch}
+	out.StepResultGroupList = groupResults(rows, req.Status, req.Tag, req.MaxHostNumPerGroup)
+	return out, nil
+}
+
+// executeCount checks a requested execute count (default: the latest).
+func executeCount(req *int, s *stepInstance) (int, error) {
+	if req == nil {
+		return s.ExecuteCount, nil
+	}
+	if *req < 0 || *req > s.ExecuteCount {
+		return 0, errs.Invalid("execute_count", "must be 0..%d, got %d", s.ExecuteCount, *req)
+	}
+	return *req, nil
+}
+
+func filterRows(rows []hostTask, keep func(hostTask) bool) []hostTask {
+	out := rows[:0:0]
+	for _, r := range rows {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// keywordFilter keeps the hosts whose log contains keyword. Each host's log
+// lives under the execute count that actually ran it.
+func (e *Engine) keywordFilter(ctx context.Context, s *stepInstance, rows []hostTask, keyword string) ([]hostTask, error) {
+	meta, err := e.steps.get(ctx, e.st, s.ID)
+	if err != nil {
+		return nil, err
+	}
+	type run struct{ count, batch int }
+	match := map[run]map[int64]bool{}
+	for _, r := range rows {
+		k := run{r.ActualExecuteCount, r.Batch}
+		if _, ok := match[k]; ok {
+			continue
+		}
+		ids, err := e.logs.SearchHosts(ctx, meta.logRef(taskKey{s.ID, k.count, k.batch}), keyword)
+		if err != nil {
+			return nil, err
+		}
+		set := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			set[id] = true
+		}
+		match[k] = set
+	}
+	return filterRows(rows, func(r hostTask) bool { return match[run{r.ActualExecuteCount, r.Batch}][r.HostID] }), nil
+}
+
+// groupResults groups hosts by (status, tag): successes first, then running
+// and waiting hosts, then failures by status, then tag. Only the groups
+// matching the status and tag filters list their hosts; every group keeps
+// its count. limit caps the hosts listed per group.
+func groupResults(rows []hostTask, status *int, tag string, limit *int) []execute.ResultGroup {
+	type key struct {
+		status int
+		tag    string
+	}
+	idx := map[key]int{}
+	var groups []execute.ResultGroup
+	var members [][]hostTask
+	for _, r := range rows {
+		k := key{r.Status, r.Tag}
+		i, ok := idx[k]
+		if !ok {
+			i = len(groups)
+			idx[k] = i
+			groups = append(groups, execute.ResultGroup{ResultType: r.Status, ResultTypeDesc: execute.HostStatusDesc(r.Status), Tag: r.Tag})
+			members = append(members, nil)
+		}
+		groups[i].HostSize++
+		members[i] = append(members[i], r)
+	}
+	for i := range groups {
+		g := &groups[i]
+		g.HostResultList = []execute.HostResult{}
+		if status != nil && *status != g.ResultType || tag != "" && tag != g.Tag {
+			continue
+		}
+		list := members[i]
+		sort.SliceStable(list, func(a, b int) bool { return list[a].IP < list[b].IP })
+		if limit != nil && *limit > 0 && len(list) > *limit {
+			list = list[:*limit]
+		}
+		for _, r := range list {
+			g.HostResultList = append(g.HostResultList, hostResult(r))
+		}
+	}
+	sort.SliceStable(groups, func(a, b int) bool {
+		ra, rb := groupRank(groups[a].ResultType), groupRank(groups[b].ResultType)
+		if ra != rb {
+			return ra < rb
+		}
+		if groups[a].ResultType != groups[b].ResultType {
+			return groups[a].ResultType < groups[b].ResultType
+		}
+		return groups[a].Tag < groups[b].Tag
+	})
+	return groups
+}
+
+func groupRank(status int) int {
+	switch {
+	case execute.HostSucceeded(status):
+		return 0
+	case !gse.HostStatusFinished(status):
+		return 1
+	}
+	return 2
+}
+
+func hostResult(r hostTask) execute.HostResult {
+	hr := execute.HostResult{HostID: apiHostID(r.HostID), IP: r.IP, CloudID: r.CloudID, CloudName: cloudName(r.CloudID),
+		Status: r.Status, StatusDesc: execute.HostStatusDesc(r.Status), Tag: r.Tag, ExitCode: r.ExitCode, ErrorCode: r.ErrorCode,
+		StartTime: r.StartTime, EndTime: r.EndTime, TotalTime: r.TotalTime}
+	if r.IPv6 != "" {
+		v := r.IPv6
+		hr.IPv6 = &v
+	}
+	if r.AgentID != "" {
+		v := r.AgentID
+		hr.AgentID = &v
+	}
+	return hr
+}
+
+func cloudName(id int64) string {
+	if id == 0 {
+		return "Default Area"
+	}
+	return ""
+}
+
+// logStep is the log store's name for the run a host row's log lives in.
+func logStep(meta stepMeta, r hostTask) logsvr.StepRef {
+	return meta.logRef(taskKey{r.StepInstanceID, r.ActualExecuteCount, r.Batch})
+}

@@ -1,0 +1,153 @@
+package executeimpl
+
+import (
+	"context"
+	"time"
+
+	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/modules/execute"
+)
+
+// reconcileBatch is how many unfinished jobs one pass loads at a time.
+const reconcileBatch = 500
+
+// reconcileLoop resumes unfinished work at start and then re-examines it
+// every ReconcileInterval.
+func (e *Engine) reconcileLoop(ctx context.Context) {
+	defer e.loops.Done()
+	e.reconcile(ctx, true)
+	t := time.NewTicker(e.opts.ReconcileInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			e.reconcile(ctx, false)
+		}
+	}
+}
+
+// reconcile drives every unfinished job from what the database says: it
+// re-sends events that may have been lost, takes over dispatches whose
+// dispatcher died, re-attaches to running tasks (nothing to send: their
+// results arrive through the sink), and ends hosts that overran their
+// timeout or termination. At start every job is examined; later only those
+// idle for a whole interval.
+func (e *Engine) reconcile(ctx context.Context, startup bool) {
+	if !e.enter() {
+		return
+	}
+	defer e.work.Done()
+	now := e.nowMS()
+	idle := now - e.opts.ReconcileInterval.Milliseconds()
+	if startup {
+		idle = now + 1
+	}
+	n := 0
+	for after := int64(0); ctx.Err() == nil; {
+		jobs, err := e.st.unfinishedJobs(ctx, after, reconcileBatch)
+		if err != nil {
+			e.log.Warn("reconcile: load unfinished jobs", "err", err)
+			return
+		}
+		for i := range jobs {
+			after = jobs[i].ID
+			if err := e.reconcileJob(ctx, &jobs[i], now, idle, startup); err != nil {
+				e.log.Warn("reconcile job", "job_instance_id", jobs[i].ID, "err", err)
+			}
+		}
+		n += len(jobs)
+		if len(jobs) < reconcileBatch {
+			break
+		}
+	}
+	cbs, err := e.st.pendingCallbacks(ctx, idle)
+	if err != nil {
+		e.log.Warn("reconcile: load pending callbacks", "err", err)
+	}
+	for _, j := range cbs {
+		e.publishJob(ctx, jobCallback, j.ID)
+	}
+	if startup && n > 0 {
+		e.log.Info("resumed unfinished jobs", "jobs", n)
+	}
+}
+
+func (e *Engine) reconcileJob(ctx context.Context, job *taskInstance, now, idle int64, startup bool) error {
+	if job.Status == int(execute.StatusBlank) {
+		if job.UpdateTime < idle {
+			e.publishJob(ctx, jobStart, job.ID)
+		}
+		return nil
+	}
+	if job.CurrentStepID == 0 {
+		return nil
+	}
+	s, err := e.st.step(ctx, job.CurrentStepID)
+	if err != nil {
+		return ignoreNotFound(err)
+	}
+	switch execute.RunStatus(s.Status) {
+	case execute.StatusBlank:
+		if s.UpdateTime < idle {
+			e.publishStep(ctx, stepStart, s)
+		}
+		return nil
+	case execute.StatusRunning, execute.StatusStopping:
+		return e.reconcileRun(ctx, s, now, idle, startup)
+	}
+	if s.UpdateTime < idle || job.UpdateTime < idle {
+		e.publishJob(ctx, jobRefresh, job.ID)
+	}
+	return nil
+}
+
+// reconcileRun looks after the current gse task of a running step.
+func (e *Engine) reconcileRun(ctx context.Context, s *stepInstance, now, idle int64, startup bool) error {
+	k := taskKey{s.ID, s.ExecuteCount, s.Batch}
+	g, err := e.st.gseTask(ctx, k)
+	if err != nil || g == nil {
+		return err
+	}
+	switch execute.RunStatus(g.Status) {
+	case execute.StatusBlank:
+		return e.dispatch(ctx, k)
+	case execute.StatusRunning:
+		if g.Dispatched == 0 {
+			return e.dispatch(ctx, k)
+		}
+		if deadline := g.StartTime + int64(g.Timeout)*1000 + e.opts.TimeoutGrace.Milliseconds(); now > deadline {
+			return e.expire(ctx, k, g, gse.HostStatusTaskTimeout, gse.ErrorCodeOther, "no result within the timeout")
+		}
+		return e.finishIfDone(ctx, k)
+	case execute.StatusStopping:
+		if now-g.StopTime > e.opts.StopGrace.Milliseconds() {
+			return e.expire(ctx, k, g, gse.HostStatusTerminateSuccess, gse.ErrorCodeTerminated, "terminated")
+		}
+		if startup {
+			return e.stopTransport(ctx, k)
+		}
+		return e.finishIfDone(ctx, k)
+	}
+	if g.EndTime < idle {
+		e.publishStep(ctx, stepRefresh, s)
+	}
+	return nil
+}
+
+// expire gives every host of k that never reported a final status and stops
+// the task on the transport.
+func (e *Engine) expire(ctx context.Context, k taskKey, g *gseTask, status, code int, msg string) error {
+	n, err := e.st.failUnfinished(ctx, k, status, code, msg, e.nowMS())
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		e.log.Warn("hosts expired", "task_id", g.GseTaskID, "hosts", n, "status", status)
+		if err := e.tr.Stop(ctx, g.GseTaskID, nil); err != nil {
+			e.log.Warn("stop task on transport", "task_id", g.GseTaskID, "err", err)
+		}
+	}
+	return e.finishIfDone(ctx, k)
+}

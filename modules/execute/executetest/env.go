@@ -1,0 +1,149 @@
+package executetest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+
+	"github.com/bkjob/bkjob/modules/execute/executeimpl"
+	"github.com/bkjob/bkjob/modules/logsvr/logsvrtest"
+	"github.com/bkjob/bkjob/platform/blob"
+	"github.com/bkjob/bkjob/platform/bus"
+	"github.com/bkjob/bkjob/platform/config"
+	"github.com/bkjob/bkjob/platform/db"
+)
+
+// Env is a running engine on SQLite (or the given DB), the memory bus, the
+// fake transport, the logsvrtest fake and the fake manage.
+type Env struct {
+	DB        *gorm.DB
+	Bus       bus.Bus
+	Transport *Transport
+	Logs      *logsvrtest.Fake
+	Manage    *Manage
+	Blob      blob.Store
+	Config    config.Config
+	Engine    *executeimpl.Engine
+	Options   executeimpl.Options
+}
+
+// EnvOption changes an Env before its engine is built.
+type EnvOption func(*Env)
+
+// WithOptions sets the engine options.
+func WithOptions(o executeimpl.Options) EnvOption { return func(e *Env) { e.Options = o } }
+
+// WithDB uses gdb (already migrated) instead of a fresh SQLite file.
+func WithDB(gdb *gorm.DB) EnvOption { return func(e *Env) { e.DB = gdb } }
+
+// WithBus uses b instead of a fresh memory bus.
+func WithBus(b bus.Bus) EnvOption { return func(e *Env) { e.Bus = b } }
+
+// WithCallbackAllowlist sets api.callback_allowlist.
+func WithCallbackAllowlist(prefixes ...string) EnvOption {
+	return func(e *Env) { e.Config.API.CallbackAllowlist = prefixes }
+}
+
+// NewEnv builds and starts an engine; everything stops on test cleanup.
+func NewEnv(t testing.TB, opts ...EnvOption) *Env {
+	t.Helper()
+	e := &Env{Options: executeimpl.Options{ReconcileInterval: 200 * time.Millisecond, DispatchLease: time.Second,
+		TimeoutGrace: 2 * time.Second, StopGrace: 2 * time.Second}}
+	for _, o := range opts {
+		o(e)
+	}
+	if e.DB == nil {
+		e.DB = OpenSQLite(t)
+	}
+	if e.Bus == nil {
+		b := bus.NewMemory(bus.Options{})
+		t.Cleanup(func() { _ = b.Close() })
+		e.Bus = b
+	}
+	if e.Transport == nil {
+		e.Transport = NewTransport()
+		t.Cleanup(e.Transport.Close)
+	}
+	e.Logs = logsvrtest.NewFake(5 << 20)
+	e.Manage = NewManage()
+	store, err := blob.NewLocal(filepath.Join(t.TempDir(), "blob"))
+	require.NoError(t, err)
+	e.Blob = store
+	e.Engine = e.NewEngine(t)
+	return e
+}
+
+// NewEngine builds and starts another engine on the same DB, bus, transport
+// and logs (a second execute process, or the same one restarted), and points
+// the transport's sink at it.
+func (e *Env) NewEngine(t testing.TB) *executeimpl.Engine {
+	t.Helper()
+	eng, err := executeimpl.New(executeimpl.Deps{DB: e.DB, Bus: e.Bus, Transport: e.Transport, Logs: e.Logs,
+		Manage: e.Manage, Blob: e.Blob, Config: e.Config, Log: slog.New(slog.DiscardHandler), Options: e.Options})
+	require.NoError(t, err)
+	require.NoError(t, eng.Start(context.Background()))
+	t.Cleanup(func() { _ = eng.Stop(context.Background()) })
+	e.Transport.SetSink(eng.Sink())
+	return eng
+}
+
+// OpenSQLite opens a migrated SQLite database in a temp dir, with the gse
+// host table when the gse migrations do not provide it yet.
+func OpenSQLite(t testing.TB) *gorm.DB {
+	t.Helper()
+	dir := t.TempDir()
+	gdb, err := db.Open(context.Background(), config.DB{Driver: "sqlite", DSN: filepath.Join(dir, "bkjob.db"), MaxOpenConns: 4}, dir, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close(gdb) })
+	require.NoError(t, db.Migrate(context.Background(), gdb, "sqlite"))
+	EnsureHostTable(t, gdb)
+	return gdb
+}
+
+// EnsureHostTable creates the gse `host` table when no migration has.
+func EnsureHostTable(t testing.TB, gdb *gorm.DB) {
+	t.Helper()
+	if gdb.Migrator().HasTable("host") {
+		return
+	}
+	require.NoError(t, gdb.Exec(`CREATE TABLE host (
+  id INTEGER PRIMARY KEY,
+  biz_id INTEGER NOT NULL DEFAULT 0,
+  cloud_id INTEGER NOT NULL DEFAULT 0,
+  ip VARCHAR(64) NOT NULL DEFAULT '',
+  ipv6 VARCHAR(64) NOT NULL DEFAULT '',
+  agent_id VARCHAR(128) NOT NULL DEFAULT '',
+  hostname VARCHAR(256) NOT NULL DEFAULT '',
+  os VARCHAR(64) NOT NULL DEFAULT '',
+  alive INTEGER NOT NULL DEFAULT 1,
+  created_at DATETIME NOT NULL,
+  updated_at DATETIME NOT NULL,
+  UNIQUE (cloud_id, ip))`).Error)
+}
+
+// AddHosts inserts n hosts 127.0.<i/250>.<i%250+1> with ids first..first+n-1
+// into business 1 and returns their ids.
+func AddHosts(t testing.TB, gdb *gorm.DB, first int64, n int) []int64 {
+	t.Helper()
+	ids := make([]int64, 0, n)
+	rows := make([]map[string]any, 0, n)
+	now := time.Now().UTC()
+	for i := 0; i < n; i++ {
+		id := first + int64(i)
+		ids = append(ids, id)
+		rows = append(rows, map[string]any{"id": id, "biz_id": 1, "cloud_id": 0, "ip": HostIP(id),
+			"agent_id": fmt.Sprintf("agent-%d", id), "hostname": fmt.Sprintf("h%d", id), "os": "linux", "alive": true,
+			"created_at": now, "updated_at": now})
+	}
+	require.NoError(t, gdb.Table("host").CreateInBatches(rows, 200).Error)
+	return ids
+}
+
+// HostIP is the IP AddHosts gives host id.
+func HostIP(id int64) string { return fmt.Sprintf("127.%d.%d.%d", id/62500%250, id/250%250, id%250+1) }

@@ -64,7 +64,7 @@ func hostStatuses(st execute.JobInstanceStatus) map[int64]int {
 func operateStep(t *testing.T, env *executetest.Env, c execute.JobCreated, code int) error {
 	t.Helper()
 	_, err := env.Engine.OperateStepInstance(ctx, execute.OperateStepInstanceRequest{
-		StepRef: execute.StepRef{ScopeRef: scope, Caller: execute.Caller{Username: "admin"}, JobInstanceID: c.JobInstanceID, StepInstanceID: c.StepInstanceID},
+		StepRef:       execute.StepRef{ScopeRef: scope, Caller: execute.Caller{Username: "admin"}, JobInstanceID: c.JobInstanceID, StepInstanceID: c.StepInstanceID},
 		OperationCode: code})
 	return err
 }

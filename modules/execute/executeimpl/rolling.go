@@ -68,7 +68,7 @@ func planBatches(parts []rollingPart, total int) ([]int, error) {
 		size := n
 		switch p.kind {
 		case '%':
-			size = (total*n + 99) / 100
+			size = (total*p.n + 99) / 100
 		case '+':
 			if i > 0 {
 				size = prev + n

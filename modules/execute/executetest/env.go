@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,7 +87,7 @@ func NewEnv(t testing.TB, opts ...EnvOption) *Env {
 func (e *Env) NewEngine(t testing.TB) *executeimpl.Engine {
 	t.Helper()
 	eng, err := executeimpl.New(executeimpl.Deps{DB: e.DB, Bus: e.Bus, Transport: e.Transport, Logs: e.Logs,
-		Manage: e.Manage, Blob: e.Blob, Config: e.Config, Log: slog.New(slog.DiscardHandler), Options: e.Options})
+		Manage: e.Manage, Blob: e.Blob, Config: e.Config, Log: testLogger(t), Options: e.Options})
 	require.NoError(t, err)
 	require.NoError(t, eng.Start(context.Background()))
 	t.Cleanup(func() { _ = eng.Stop(context.Background()) })
@@ -147,3 +149,18 @@ func AddHosts(t testing.TB, gdb *gorm.DB, first int64, n int) []int64 {
 
 // HostIP is the IP AddHosts gives host id.
 func HostIP(id int64) string { return fmt.Sprintf("127.%d.%d.%d", id/62500%250, id/250%250, id%250+1) }
+
+// testLogger logs through t when BKJOB_TEST_LOG is set.
+func testLogger(t testing.TB) *slog.Logger {
+	if os.Getenv("BKJOB_TEST_LOG") == "" {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type tWriter struct{ t testing.TB }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}

@@ -1,0 +1,241 @@
+package executeimpl_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/modules/execute"
+	"github.com/bkjob/bkjob/modules/execute/executetest"
+)
+
+func TestRollingPauseOnFailure(t *testing.T) {
+	env := executetest.NewEnv(t)
+	hosts := executetest.AddHosts(t, env.DB, 1, 6)
+	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
+		if r.Host.ID == 4 && r.Attempt == 1 {
+			return executetest.Outcome{ExitCode: 2}
+		}
+		return executetest.Outcome{}
+	}
+	req := scriptReq(hosts...)
+	req.RollingConfig = &execute.RollingConfig{Expression: "1 +1", Mode: execute.RollingPauseOnFailure}
+	c, err := env.Engine.FastExecuteScript(ctx, req)
+	require.NoError(t, err)
+
+	// batches of 1, 2, 3 hosts; host 4 (batch 3) fails → the step pauses as FAIL
+	waitJob(t, env, c.JobInstanceID, execute.StatusFail)
+	st := stepStatus(t, env, c, nil)
+	require.Equal(t, 3, st.CurrentBatch)
+	require.Equal(t, 3, st.TotalBatch)
+	starts := env.Transport.Starts()
+	require.Len(t, starts, 3)
+	require.Equal(t, [][]int64{{1}, {2, 3}, {4, 5, 6}}, [][]int64{starts[0].Hosts, starts[1].Hosts, starts[2].Hosts})
+	require.Equal(t, []string{"1:0:1", "1:0:2", "1:0:3"}, []string{starts[0].TaskID, starts[1].TaskID, starts[2].TaskID})
+
+	two := 2
+	b2 := stepStatus(t, env, c, func(r *execute.GetStepInstanceStatusRequest) { r.Batch = &two })
+	require.Len(t, b2.StepResultGroupList, 1)
+	require.Equal(t, 2, b2.StepResultGroupList[0].HostSize)
+
+	require.NoError(t, operateStep(t, env, c, execute.StepOpRetryFail))
+	js := waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
+	require.Equal(t, execute.StatusSuccess, js.StepInstanceList[0].Status)
+	require.Len(t, hostStatuses(js), 6)
+	for _, s := range hostStatuses(js) {
+		require.Equal(t, gse.HostStatusSuccess, s)
+	}
+}
+
+func TestRollingManualContinue(t *testing.T) {
+	env := executetest.NewEnv(t)
+	hosts := executetest.AddHosts(t, env.DB, 1, 4)
+	req := scriptReq(hosts...)
+	req.RollingConfig = &execute.RollingConfig{Expression: "50%", Mode: execute.RollingManual}
+	c, err := env.Engine.FastExecuteScript(ctx, req)
+	require.NoError(t, err)
+	st := waitJob(t, env, c.JobInstanceID, execute.StatusWaitingUser)
+	require.Equal(t, execute.StatusWaitingUser, st.StepInstanceList[0].Status)
+	require.Len(t, env.Transport.Starts(), 1)
+	require.NoError(t, operateStep(t, env, c, execute.StepOpRollingContinue))
+	waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
+	require.Len(t, env.Transport.Starts(), 2)
+}
+
+func TestRollingIgnoreFailure(t *testing.T) {
+	env := executetest.NewEnv(t)
+	hosts := executetest.AddHosts(t, env.DB, 1, 3)
+	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
+		return executetest.Outcome{ExitCode: boolExit(r.Host.ID == 1)}
+	}
+	req := scriptReq(hosts...)
+	req.RollingConfig = &execute.RollingConfig{Expression: "1", Mode: execute.RollingIgnoreFailure}
+	c, err := env.Engine.FastExecuteScript(ctx, req)
+	require.NoError(t, err)
+	st := waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
+	require.Equal(t, execute.StatusIgnoreError, st.StepInstanceList[0].Status)
+	require.Len(t, env.Transport.Starts(), 3)
+}
+
+func boolExit(fail bool) int {
+	if fail {
+		return 1
+	}
+	return 0
+}
+
+func TestResultGroupsByTag(t *testing.T) {
+	env := executetest.NewEnv(t)
+	hosts := executetest.AddHosts(t, env.DB, 1, 5)
+	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
+		switch r.Host.ID {
+		case 1, 2:
+			return executetest.Outcome{Output: []string{"job_success:[blue]\n"}, Tag: "blue"}
+		case 3:
+			return executetest.Outcome{Output: []string{"job_success:[green] needle\n"}, Tag: "green"}
+		}
+		return executetest.Outcome{Output: []string{"job_fail:[red] needle\n"}, Tag: "red", ExitCode: 1}
+	}
+	c, err := env.Engine.FastExecuteScript(ctx, scriptReq(hosts...))
+	require.NoError(t, err)
+	waitJob(t, env, c.JobInstanceID, execute.StatusFail)
+
+	type group struct {
+		status, size, listed int
+		tag                  string
+	}
+	summarize := func(st execute.StepInstanceStatus) []group {
+		var out []group
+		for _, g := range st.StepResultGroupList {
+			out = append(out, group{g.ResultType, g.HostSize, len(g.HostResultList), g.Tag})
+		}
+		return out
+	}
+	all := stepStatus(t, env, c, nil)
+	require.Equal(t, []group{{9, 2, 2, "blue"}, {9, 1, 1, "green"}, {104, 2, 2, "red"}}, summarize(all))
+
+	one := 1
+	limited := stepStatus(t, env, c, func(r *execute.GetStepInstanceStatusRequest) { r.MaxHostNumPerGroup = &one })
+	require.Equal(t, []group{{9, 2, 1, "blue"}, {9, 1, 1, "green"}, {104, 2, 1, "red"}}, summarize(limited))
+
+	fail := 104
+	byStatus := stepStatus(t, env, c, func(r *execute.GetStepInstanceStatusRequest) { r.Status = &fail })
+	require.Equal(t, []group{{9, 2, 0, "blue"}, {9, 1, 0, "green"}, {104, 2, 2, "red"}}, summarize(byStatus))
+
+	byTag := stepStatus(t, env, c, func(r *execute.GetStepInstanceStatusRequest) { r.Tag = "green" })
+	require.Equal(t, []group{{9, 2, 0, "blue"}, {9, 1, 1, "green"}, {104, 2, 0, "red"}}, summarize(byTag))
+
+	byKeyword := stepStatus(t, env, c, func(r *execute.GetStepInstanceStatusRequest) { r.Keyword = "needle" })
+	require.Equal(t, []group{{9, 1, 1, "green"}, {104, 2, 2, "red"}}, summarize(byKeyword))
+
+	byIP := stepStatus(t, env, c, func(r *execute.GetStepInstanceStatusRequest) { r.SearchIP = executetest.HostIP(5) })
+	require.Equal(t, []group{{104, 1, 1, "red"}}, summarize(byIP))
+}
+
+func TestPushConfigFile(t *testing.T) {
+	env := executetest.NewEnv(t)
+	hosts := executetest.AddHosts(t, env.DB, 1, 2)
+	c, err := env.Engine.PushConfigFile(ctx, execute.PushConfigFileRequest{ScopeRef: scope, AccountAlias: "root",
+		FileTargetPath: "/tmp/cfg", FileList: []execute.ConfigFile{{FileName: "a.conf", Content: b64("key=value\n")}},
+		TargetServer: &execute.Server{HostIDList: hosts}})
+	require.NoError(t, err)
+	st := waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
+	require.Equal(t, execute.StepTypeFile, st.StepInstanceList[0].Type)
+	starts := env.Transport.Starts()
+	require.Len(t, starts, 1)
+	task := starts[0].File
+	require.Equal(t, "/tmp/cfg", task.TargetDir)
+	require.Len(t, task.Sources, 1)
+	require.Equal(t, "a.conf", task.Sources[0].Name)
+	r, _, err := env.Blob.Get(ctx, task.Sources[0].BlobKey)
+	require.NoError(t, err)
+	body, err := io.ReadAll(r)
+	require.NoError(t, r.Close())
+	require.NoError(t, err)
+	require.Equal(t, "key=value\n", string(body))
+
+	logs, err := env.Engine.BatchGetHostLogs(ctx, execute.BatchGetHostLogsRequest{StepRef: execute.StepRef{ScopeRef: scope,
+		JobInstanceID: c.JobInstanceID, StepInstanceID: c.StepInstanceID}, HostIDList: hosts})
+	require.NoError(t, err)
+	require.Equal(t, execute.LogTypeFile, logs.LogType)
+	require.Len(t, logs.FileTaskLogs, 2)
+	require.Len(t, logs.FileTaskLogs[0].FileLogs, 1)
+	require.Equal(t, "/tmp/cfg/a.conf", logs.FileTaskLogs[0].FileLogs[0].DestPath)
+	require.Equal(t, gse.FileStatusFinished, logs.FileTaskLogs[0].FileLogs[0].Status)
+}
+
+func TestFileToTwoHosts(t *testing.T) {
+	env := executetest.NewEnv(t)
+	hosts := executetest.AddHosts(t, env.DB, 1, 3)
+	c, err := env.Engine.FastTransferFile(ctx, execute.FastTransferFileRequest{ScopeRef: scope, AccountAlias: "root",
+		FileTargetPath: "/data", FileSourceList: []execute.FileSourceSpec{{FileList: []string{"/etc/hosts"},
+			Account: &execute.AccountRef{Alias: "root"}, Server: &execute.Server{HostIDList: hosts[:1]}}},
+		TargetServer: &execute.Server{HostIDList: hosts[1:]}, UploadSpeedLimit: 2})
+	require.NoError(t, err)
+	st := waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
+	require.Equal(t, map[int64]int{2: 9, 3: 9}, hostStatuses(st))
+	task := env.Transport.Starts()[0].File
+	require.Equal(t, []int64{2, 3}, env.Transport.Starts()[0].Hosts)
+	require.Equal(t, int64(1), task.Sources[0].Host.ID)
+	require.Equal(t, "/etc/hosts", task.Sources[0].Path)
+	require.Equal(t, "hosts", task.Sources[0].Name)
+	require.Equal(t, int64(2<<20), task.UploadLimit)
+	require.Equal(t, 2, task.Mode)
+}
+
+func TestCallback(t *testing.T) {
+	type call struct {
+		contentType string
+		body        []byte
+	}
+	var mu sync.Mutex
+	var calls []call
+	fails := 1
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		calls = append(calls, call{r.Header.Get("Content-Type"), b})
+		if fails > 0 {
+			fails--
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	env := executetest.NewEnv(t, executetest.WithCallbackAllowlist(srv.URL))
+	hosts := executetest.AddHosts(t, env.DB, 1, 1)
+	req := scriptReq(hosts...)
+	req.CallbackURL = srv.URL + "/done"
+	c, err := env.Engine.FastExecuteScript(ctx, req)
+	require.NoError(t, err)
+	waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(calls) == 2 }, 5*time.Second, 10*time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, "application/json", calls[0].contentType)
+	var body struct {
+		JobInstanceID    int64 `json:"job_instance_id"`
+		Status           int   `json:"status"`
+		StepInstanceList []struct {
+			StepInstanceID int64 `json:"step_instance_id"`
+			Status         int   `json:"status"`
+		} `json:"step_instance_list"`
+	}
+	require.NoError(t, json.Unmarshal(calls[0].body, &body))
+	require.Equal(t, c.JobInstanceID, body.JobInstanceID)
+	require.Equal(t, 3, body.Status)
+	require.Len(t, body.StepInstanceList, 1)
+	require.Equal(t, c.StepInstanceID, body.StepInstanceList[0].StepInstanceID)
+	require.Equal(t, "application/x-www-form-urlencoded", calls[1].contentType, "one retry, in the older form encoding")
+
+	req.CallbackURL = "http://elsewhere.invalid/cb"
+	_, err = env.Engine.FastExecuteScript(ctx, req)
+	require.ErrorContains(t, err, "callback_url")
+}

@@ -75,8 +75,16 @@ func MigrateFS(ctx context.Context, gdb *gorm.DB, driver string, fsys fs.FS) err
 }
 
 func migrate(ctx context.Context, conn *sql.Conn, d dialect, migrations []Migration) error {
-	if _, err := conn.ExecContext(ctx, d.createTable); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
+	// Look before creating: on SQLite even CREATE TABLE IF NOT EXISTS
+	// waits for the write lock another process may hold for long.
+	var exists int
+	if err := conn.QueryRowContext(ctx, d.hasTable).Scan(&exists); err != nil {
+		return fmt.Errorf("look for schema_migrations: %w", err)
+	}
+	if exists == 0 {
+		if _, err := conn.ExecContext(ctx, d.createTable); err != nil {
+			return fmt.Errorf("create schema_migrations: %w", err)
+		}
 	}
 	applied, err := appliedOn(ctx, conn)
 	if err != nil {

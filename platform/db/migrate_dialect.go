@@ -32,6 +32,7 @@ type migrationTx interface {
 
 // dialect is what differs between SQLite and MySQL when migrating.
 type dialect struct {
+	hasTable    string // counts tables named schema_migrations
 	createTable string
 	lock        func(ctx context.Context, conn *sql.Conn) (unlock func() error, err error)
 	begin       func(ctx context.Context, conn *sql.Conn) (migrationTx, error)
@@ -41,6 +42,7 @@ func dialectFor(driver string) (dialect, error) {
 	switch driver {
 	case DriverSQLite:
 		return dialect{
+			hasTable: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
 			createTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
   version    INTEGER NOT NULL PRIMARY KEY,
   name       TEXT NOT NULL,
@@ -51,6 +53,7 @@ func dialectFor(driver string) (dialect, error) {
 		}, nil
 	case DriverMySQL:
 		return dialect{
+			hasTable: "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'schema_migrations'",
 			createTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
   version    BIGINT NOT NULL PRIMARY KEY,
   name       VARCHAR(255) NOT NULL,

@@ -122,7 +122,7 @@ func slowStatement(driver string) string {
 	if driver == db.DriverMySQL {
 		return "SELECT SLEEP(0.2)"
 	}
-	return "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT COUNT(*) FROM c"
+	return "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) SELECT COUNT(*) FROM c"
 }
 
 // testMigrations is a set of n migrations: 0001 creates side_effect (slowly),

@@ -44,3 +44,8 @@ func (s *Server) MountMetrics() {
 func (s *Server) GaugeFunc(name, help string, fn func() float64) {
 	s.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
 }
+
+// CounterFunc registers a monotonic counter read at scrape time.
+func (s *Server) CounterFunc(name, help string, fn func() float64) {
+	s.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, fn))
+}

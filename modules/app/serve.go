@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/bkjob/bkjob/frontend"
+	"github.com/bkjob/bkjob/platform/config"
+	"github.com/bkjob/bkjob/platform/httpx"
+	"github.com/bkjob/bkjob/platform/logging"
+	"github.com/bkjob/bkjob/platform/roles"
+)
+
+// Serve runs the configured roles until ctx ends, then stops them in reverse
+// order within shutdown_timeout.
+func Serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) error {
+	log, err := logging.New(stderr, cfg.Log.Level, cfg.Log.Format)
+	if err != nil {
+		return &config.KeyError{Key: "log", Reason: err.Error()}
+	}
+	if err := cfg.EnsureDataDir(); err != nil {
+		return err
+	}
+	w := &wiring{b: NewBackends(cfg, log), out: stdout, selected: map[string]bool{}}
+	defer w.b.Close()
+	mgr, err := roles.NewManager(w.table(), cfg.Roles, log)
+	if err != nil {
+		return err
+	}
+	for _, r := range mgr.Order() {
+		w.selected[r] = true
+	}
+	w.srv = httpx.NewServer(cfg.HTTP.Addr, log.With("component", "http"))
+	if dist, ok := frontend.Dist(); ok {
+		w.ui = dist
+	}
+	w.srv.MountHealth(mgr.NotReady)
+	w.srv.MountMetrics()
+	if err := w.srv.Listen(); err != nil {
+		return err
+	}
+	log.Info("starting", "roles", strings.Join(mgr.Order(), ","), "data_dir", cfg.DataDir, "http", w.srv.Addr())
+
+	serveErr := make(chan error, 1)
+	startErr := mgr.StartAll(ctx)
+	if startErr == nil {
+		registerBackendMetrics(w.srv, w.b)
+		go func() { serveErr <- w.srv.Serve() }()
+		log.Info("ready", "url", "http://"+w.srv.Addr())
+		select {
+		case <-ctx.Done():
+			log.Info("shutting down", "reason", context.Cause(ctx))
+		case err := <-serveErr:
+			startErr = err
+		}
+	}
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	httpErr := w.srv.Shutdown(stopCtx)
+	mgr.StopAll(stopCtx)
+	if startErr != nil {
+		return startErr
+	}
+	if httpErr != nil && !errors.Is(httpErr, context.Canceled) {
+		return fmt.Errorf("stop http: %w", httpErr)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// Migrate applies the schema and exits.
+func Migrate(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
+	log, err := logging.New(stderr, cfg.Log.Level, cfg.Log.Format)
+	if err != nil {
+		return &config.KeyError{Key: "log", Reason: err.Error()}
+	}
+	if err := cfg.EnsureDataDir(); err != nil {
+		return err
+	}
+	b := NewBackends(cfg, log)
+	defer b.Close()
+	if _, err := b.DB(ctx); err != nil {
+		return err
+	}
+	log.Info("schema is up to date", "driver", cfg.DB.Driver)
+	return nil
+}

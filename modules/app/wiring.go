@@ -1,0 +1,103 @@
+package app
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"sync"
+
+	"github.com/bkjob/bkjob/modules/gateway"
+	"github.com/bkjob/bkjob/modules/logsvr"
+	"github.com/bkjob/bkjob/modules/manage"
+	"github.com/bkjob/bkjob/modules/manage/manageimpl"
+	"github.com/bkjob/bkjob/platform/httpx"
+	"github.com/bkjob/bkjob/platform/logging"
+	"github.com/bkjob/bkjob/platform/roles"
+)
+
+// wiring builds role services and hands each caller either a module's
+// implementation or its bus client. It is the only place that choice is made.
+type wiring struct {
+	b        *Backends
+	srv      *httpx.Server
+	ui       fs.FS
+	out      io.Writer
+	selected map[string]bool
+	mounts   []gateway.Mount
+
+	mu     sync.Mutex
+	manage *manageimpl.Service
+	logs   logsvr.Store
+}
+
+// local reports whether calls to role should use the in-process
+// implementation: the role runs here and bus.force_remote is off.
+func (w *wiring) local(role string) bool {
+	return w.selected[role] && !w.b.Config().Bus.ForceRemote
+}
+
+// Manage returns the manage service for callers in this process.
+func (w *wiring) Manage(ctx context.Context) (manage.Service, error) {
+	if w.local("manage") {
+		return w.manageImpl(ctx)
+	}
+	b, err := w.b.Bus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return manage.NewClient(b), nil
+}
+
+func (w *wiring) manageImpl(ctx context.Context) (*manageimpl.Service, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.manage != nil {
+		return w.manage, nil
+	}
+	gdb, err := w.b.DB(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w.manage = manageimpl.New(gdb, logging.ForRole(w.b.Log(), "manage"))
+	return w.manage, nil
+}
+
+func (w *wiring) newManage() (roles.Service, error) {
+	return funcService{start: func(ctx context.Context) error {
+		svc, err := w.manageImpl(ctx)
+		if err != nil {
+			return err
+		}
+		if err := svc.Bootstrap(ctx); err != nil {
+			return err
+		}
+		b, err := w.b.Bus(ctx)
+		if err != nil {
+			return err
+		}
+		return manage.Serve(b, svc)
+	}}, nil
+}
+
+func (w *wiring) newGateway() (roles.Service, error) {
+	var gw *gateway.Gateway
+	return funcService{
+		start: func(ctx context.Context) error {
+			gdb, err := w.b.DB(ctx)
+			if err != nil {
+				return err
+			}
+			gw = gateway.New(gateway.Deps{
+				Config: w.b.Config(), DB: gdb, Server: w.srv, UI: w.ui, Mounts: w.mounts,
+				Log: logging.ForRole(w.b.Log(), "gateway"), Out: w.out,
+			})
+			return gw.Start(ctx)
+		},
+		stop: func(ctx context.Context) error {
+			if gw == nil {
+				return nil
+			}
+			return gw.Stop(ctx)
+		},
+	}, nil
+}

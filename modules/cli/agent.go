@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/bkjob/bkjob/gse/agent"
+	"github.com/bkjob/bkjob/platform/logging"
+	"github.com/spf13/cobra"
+)
+
+func newAgentCmd(g *globalFlags) *cobra.Command {
+	var opts agent.Options
+	cmd := &cobra.Command{
+		Use:   "agent",
+		Short: "Run an agent that connects to a bkjob server and runs its tasks on this host",
+		Long: `Run an agent on a managed host. The agent dials the server's gse role
+(only the server needs an open port), authenticates with --token, and runs
+scripts and file transfers it is given. BKJOB_AGENT_TOKEN may stand in for --token.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Token == "" {
+				opts.Token = os.Getenv("BKJOB_AGENT_TOKEN")
+			}
+			if opts.Server == "" {
+				return usageError{errors.New("--server is required")}
+			}
+			if opts.Token == "" {
+				return usageError{errors.New("--token (or BKJOB_AGENT_TOKEN) is required")}
+			}
+			opts.DataDir = g.dataDir
+			log, err := logging.New(cmd.ErrOrStderr(), g.logLevel, g.logFormat)
+			if err != nil {
+				return usageError{err}
+			}
+			if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+				return fmt.Errorf("create agent data dir %s: %w", opts.DataDir, err)
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			err = agent.Run(ctx, opts, log.With("component", "agent"))
+			if errors.Is(err, context.Canceled) {
+				return nil
+			}
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Server, "server", "", "server URL, e.g. https://bkjob.example:8080")
+	f.StringVar(&opts.Token, "token", "", "agent token accepted by the server (gse.agent_tokens)")
+	f.StringVar(&opts.IP, "ip", "", "address to register this host under (default: primary IPv4)")
+	f.Int64Var(&opts.CloudID, "cloud-id", 0, "cloud area id (0 = direct)")
+	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of the CA that signs the server certificate (pinning)")
+	f.IntVar(&opts.MaxTasks, "max-tasks", 32, "tasks run at once; extra ones queue")
+	f.DurationVar(&opts.KillGrace, "kill-grace", 5*time.Second, "wait between SIGTERM and SIGKILL when a task is stopped")
+	return cmd
+}

@@ -92,14 +92,36 @@ func killLeftovers(pgid int, leaderStart uint64) {
 	}
 }
 
-// waitGroupGone polls until no process is left in group pgid or deadline.
+// waitGroupGone polls until no live (non-zombie) process is left in
+// group pgid, or deadline. Zombies count as gone: orphans reparented to an
+// init that does not reap (as in many containers) stay zombies forever.
 func waitGroupGone(pgid int, deadline time.Time) {
 	for time.Now().Before(deadline) {
-		if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) {
+		if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) || !groupAlive(pgid) {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// groupAlive reports whether a process of group pgid is alive (not a zombie).
+func groupAlive(pgid int) bool {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		b, err := os.ReadFile(d + "/stat")
+		if err != nil {
+			continue
+		}
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) > 2 && f[0] != "Z" && f[2] == strconv.Itoa(pgid) {
+			return true
+		}
+	}
+	return false
 }
 
 // fileOwner returns the owner and group of a file.

@@ -1,0 +1,228 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/wire"
+)
+
+// StartScript hands a script task to the hosts' agents.
+func (h *Hub) StartScript(ctx context.Context, task gse.ScriptTask) error {
+	if task.TaskID == "" {
+		return errors.New("start script: no task id")
+	}
+	msg := &wire.Message{Type: wire.TypeRunScript, TaskID: task.TaskID, Script: &wire.Script{
+		Language: task.Language, Content: task.Content, Params: task.Params, Account: task.Account,
+		Timeout: task.Timeout, Env: task.Env, WorkDir: task.WorkDir, MaxOutputBytes: h.cfg.MaxOutputBytes,
+	}}
+	if err := h.dispatch(ctx, task.TaskID, task.Hosts, msg, nil); err != nil {
+		return fmt.Errorf("start script %s: %w", task.TaskID, err)
+	}
+	return nil
+}
+
+// StartFile hands a file task to the target hosts' agents; each pulls the
+// sources through the hub. Invalid paths are refused with an error wrapping
+// wire.ErrBadPath before anything is dispatched.
+func (h *Hub) StartFile(ctx context.Context, task gse.FileTask) error {
+	if task.TaskID == "" {
+		return errors.New("start file: no task id")
+	}
+	job := &wire.FileJob{
+		TargetDir: task.TargetDir, Account: task.Account, Mode: task.Mode,
+		UploadLimit: task.UploadLimit, DownloadLimit: task.DownloadLimit, Timeout: task.Timeout,
+	}
+	if job.Mode == 0 {
+		job.Mode = gse.TransferForce
+	}
+	for i, s := range task.Sources {
+		src := wire.FileSource{Path: s.Path, BlobKey: s.BlobKey, Name: s.Name, Account: s.Account}
+		if s.Host != nil {
+			if s.Host.ID == 0 {
+				return fmt.Errorf("start file %s: source %d: host %s has no host id", task.TaskID, i, s.Host.IP)
+			}
+			src.HostID, src.CloudID, src.IP = s.Host.ID, s.Host.CloudID, s.Host.IP
+		} else if s.BlobKey != "" && h.cfg.Blob == nil {
+			return fmt.Errorf("start file %s: source %d: no blob store configured", task.TaskID, i)
+		}
+		job.Sources = append(job.Sources, src)
+	}
+	if err := wire.ValidateFileJob(job); err != nil {
+		return fmt.Errorf("start file %s: %w", task.TaskID, err)
+	}
+	msg := &wire.Message{Type: wire.TypeRunFile, TaskID: task.TaskID, File: job}
+	if err := h.dispatch(ctx, task.TaskID, task.Targets, msg, job); err != nil {
+		return fmt.Errorf("start file %s: %w", task.TaskID, err)
+	}
+	return nil
+}
+
+// dispatch records the task on every host and sends it to the connected
+// agents. Hosts without an agent, or whose agent is offline, get their
+// final result through the sink.
+func (h *Hub) dispatch(ctx context.Context, taskID string, hosts []gse.Host, msg *wire.Message, file *wire.FileJob) error {
+	if !h.started.Load() {
+		return ErrNotStarted
+	}
+	if len(hosts) == 0 {
+		return errors.New("no hosts")
+	}
+	links := make([]*link, 0, len(hosts))
+	for _, host := range hosts {
+		if host.ID == 0 {
+			return fmt.Errorf("host %d:%s has no host id", host.CloudID, host.IP)
+		}
+		l, err := h.resolve(ctx, host.ID)
+		if err != nil {
+			return err
+		}
+		links = append(links, l)
+	}
+	var sends []*agentConn
+	for _, l := range links {
+		if c := l.addTask(taskID, msg, file); c != nil {
+			sends = append(sends, c)
+		}
+	}
+	for _, c := range sends {
+		// A failed send drops that connection; the task is resent when the
+		// agent comes back, or fails when it stays away.
+		_ = c.send(msg)
+	}
+	return nil
+}
+
+// resolve returns the link of a host, reading the registry the first time.
+func (h *Hub) resolve(ctx context.Context, hostID int64) (*link, error) {
+	if l := h.existingLink(hostID); l != nil {
+		l.mu.Lock()
+		loaded := l.loaded
+		l.mu.Unlock()
+		if loaded {
+			return l, nil
+		}
+	}
+	rec, found, err := h.registry.Get(ctx, hostID)
+	if err != nil {
+		return nil, err
+	}
+	l := h.link(hostID)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.loaded {
+		l.loaded = true
+		if found && rec.Agent() != "" {
+			l.known, l.agentID, l.version, l.alive = true, rec.Agent(), rec.AgentVersion, rec.Alive
+			if rec.LastSeen != nil && l.lastSeen.IsZero() {
+				l.lastSeen = *rec.LastSeen
+			}
+		}
+	}
+	return l, nil
+}
+
+// addTask records a task on the host and returns the connection to send it
+// on, if any. A task already known is left alone.
+func (l *link) addTask(taskID string, msg *wire.Message, file *wire.FileJob) *agentConn {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.tasks[taskID] != nil {
+		return nil
+	}
+	now := time.Now()
+	ht := &hostTask{start: msg, file: file, created: now}
+	l.tasks[taskID] = ht
+	l.h.indexTask(taskID, l.hostID)
+	switch {
+	case !l.known:
+		l.finalizeLocked(taskID, ht, gse.HostStatusAgentNotInstalled, "no bkjob agent is registered for this host")
+	case l.conn != nil:
+		ht.sent = true
+		return l.conn
+	case now.Sub(l.lastSeen) > l.h.cfg.offlineAfter():
+		l.finalizeLocked(taskID, ht, gse.HostStatusAgentError, offlineMsg(l.lastSeen))
+	}
+	// Otherwise the agent is between connections: the task goes out when it
+	// is back, or fails when it stays away.
+	return nil
+}
+
+// Stop terminates a task on the given hosts (all its hosts when empty).
+func (h *Hub) Stop(ctx context.Context, taskID string, hostIDs []int64) error {
+	if !h.started.Load() {
+		return ErrNotStarted
+	}
+	if len(hostIDs) == 0 {
+		hostIDs = h.hostsOf(taskID)
+	}
+	stop := &wire.Message{Type: wire.TypeStop, TaskID: taskID}
+	for _, id := range hostIDs {
+		l := h.existingLink(id)
+		if l == nil {
+			continue
+		}
+		if c := l.stop(taskID); c != nil {
+			if err := c.send(stop); err != nil {
+				h.log.Warn("send stop", "task", taskID, "host_id", id, "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+// stop marks the task stopped; it returns the connection to send the stop
+// on, or ends the task at once when the agent never took it.
+func (l *link) stop(taskID string) *agentConn {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ht := l.tasks[taskID]
+	if ht == nil || ht.final {
+		return nil
+	}
+	ht.stopRequested = true
+	if !ht.accepted && (l.conn == nil || !ht.sent) {
+		status := gse.HostStatusScriptTerminate
+		if ht.kind() == wire.TypeRunFile {
+			status = gse.HostStatusTerminateSuccess
+		}
+		l.finalizeLocked(taskID, ht, status, "stopped before the agent received the task")
+		return nil
+	}
+	return l.conn
+}
+
+// AgentStatus reports each host's agent: alive when it is connected to this
+// hub, or (for agents of another hub) when the registry saw it recently.
+func (h *Hub) AgentStatus(ctx context.Context, hosts []gse.Host) ([]gse.AgentState, error) {
+	out := make([]gse.AgentState, 0, len(hosts))
+	fresh := h.cfg.offlineAfter() + touchInterval(h.cfg)
+	for _, host := range hosts {
+		st := gse.AgentState{HostID: host.ID, AgentID: host.AgentID}
+		if l := h.existingLink(host.ID); l != nil {
+			l.mu.Lock()
+			if l.conn != nil {
+				st.Alive, st.AgentID, st.Version, st.Seen = true, l.agentID, l.version, l.lastSeen
+			}
+			l.mu.Unlock()
+		}
+		if !st.Alive {
+			rec, found, err := h.registry.Get(ctx, host.ID)
+			if err != nil {
+				return nil, fmt.Errorf("agent status of host %d: %w", host.ID, err)
+			}
+			if found {
+				st.AgentID, st.Version = rec.Agent(), rec.AgentVersion
+				if rec.LastSeen != nil {
+					st.Seen = *rec.LastSeen
+					st.Alive = rec.Alive && time.Since(st.Seen) < fresh
+				}
+			}
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}

@@ -1,0 +1,152 @@
+package hub_test
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+
+	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/agent"
+	"github.com/bkjob/bkjob/gse/gsetest"
+	"github.com/bkjob/bkjob/gse/hub"
+	"github.com/bkjob/bkjob/platform/blob"
+	"github.com/bkjob/bkjob/platform/config"
+	"github.com/bkjob/bkjob/platform/db"
+	"github.com/bkjob/bkjob/schema"
+)
+
+const testToken = "test-token"
+
+// logBuffer collects log lines from several goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// migrationsOnly is schema's files of this package's range, for a dialect.
+func migrationsOnly(t testing.TB, dialect string) fs.FS {
+	t.Helper()
+	data, err := fs.ReadFile(schema.FS, dialect+"/0010_hosts.sql")
+	require.NoError(t, err)
+	return fstest.MapFS{"0010_hosts.sql": {Data: data}}
+}
+
+// newSQLite opens a fresh migrated SQLite database.
+func newSQLite(t testing.TB) *gorm.DB {
+	t.Helper()
+	ctx := context.Background()
+	gdb, err := db.Open(ctx, config.DB{Driver: db.DriverSQLite, DSN: filepath.Join(t.TempDir(), "bkjob.db"), MaxOpenConns: 4}, "", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close(gdb) })
+	require.NoError(t, db.MigrateFS(ctx, gdb, db.DriverSQLite, migrationsOnly(t, db.DriverSQLite)))
+	return gdb
+}
+
+// testHub is a started hub on an httptest server.
+type testHub struct {
+	hub  *hub.Hub
+	srv  *httptest.Server
+	rec  *gsetest.Recorder
+	blob blob.Store
+	logs *logBuffer
+}
+
+func fastConfig() hub.HubConfig {
+	return hub.HubConfig{
+		Tokens:             []string{testToken},
+		HeartbeatInterval:  100 * time.Millisecond,
+		OfflineAfterMissed: 30,
+		MaxOutputBytes:     64 << 10,
+	}
+}
+
+func startHub(t testing.TB, mod func(*hub.HubConfig)) *testHub {
+	t.Helper()
+	store, err := blob.NewLocal(t.TempDir())
+	require.NoError(t, err)
+	cfg := fastConfig()
+	cfg.Blob = store
+	if mod != nil {
+		mod(&cfg)
+	}
+	th := &testHub{rec: gsetest.NewRecorder(), blob: store, logs: &logBuffer{}}
+	log := slog.New(slog.NewTextHandler(th.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h, err := hub.New(cfg, newSQLite(t), log, th.rec.Sink)
+	require.NoError(t, err)
+	require.NoError(t, h.Start(context.Background()))
+	th.hub = h
+	th.srv = httptest.NewServer(h.Handler())
+	t.Cleanup(func() {
+		th.srv.CloseClientConnections()
+		th.srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		require.NoError(t, h.Shutdown(ctx))
+	})
+	return th
+}
+
+// agentOptions are fast-reconnecting options for an agent at ip.
+func (th *testHub) agentOptions(t testing.TB, ip string) agent.Options {
+	return agent.Options{
+		Server: th.srv.URL, Token: testToken, IP: ip, DataDir: t.TempDir(),
+		ReconnectMin: 20 * time.Millisecond, ReconnectMax: 200 * time.Millisecond, KillGrace: time.Second,
+	}
+}
+
+// runAgent runs an in-process agent until the test ends (or stop is called).
+func runAgent(t testing.TB, opts agent.Options) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- agent.Run(ctx, opts, slog.New(slog.DiscardHandler)) }()
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			err = <-done
+		})
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	return stop
+}
+
+// waitHost waits until the agent at ip is registered and connected.
+func (th *testHub) waitHost(t testing.TB, ip string) gse.Host {
+	t.Helper()
+	var host gse.Host
+	require.Eventually(t, func() bool {
+		rec, ok, err := th.hub.Registry().ByAddress(context.Background(), 0, ip)
+		if err != nil || !ok {
+			return false
+		}
+		host = gse.Host{ID: rec.ID, IP: rec.IP, AgentID: rec.Agent()}
+		st, err := th.hub.AgentStatus(context.Background(), []gse.Host{host})
+		return err == nil && st[0].Alive
+	}, 30*time.Second, 10*time.Millisecond, "agent %s never connected", ip)
+	return host
+}

@@ -1,0 +1,278 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/wire"
+)
+
+// maxBatch bounds the events of one Sink call.
+const maxBatch = 256
+
+// hostTask is one task on one host, as the hub tracks it.
+type hostTask struct {
+	start         *wire.Message // run_script / run_file, for (re)sending
+	file          *wire.FileJob
+	sent          bool // start went out on some connection
+	accepted      bool // the agent said it holds the task
+	stopRequested bool
+	final         bool // a final result is queued or delivered; later agent events are dropped
+	byHub         bool // the hub made the final result (agent offline, stopped before delivery)
+	delivered     bool // the final result reached the sink
+	doneAt        time.Time
+	offset        int64 // output passed to the sink
+	seq           int64 // progress passed to the sink
+	created       time.Time
+}
+
+func (t *hostTask) kind() wire.Type {
+	if t.start == nil {
+		return ""
+	}
+	return t.start.Type
+}
+
+// queued is an event waiting for the sink.
+type queued struct {
+	ev        gse.Event
+	seq       int64
+	fromAgent bool
+}
+
+// link is everything the hub knows about one host; its goroutine (run)
+// passes the host's events to the sink in order.
+type link struct {
+	h      *Hub
+	hostID int64
+	wake   chan struct{}
+
+	mu       sync.Mutex
+	conn     *agentConn
+	loaded   bool // registry state read
+	known    bool // the host has an agent
+	agentID  string
+	version  string
+	lastSeen time.Time
+	alive    bool // as last written to the registry
+	tasks    map[string]*hostTask
+	queue    []queued
+}
+
+func (l *link) wakeUp() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// enqueueLocked queues an event for the sink.
+func (l *link) enqueueLocked(q queued) {
+	l.queue = append(l.queue, q)
+	l.wakeUp()
+}
+
+// finalizeLocked ends a task on this host with a result made by the hub.
+func (l *link) finalizeLocked(taskID string, ht *hostTask, status int, msg string) {
+	ht.final, ht.byHub = true, true
+	code := gse.ErrorCodeOther
+	if status == gse.HostStatusScriptTerminate || status == gse.HostStatusTerminateSuccess {
+		code = gse.ErrorCodeTerminated
+	}
+	now := time.Now()
+	res := &gse.HostResult{Status: status, ErrorCode: code, ErrorMsg: msg, Start: ht.created, End: now, Offset: ht.offset}
+	l.enqueueLocked(queued{ev: gse.Event{Kind: gse.EventResult, TaskID: taskID, HostID: l.hostID, Result: res}})
+}
+
+// run delivers queued events until ctx ends.
+func (l *link) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.wake:
+		}
+		for l.deliverBatch(ctx) {
+		}
+	}
+}
+
+// deliverBatch passes one batch to the sink, then acknowledges it to the
+// agent. It reports whether more is queued.
+func (l *link) deliverBatch(ctx context.Context) bool {
+	l.mu.Lock()
+	n := min(len(l.queue), maxBatch)
+	if n == 0 {
+		l.mu.Unlock()
+		return false
+	}
+	batch := append([]queued(nil), l.queue[:n]...)
+	l.queue = append(l.queue[:0:0], l.queue[n:]...)
+	events := make([]gse.Event, 0, n)
+	acks := map[string]bool{} // task → its result is in the batch
+	var results []*hostTask
+	for _, q := range batch {
+		ht := l.tasks[q.ev.TaskID]
+		if ht == nil {
+			continue
+		}
+		ev := q.ev
+		switch ev.Kind {
+		case gse.EventOutput:
+			end := ev.Output.Offset + int64(len(ev.Output.Data))
+			if end <= ht.offset {
+				continue
+			}
+			if ev.Output.Offset < ht.offset {
+				ev.Output = &gse.OutputChunk{Offset: ht.offset, Data: ev.Output.Data[ht.offset-ev.Output.Offset:]}
+			}
+			ht.offset = end
+		case gse.EventFile:
+			if q.fromAgent && q.seq <= ht.seq {
+				continue
+			}
+			ht.seq = max(ht.seq, q.seq)
+		case gse.EventResult:
+			results = append(results, ht)
+		}
+		events = append(events, ev)
+		if q.fromAgent {
+			acks[ev.TaskID] = acks[ev.TaskID] || ev.Kind == gse.EventResult
+		}
+	}
+	l.mu.Unlock()
+
+	if len(events) > 0 {
+		if err := l.h.deliver(ctx, events); err != nil {
+			return false
+		}
+	}
+
+	l.mu.Lock()
+	now := time.Now()
+	for _, ht := range results {
+		ht.delivered, ht.doneAt = true, now
+	}
+	conn := l.conn
+	msgs := make([]*wire.Message, 0, len(acks))
+	for id, done := range acks {
+		if ht := l.tasks[id]; ht != nil {
+			msgs = append(msgs, &wire.Message{Type: wire.TypeAck, TaskID: id, Ack: &wire.Ack{Offset: ht.offset, Seq: ht.seq, Done: done}})
+		}
+	}
+	more := len(l.queue) > 0
+	l.mu.Unlock()
+	if conn != nil {
+		for _, m := range msgs {
+			if err := conn.send(m); err != nil {
+				break
+			}
+		}
+	}
+	return more
+}
+
+// fromAgent takes an output, progress or result message from the agent.
+func (l *link) fromAgent(c *agentConn, m *wire.Message) {
+	l.mu.Lock()
+	ht := l.tasks[m.TaskID]
+	if ht == nil {
+		// A task from before a hub restart: pass its events on.
+		ht = &hostTask{sent: true, accepted: true, created: time.Now()}
+		l.tasks[m.TaskID] = ht
+		l.h.indexTask(m.TaskID, l.hostID)
+	}
+	if ht.final {
+		void := ht.byHub || ht.delivered
+		l.mu.Unlock()
+		if ht.byHub && m.Type == wire.TypeResult {
+			l.h.log.Warn("ignore late result for a task already failed", "task", m.TaskID, "host_id", l.hostID)
+		}
+		if void {
+			_ = c.send(&wire.Message{Type: wire.TypeAck, TaskID: m.TaskID, Ack: &wire.Ack{Offset: m.Offset, Seq: m.Seq, Done: true}})
+		}
+		return
+	}
+	defer l.mu.Unlock()
+	ev := gse.Event{TaskID: m.TaskID, HostID: l.hostID}
+	switch {
+	case m.Type == wire.TypeOutput:
+		ev.Kind, ev.Output = gse.EventOutput, &gse.OutputChunk{Offset: m.Offset, Data: m.Data}
+	case m.Type == wire.TypeProgress && m.Progress != nil:
+		ev.Kind, ev.File = gse.EventFile, m.Progress
+	case m.Type == wire.TypeResult && m.Result != nil:
+		ev.Kind, ev.Result = gse.EventResult, m.Result
+		ht.final = true
+	default:
+		return
+	}
+	l.enqueueLocked(queued{ev: ev, seq: m.Seq, fromAgent: true})
+}
+
+// attach makes c the host's connection and returns what it must be sent:
+// tasks it does not hold yet and pending stops. An accepted task the agent
+// no longer holds ends as an agent error.
+func (l *link) attach(c *agentConn, rec HostRecord, held []string) (old *agentConn, resend []*wire.Message) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	old, l.conn = l.conn, c
+	l.loaded, l.known, l.alive = true, true, true
+	l.agentID, l.version, l.lastSeen = rec.Agent(), rec.AgentVersion, time.Now()
+	has := make(map[string]bool, len(held))
+	for _, id := range held {
+		has[id] = true
+	}
+	for id, ht := range l.tasks {
+		switch {
+		case ht.final:
+		case !has[id] && ht.accepted:
+			l.finalizeLocked(id, ht, gse.HostStatusAgentError, "the agent lost the task (it restarted without its data dir)")
+		case !has[id] && ht.start != nil:
+			resend = append(resend, ht.start)
+			ht.sent = true
+		case has[id] && ht.stopRequested:
+			resend = append(resend, &wire.Message{Type: wire.TypeStop, TaskID: id})
+		}
+	}
+	return old, resend
+}
+
+// detach forgets c when it is still the host's connection.
+func (l *link) detach(c *agentConn) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == c {
+		l.conn, l.lastSeen = nil, time.Now()
+	}
+}
+
+func (l *link) touch() {
+	l.mu.Lock()
+	l.lastSeen = time.Now()
+	l.mu.Unlock()
+}
+
+func (l *link) accepted(taskID string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ht := l.tasks[taskID]; ht != nil {
+		ht.accepted = true
+	}
+}
+
+func (l *link) currentConn() *agentConn {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.conn
+}
+
+// offlineSince describes how long the agent has been away.
+func offlineMsg(last time.Time) string {
+	if last.IsZero() {
+		return "the agent is offline"
+	}
+	return fmt.Sprintf("the agent is offline: not heard from since %s", last.UTC().Format(time.RFC3339))
+}

@@ -1,0 +1,78 @@
+package hub
+
+import (
+	"context"
+	"time"
+
+	"github.com/bkjob/bkjob/gse"
+)
+
+// tombstoneTTL is how long a finished task is remembered on a host, so a
+// late or repeated report for it is recognised and ignored.
+const tombstoneTTL = time.Hour
+
+// touchInterval is how often the registry's last_seen of connected hosts
+// is refreshed.
+func touchInterval(c HubConfig) time.Duration {
+	return max(c.HeartbeatInterval, 10*time.Second)
+}
+
+// monitor marks silent hosts offline, fails their tasks, refreshes
+// last_seen and forgets old tombstones.
+func (h *Hub) monitor() {
+	tick := max(h.cfg.HeartbeatInterval/2, 10*time.Millisecond)
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+	lastTouch := time.Now()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		now := time.Now()
+		offline, online := h.sweep(now)
+		ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+		if err := h.registry.SetAlive(ctx, offline, false); err != nil {
+			h.log.Warn("mark hosts offline", "err", err)
+		}
+		if now.Sub(lastTouch) >= touchInterval(h.cfg) {
+			lastTouch = now
+			if err := h.registry.SetAlive(ctx, online, true); err != nil {
+				h.log.Warn("refresh hosts last seen", "err", err)
+			}
+		}
+		cancel()
+	}
+}
+
+// sweep walks every host once. It returns the hosts that just went offline
+// and those connected.
+func (h *Hub) sweep(now time.Time) (offline, online []int64) {
+	limit := h.cfg.offlineAfter()
+	for _, l := range h.allLinks() {
+		l.mu.Lock()
+		if l.conn != nil {
+			online = append(online, l.hostID)
+		} else if l.known && now.Sub(l.lastSeen) > limit {
+			if l.alive {
+				l.alive = false
+				offline = append(offline, l.hostID)
+				h.log.Warn("agent offline", "host_id", l.hostID, "agent_id", l.agentID, "last_seen", l.lastSeen)
+			}
+			for id, ht := range l.tasks {
+				if !ht.final {
+					l.finalizeLocked(id, ht, gse.HostStatusAgentError, offlineMsg(l.lastSeen))
+				}
+			}
+		}
+		for id, ht := range l.tasks {
+			if ht.delivered && now.Sub(ht.doneAt) > tombstoneTTL {
+				delete(l.tasks, id)
+				h.unindexTask(id, l.hostID)
+			}
+		}
+		l.mu.Unlock()
+	}
+	return offline, online
+}

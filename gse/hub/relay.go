@@ -1,0 +1,207 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/bkjob/bkjob/gse/wire"
+	"github.com/bkjob/bkjob/platform/blob"
+)
+
+// relay is a read forwarded to a source agent.
+type relay struct {
+	target *agentConn
+	origID uint64
+	source *agentConn
+}
+
+// onRead answers a target agent's read: from the blob store, or by
+// forwarding it to the source host's agent. Only reads of the task's own
+// sources are served.
+func (h *Hub) onRead(c *agentConn, l *link, m *wire.Message) {
+	r := m.Read
+	if r == nil {
+		return
+	}
+	src, err := l.allowRead(r)
+	if err != nil {
+		h.log.Warn("refuse agent read", "host_id", c.hostID, "task", r.TaskID, "err", err)
+		h.replyErr(c, r.ID, wire.CodeFailed, err.Error())
+		return
+	}
+	if src.BlobKey != "" {
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			select {
+			case h.blobSem <- struct{}{}:
+			case <-c.ctx.Done():
+				return
+			}
+			defer func() { <-h.blobSem }()
+			reply := h.readBlob(c.ctx, r, src)
+			_ = c.send(reply)
+		}()
+		return
+	}
+	var sc *agentConn
+	if sl := h.existingLink(src.HostID); sl != nil {
+		sc = sl.currentConn()
+	}
+	if sc == nil {
+		h.replyErr(c, r.ID, wire.CodeOffline, fmt.Sprintf("the agent of source host %d is offline", src.HostID))
+		return
+	}
+	h.relayMu.Lock()
+	h.relayID++
+	id := h.relayID
+	h.relays[id] = &relay{target: c, origID: r.ID, source: sc}
+	h.relayMu.Unlock()
+	fwd := *r
+	fwd.ID, fwd.Source = id, src
+	if err := sc.send(&wire.Message{Type: wire.TypeRead, TaskID: r.TaskID, Read: &fwd}); err != nil {
+		h.relayMu.Lock()
+		delete(h.relays, id)
+		h.relayMu.Unlock()
+		h.replyErr(c, r.ID, wire.CodeOffline, fmt.Sprintf("the agent of source host %d is offline", src.HostID))
+	}
+}
+
+// onReadReply passes a source agent's reply back to the target.
+func (h *Hub) onReadReply(c *agentConn, m *wire.Message) {
+	if m.Reply == nil {
+		return
+	}
+	h.relayMu.Lock()
+	r := h.relays[m.Reply.ID]
+	if r != nil && r.source == c {
+		delete(h.relays, m.Reply.ID)
+	} else {
+		r = nil
+	}
+	h.relayMu.Unlock()
+	if r == nil {
+		return
+	}
+	reply := *m.Reply
+	reply.ID = r.origID
+	_ = r.target.send(&wire.Message{Type: wire.TypeReadReply, TaskID: m.TaskID, Reply: &reply, Data: m.Data})
+}
+
+// dropRelays fails reads waiting on a connection that closed.
+func (h *Hub) dropRelays(c *agentConn) {
+	h.relayMu.Lock()
+	var orphans []*relay
+	for id, r := range h.relays {
+		if r.source == c || r.target == c {
+			delete(h.relays, id)
+			if r.source == c {
+				orphans = append(orphans, r)
+			}
+		}
+	}
+	h.relayMu.Unlock()
+	for _, r := range orphans {
+		h.replyErr(r.target, r.origID, wire.CodeOffline, "the source agent disconnected")
+	}
+}
+
+func (h *Hub) replyErr(c *agentConn, id uint64, code, msg string) {
+	_ = c.send(&wire.Message{Type: wire.TypeReadReply, Reply: &wire.ReadReply{ID: id, Code: code, Error: msg}})
+}
+
+// allowRead checks a read against the task's file job and returns the
+// job's own copy of the source.
+func (l *link) allowRead(r *wire.Read) (wire.FileSource, error) {
+	l.mu.Lock()
+	ht := l.tasks[r.TaskID]
+	var job *wire.FileJob
+	if ht != nil && !ht.final {
+		job = ht.file
+	}
+	l.mu.Unlock()
+	if job == nil {
+		return wire.FileSource{}, fmt.Errorf("task %s is not a running file task of this host", r.TaskID)
+	}
+	for _, s := range job.Sources {
+		if s.BlobKey != r.Source.BlobKey || s.HostID != r.Source.HostID || s.Path != r.Source.Path {
+			continue
+		}
+		if r.Op == wire.OpList {
+			return s, nil
+		}
+		if r.Op != wire.OpRead {
+			return s, fmt.Errorf("unknown read op %q", r.Op)
+		}
+		if s.BlobKey != "" {
+			if r.Path != s.BlobKey {
+				return s, fmt.Errorf("read %q is not blob %q", r.Path, s.BlobKey)
+			}
+			return s, nil
+		}
+		root, _ := wire.CleanAbs(s.Path)
+		p, err := wire.CleanAbs(r.Path)
+		if err != nil {
+			return s, err
+		}
+		if p != root && !strings.HasPrefix(p, strings.TrimSuffix(root, "/")+"/") {
+			return s, fmt.Errorf("read %s is outside the source %s", p, root)
+		}
+		return s, nil
+	}
+	return wire.FileSource{}, fmt.Errorf("source %q is not part of task %s", r.Source.Path+r.Source.BlobKey, r.TaskID)
+}
+
+// readBlob answers a read of a blob-store source.
+func (h *Hub) readBlob(ctx context.Context, r *wire.Read, src wire.FileSource) *wire.Message {
+	rep := &wire.ReadReply{ID: r.ID}
+	msg := &wire.Message{Type: wire.TypeReadReply, TaskID: r.TaskID, Reply: rep}
+	var err error
+	switch r.Op {
+	case wire.OpList:
+		var info blob.Info
+		info, err = h.cfg.Blob.Stat(ctx, src.BlobKey)
+		if err == nil {
+			rep.Entries = []wire.Entry{{Path: src.BlobKey, Rel: path.Base(src.BlobKey), Size: info.Size, Mode: 0o644, SHA256: info.SHA256}}
+		}
+	case wire.OpRead:
+		msg.Data, rep.EOF, err = h.readBlobChunk(ctx, r, src.BlobKey)
+	}
+	if err != nil {
+		rep.Code, rep.Error = wire.CodeFailed, err.Error()
+		if errors.Is(err, blob.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+			rep.Code = wire.CodeNotFound
+		}
+	}
+	return msg
+}
+
+func (h *Hub) readBlobChunk(ctx context.Context, r *wire.Read, key string) ([]byte, bool, error) {
+	rc, info, err := h.cfg.Blob.Get(ctx, key)
+	if err != nil {
+		return nil, false, fmt.Errorf("open blob %s: %w", key, err)
+	}
+	defer rc.Close()
+	n := min(max(r.Length, 0), wire.MaxChunk, max(info.Size-r.Offset, 0))
+	if err := h.uploads.Wait(ctx, r.TaskID, r.UploadLimit, int(n)); err != nil {
+		return nil, false, err
+	}
+	buf := make([]byte, n)
+	var got int
+	if ra, ok := rc.(io.ReaderAt); ok {
+		got, err = ra.ReadAt(buf, r.Offset)
+	} else {
+		if _, err = io.CopyN(io.Discard, rc, r.Offset); err == nil {
+			got, err = io.ReadFull(rc, buf)
+		}
+	}
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, false, fmt.Errorf("read blob %s at %d: %w", key, r.Offset, err)
+	}
+	return buf[:got], r.Offset+int64(got) >= info.Size, nil
+}

@@ -161,3 +161,16 @@ func TestBackPressureAndRetryAfterFailedFlush(t *testing.T) {
 	require.NoError(t, s.WriteScript(ctx, []logsvr.ScriptChunk{testChunk(1, 1, 60, strings.Repeat("y", 60))}))
 	require.Equal(t, strings.Repeat("x", 60)+strings.Repeat("y", 60), string(readAll(t, s, 1, 1).Content))
 }
+
+func TestStoppedStoreRefusesWritesAndReads(t *testing.T) {
+	dir := t.TempDir()
+	s := newEmbeddedService(t, dir, tuning{})
+	ctx := context.Background()
+	require.NoError(t, s.WriteScript(ctx, []logsvr.ScriptChunk{testChunk(1, 1, 0, "kept\n")}))
+	require.NoError(t, s.Stop(ctx))
+	require.ErrorIs(t, s.WriteScript(ctx, []logsvr.ScriptChunk{testChunk(1, 1, 5, "lost?\n")}), logsvr.ErrClosed)
+	_, err := s.ReadScript(ctx, logsvr.HostKey{StepRef: testRef(1), HostID: 1}, 0, 0)
+	require.ErrorIs(t, err, logsvr.ErrClosed)
+	require.NoError(t, s.Stop(ctx), "a second Stop is harmless")
+	require.Equal(t, "kept\n", string(readAll(t, newEmbeddedService(t, dir, tuning{}), 1, 1).Content))
+}

@@ -3,7 +3,7 @@ package logsvrimpl
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/bkjob/bkjob/modules/logsvr"
@@ -16,14 +16,25 @@ const maxConflictRounds = 3
 // sortChunks returns chunks ordered by host and offset, keeping the order of
 // equal offsets, so a batch delivered out of order still dedupes.
 func sortChunks(chunks []logsvr.ScriptChunk) []logsvr.ScriptChunk {
-	out := append([]logsvr.ScriptChunk(nil), chunks...)
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := keyOf(out[i].HostKey), keyOf(out[j].HostKey)
-		if a != b {
-			return lessKey(a, b)
+	cmp := func(a, b logsvr.ScriptChunk) int {
+		ka, kb := keyOf(a.HostKey), keyOf(b.HostKey)
+		switch {
+		case lessKey(ka, kb):
+			return -1
+		case lessKey(kb, ka):
+			return 1
+		case a.Offset < b.Offset:
+			return -1
+		case a.Offset > b.Offset:
+			return 1
 		}
-		return out[i].Offset < out[j].Offset
-	})
+		return 0
+	}
+	if slices.IsSortedFunc(chunks, cmp) {
+		return chunks
+	}
+	out := slices.Clone(chunks)
+	slices.SortStableFunc(out, cmp)
 	return out
 }
 

@@ -22,6 +22,9 @@ func (s *service) ReadScript(ctx context.Context, key logsvr.HostKey, offset int
 	if offset < 0 {
 		return logsvr.ScriptLog{}, logsvr.ErrInvalidKey.Withf("offset must not be negative, got %d", offset).OnField("offset")
 	}
+	if err := s.checkOpen(); err != nil {
+		return logsvr.ScriptLog{}, err
+	}
 	if err := s.flushIfDirty(ctx, key.StepInstanceID); err != nil {
 		return logsvr.ScriptLog{}, err
 	}
@@ -61,6 +64,9 @@ func (s *service) ReadHosts(ctx context.Context, step logsvr.StepRef, hostIDs []
 	if err := logsvr.ValidateHostIDs(hostIDs); err != nil {
 		return nil, err
 	}
+	if err := s.checkOpen(); err != nil {
+		return nil, err
+	}
 	if err := s.flushIfDirty(ctx, step.StepInstanceID); err != nil {
 		return nil, err
 	}
@@ -95,6 +101,9 @@ func (s *service) ReadHosts(ctx context.Context, step logsvr.StepRef, hostIDs []
 // ListHosts lists the hosts with a script log in the step run.
 func (s *service) ListHosts(ctx context.Context, step logsvr.StepRef) ([]logsvr.HostLog, error) {
 	if err := step.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.checkOpen(); err != nil {
 		return nil, err
 	}
 	if err := s.flushIfDirty(ctx, step.StepInstanceID); err != nil {
@@ -176,6 +185,9 @@ func (s *service) ReadFileLogs(ctx context.Context, step logsvr.StepRef, hostIDs
 		if err := logsvr.ValidateHostIDs(hostIDs); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.checkOpen(); err != nil {
+		return nil, err
 	}
 	if err := s.flushIfDirty(ctx, step.StepInstanceID); err != nil {
 		return nil, err

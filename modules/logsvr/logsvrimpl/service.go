@@ -47,6 +47,7 @@ type service struct {
 	flushed  uint64           // every write with seq <= flushed is durable
 	roomCh   chan struct{}    // closed and replaced after each flush
 	closed   bool
+	stopping bool       // Stop began: writes are refused, the last flush runs
 	flushMu  sync.Mutex // one flush at a time
 	stopOnce sync.Once
 	stop     chan struct{}
@@ -124,7 +125,7 @@ func (s *service) applyChunks(ctx context.Context, chunks []logsvr.ScriptChunk, 
 			return nil, err
 		}
 		s.mu.Lock()
-		if s.closed {
+		if s.closed || s.stopping {
 			s.mu.Unlock()
 			return nil, logsvr.ErrClosed
 		}
@@ -169,7 +170,7 @@ func (s *service) WriteFile(ctx context.Context, logs []logsvr.FileLog) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.closed || s.stopping {
 		return logsvr.ErrClosed
 	}
 	for _, f := range logs {
@@ -234,7 +235,7 @@ func (s *service) loadMissing(ctx context.Context, chunks []logsvr.ScriptChunk) 
 func (s *service) waitRoom(ctx context.Context, size int) error {
 	for {
 		s.mu.Lock()
-		if s.closed {
+		if s.closed || s.stopping {
 			s.mu.Unlock()
 			return logsvr.ErrClosed
 		}
@@ -272,6 +273,9 @@ func (s *service) Start(ctx context.Context) error {
 func (s *service) Stop(ctx context.Context) error {
 	var err error
 	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		s.stopping = true
+		s.mu.Unlock()
 		close(s.stop)
 		s.wg.Wait()
 		err = s.Flush(ctx)
@@ -285,4 +289,14 @@ func (s *service) Stop(ctx context.Context) error {
 		}
 	})
 	return err
+}
+
+// checkOpen refuses reads after Stop.
+func (s *service) checkOpen() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return logsvr.ErrClosed
+	}
+	return nil
 }

@@ -2,7 +2,7 @@ package logsvrimpl
 
 import (
 	"context"
-	"sort"
+	"slices"
 
 	"github.com/bkjob/bkjob/modules/logsvr"
 )
@@ -88,22 +88,25 @@ func apply(st *hostState, c logsvr.ScriptChunk, capBytes int64) []piece {
 
 func clone(b []byte) []byte { return append([]byte(nil), b...) }
 
-// coalesce sorts pieces by host and position and merges contiguous data
-// pieces of one host, so a flush stores one run per host.
+// coalesce groups pieces by host (hosts in key order, each host's pieces
+// in the order given, which is position order) and merges contiguous data
+// pieces, so a flush stores one run per host.
 func coalesce(pieces []piece) []piece {
-	sort.SliceStable(pieces, func(i, j int) bool {
-		a, b := pieces[i].key, pieces[j].key
-		if a != b {
-			return lessKey(a, b)
-		}
-		return pieces[i].pos < pieces[j].pos
-	})
-	out := pieces[:0:0]
+	slot := map[hostKey]int{}
+	var runs [][]piece
+	var keys []hostKey
 	for _, p := range pieces {
-		if n := len(out); n > 0 {
-			last := &out[n-1]
-			if last.key == p.key && !last.marker && !p.marker && last.endPos() == p.pos &&
-				last.offset+int64(len(last.data)) == p.offset {
+		i, ok := slot[p.key]
+		if !ok {
+			i = len(runs)
+			slot[p.key] = i
+			runs = append(runs, nil)
+			keys = append(keys, p.key)
+		}
+		run := runs[i]
+		if n := len(run); n > 0 {
+			last := &run[n-1]
+			if !last.marker && !p.marker && last.endPos() == p.pos && last.offset+int64(len(last.data)) == p.offset {
 				last.data = append(last.data, p.data...)
 				if last.host == "" {
 					last.host = p.host
@@ -111,7 +114,21 @@ func coalesce(pieces []piece) []piece {
 				continue
 			}
 		}
-		out = append(out, p)
+		p.data = p.data[:len(p.data):len(p.data)] // appends to a merged run never touch p's array
+		runs[i] = append(run, p)
+	}
+	slices.SortFunc(keys, func(a, b hostKey) int {
+		if lessKey(a, b) {
+			return -1
+		}
+		if lessKey(b, a) {
+			return 1
+		}
+		return 0
+	})
+	out := make([]piece, 0, len(pieces))
+	for _, k := range keys {
+		out = append(out, runs[slot[k]]...)
 	}
 	return out
 }

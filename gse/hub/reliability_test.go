@@ -1,0 +1,93 @@
+package hub_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/hub"
+)
+
+// gatedScript prints "before", waits for the gate file ($1), prints
+// "after" and then creates $1.done.
+const gatedScript = `echo before
+while [ ! -e "$1" ]; do sleep 0.02; done
+echo after
+touch "$1.done"`
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// TestConnectionDropDeliversEverything: the connection drops mid-script and
+// the script finishes while the agent cannot reach the hub; on reconnect the
+// rest of the output and the result arrive, once and in order.
+func TestConnectionDropDeliversEverything(t *testing.T) {
+	th := startHub(t, nil)
+	px := newProxy(t, th.srv.URL)
+	opts := th.agentOptions(t, "127.0.0.31")
+	opts.Server = px.URL()
+	runAgent(t, opts)
+	host := th.waitHost(t, "127.0.0.31")
+	gate := filepath.Join(t.TempDir(), "gate")
+
+	require.NoError(t, th.hub.StartScript(t.Context(), gse.ScriptTask{TaskID: "drop", Hosts: []gse.Host{host}, Language: gse.LangShell, Content: gatedScript, Params: gate}))
+	th.rec.WaitOutput(t, "drop", host.ID, "before\n", wait)
+
+	px.SetDown(true)
+	px.Cut()
+	require.NoError(t, writeFile(gate))
+	require.Eventually(t, func() bool { return exists(gate + ".done") }, wait, 10*time.Millisecond)
+	_, done := th.rec.Result("drop", host.ID)
+	require.False(t, done, "the result cannot arrive while the agent is cut off")
+	px.SetDown(false)
+
+	res := th.rec.WaitResult(t, "drop", host.ID, wait)
+	require.Equal(t, gse.HostStatusSuccess, res.Status, res.ErrorMsg)
+	require.Equal(t, "before\nafter\n", th.rec.Output("drop", host.ID))
+	require.Empty(t, th.rec.Violations())
+	require.Eventually(t, func() bool { return spoolEmpty(opts.DataDir) }, wait, 10*time.Millisecond, "the agent keeps nothing once acknowledged")
+}
+
+// TestLateResultIgnored: the agent stays away past the offline window, so
+// the hub fails the host; when it comes back with the real result, that
+// result is ignored (logged) and the agent drops it.
+func TestLateResultIgnored(t *testing.T) {
+	th := startHub(t, func(c *hub.HubConfig) { c.OfflineAfterMissed = 5 })
+	px := newProxy(t, th.srv.URL)
+	opts := th.agentOptions(t, "127.0.0.32")
+	opts.Server = px.URL()
+	runAgent(t, opts)
+	host := th.waitHost(t, "127.0.0.32")
+	gate := filepath.Join(t.TempDir(), "gate")
+
+	require.NoError(t, th.hub.StartScript(t.Context(), gse.ScriptTask{TaskID: "late", Hosts: []gse.Host{host}, Language: gse.LangShell, Content: gatedScript, Params: gate}))
+	th.rec.WaitOutput(t, "late", host.ID, "before\n", wait)
+	px.SetDown(true)
+	px.Cut()
+
+	res := th.rec.WaitResult(t, "late", host.ID, wait)
+	require.Equal(t, gse.HostStatusAgentError, res.Status)
+	require.Contains(t, res.ErrorMsg, "offline")
+
+	require.NoError(t, writeFile(gate))
+	require.Eventually(t, func() bool { return exists(gate + ".done") }, wait, 10*time.Millisecond)
+	px.SetDown(false)
+	require.Eventually(t, func() bool { return spoolEmpty(opts.DataDir) }, wait, 10*time.Millisecond, "the agent drops the voided task")
+	require.Contains(t, th.logs.String(), "ignore late result")
+	final, _ := th.rec.Result("late", host.ID)
+	require.Equal(t, gse.HostStatusAgentError, final.Status)
+	require.Empty(t, th.rec.Violations())
+}
+
+func spoolEmpty(dataDir string) bool {
+	ents, err := os.ReadDir(filepath.Join(dataDir, "tasks"))
+	return err == nil && len(ents) == 0
+}
+
+func writeFile(path string) error { return os.WriteFile(path, nil, 0o644) }

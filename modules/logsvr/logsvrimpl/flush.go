@@ -93,7 +93,6 @@ func (s *service) Flush(ctx context.Context) error {
 	for _, f := range s.files {
 		s.bytes += 256 + len(f.Lines)*64
 	}
-	s.flushed = seq
 	for step, last := range s.dirty {
 		if last <= seq {
 			delete(s.dirty, step)

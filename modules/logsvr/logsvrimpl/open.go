@@ -17,7 +17,7 @@ func Open(ctx context.Context, cfg config.Logsvr, dataDir string, log *slog.Logg
 	if log == nil {
 		log = slog.Default()
 	}
-	log = log.With("role", "logsvr", "backend", cfg.Backend)
+	log = log.With("backend", cfg.Backend)
 	opt := tuning{capBytes: cfg.MaxHostBytes, retentionDays: cfg.RetentionDays}
 	if opt.capBytes <= 0 {
 		return nil, fmt.Errorf("open log store: max_host_bytes must be positive, got %d", cfg.MaxHostBytes)

@@ -44,7 +44,6 @@ type service struct {
 	bytes    int              // buffered bytes
 	seq      uint64           // write sequence
 	dirty    map[int64]uint64 // step -> seq of its last buffered write
-	flushed  uint64           // every write with seq <= flushed is durable
 	roomCh   chan struct{}    // closed and replaced after each flush
 	closed   bool
 	stopping bool       // Stop began: writes are refused, the last flush runs

@@ -199,5 +199,5 @@ func waitHostsRunning(t *testing.T, env *executetest.Env, c execute.JobCreated, 
 			}
 		}
 		return running == n
-	}, 10*time.Second, 10*time.Millisecond)
+	}, 30*time.Second, 25*time.Millisecond)
 }

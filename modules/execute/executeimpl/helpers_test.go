@@ -34,7 +34,7 @@ func waitJob(t *testing.T, env *executetest.Env, jobID int64, want execute.RunSt
 			JobRef: execute.JobRef{ScopeRef: scope, JobInstanceID: jobID}, ReturnIPResult: true})
 		require.NoError(t, err)
 		return st.JobInstance.Status == want
-	}, 10*time.Second, 10*time.Millisecond, "job %d did not reach %s: %+v", jobID, want, &st)
+	}, 30*time.Second, 25*time.Millisecond, "job %d did not reach %s: %+v", jobID, want, &st)
 	return st
 }
 

@@ -183,7 +183,7 @@ func (h *hostState) cut(c *gse.OutputChunk) (gse.OutputChunk, bool) {
 }
 
 // resultSet is the row update of a final host result.
-func resultSet(r *gse.HostResult, now int64) map[string]any {
+func resultSet(r *gse.HostResult, now int64) *finalResult {
 	start := msOr(r.Start, now)
 	end := msOr(r.End, now)
 	code := r.ErrorCode
@@ -194,8 +194,10 @@ func resultSet(r *gse.HostResult, now int64) map[string]any {
 	if len(tag) > execute.MaxTagLength {
 		tag = tag[:execute.MaxTagLength]
 	}
-	return map[string]any{"status": r.Status, "exit_code": r.ExitCode, "error_code": code,
-		"error_msg": trimMsg(r.ErrorMsg), "tag": tag, "start_time": start, "end_time": end, "total_time": elapsed(start, end)}
+	if end < start {
+		end = start
+	}
+	return &finalResult{status: r.Status, exitCode: r.ExitCode, errorCode: code, errorMsg: trimMsg(r.ErrorMsg), tag: tag, start: start, end: end}
 }
 
 // fileLog turns a file progress event into a log entry.

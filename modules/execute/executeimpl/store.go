@@ -65,10 +65,17 @@ type stepMeta struct {
 // hostUpdate is one change the sink makes to a host task row.
 type hostUpdate struct {
 	id        int64
-	logOffset int64          // > 0: raise log_offset to this
-	result    map[string]any // nil: no status change; applied only while the row is unfinished
-	running   bool           // WAITING → RUNNING on first sign of life, at start
+	logOffset int64        // > 0: raise log_offset to this
+	result    *finalResult // nil: no final status; applied only while the row is unfinished
+	running   bool         // WAITING → RUNNING on first sign of life, at start
 	start     int64
+}
+
+// finalResult is a host's final result as stored.
+type finalResult struct {
+	status, exitCode, errorCode int
+	errorMsg, tag               string
+	start, end                  int64
 }
 
 type gormStore struct {

@@ -107,33 +107,42 @@ func (s *gormStore) failUnfinished(ctx context.Context, k taskKey, status, error
 	return res.RowsAffected, nil
 }
 
-// applyHostUpdates writes the sink's changes in one transaction. Results only
-// land on rows still waiting or running, offsets only ever grow.
+// applyHostUpdates writes the sink's changes in one transaction, with the
+// same few statements prepared once. Results only land on rows still
+// waiting or running (taking their log offset along), offsets only ever
+// grow.
 func (s *gormStore) applyHostUpdates(ctx context.Context, ups []hostUpdate) error {
 	if len(ups) == 0 {
 		return nil
 	}
-	return s.tx(ctx, func(tx *gorm.DB) error {
+	const (
+		raiseOffset = `UPDATE gse_execute_obj_task SET log_offset = ? WHERE id = ? AND log_offset < ?`
+		setRunning  = `UPDATE gse_execute_obj_task SET status = ?, start_time = ? WHERE id = ? AND status = ?`
+		setResult   = `UPDATE gse_execute_obj_task SET status = ?, exit_code = ?, error_code = ?, error_msg = ?, tag = ?,
+  start_time = ?, end_time = ?, total_time = ?, log_offset = CASE WHEN log_offset < ? THEN ? ELSE log_offset END
+  WHERE id = ? AND status IN (?, ?)`
+	)
+	return s.db.WithContext(ctx).Session(&gorm.Session{PrepareStmt: true}).Transaction(func(tx *gorm.DB) error {
 		for _, u := range ups {
-			if u.logOffset > 0 {
-				err := tx.Model(&hostTask{}).Where("id = ? AND log_offset < ?", u.id, u.logOffset).
-					Update("log_offset", u.logOffset).Error
-				if err != nil {
-					return fmt.Errorf("update log offset of host task %d: %w", u.id, err)
+			var err error
+			switch {
+			case u.result != nil:
+				r := u.result
+				err = tx.Exec(setResult, r.status, r.exitCode, r.errorCode, r.errorMsg, r.tag, r.start, r.end,
+					r.end-r.start, u.logOffset, u.logOffset, u.id, gse.HostStatusWaiting, gse.HostStatusRunning).Error
+				if err == nil && u.logOffset > 0 {
+					err = tx.Exec(raiseOffset, u.logOffset, u.id, u.logOffset).Error
 				}
+			case u.running:
+				err = tx.Exec(setRunning, gse.HostStatusRunning, u.start, u.id, gse.HostStatusWaiting).Error
+				if err == nil && u.logOffset > 0 {
+					err = tx.Exec(raiseOffset, u.logOffset, u.id, u.logOffset).Error
+				}
+			case u.logOffset > 0:
+				err = tx.Exec(raiseOffset, u.logOffset, u.id, u.logOffset).Error
 			}
-			if u.result != nil {
-				err := tx.Model(&hostTask{}).Where("id = ? AND status IN ?", u.id, unfinishedHost).
-					Updates(u.result).Error
-				if err != nil {
-					return fmt.Errorf("update result of host task %d: %w", u.id, err)
-				}
-			} else if u.running {
-				err := tx.Model(&hostTask{}).Where("id = ? AND status = ?", u.id, gse.HostStatusWaiting).
-					Updates(map[string]any{"status": gse.HostStatusRunning, "start_time": u.start}).Error
-				if err != nil {
-					return fmt.Errorf("update status of host task %d: %w", u.id, err)
-				}
+			if err != nil {
+				return fmt.Errorf("update host task %d: %w", u.id, err)
 			}
 		}
 		return nil

@@ -19,11 +19,12 @@ type Run struct {
 }
 
 // Outcome is what a fake host does: print Output (one chunk per element),
-// wait Delay (or until Release when Hold is set), then finish with ExitCode
+// wait Delay (or until Release when Hold is set), print Tail, then finish with ExitCode
 // (status 9 when 0, 104 otherwise, unless Status is set) and Tag. A host
 // still waiting when the task's timeout passes finishes with 102.
 type Outcome struct {
 	Output   []string
+	Tail     []string // printed after the wait
 	ExitCode int
 	Status   int
 	Tag      string
@@ -217,6 +218,14 @@ func (t *Transport) runHost(run Run, fh *fakeHost, timeout time.Duration, releas
 		res.Status, res.ExitCode, res.ErrorCode = gse.HostStatusTerminateSuccess, -1, gse.ErrorCodeTerminated
 	case <-t.stop:
 		return
+	}
+	if res.Status != gse.HostStatusTerminateSuccess && res.Status != gse.HostStatusScriptTimeout {
+		for _, chunk := range out.Tail {
+			t.emit(gse.Event{Kind: gse.EventOutput, TaskID: run.TaskID, HostID: run.Host.ID,
+				Output: &gse.OutputChunk{Offset: offset, Data: []byte(chunk)}})
+			offset += int64(len(chunk))
+		}
+		res.Offset = offset
 	}
 	res.End = time.Now()
 	t.emit(gse.Event{Kind: gse.EventResult, TaskID: run.TaskID, HostID: run.Host.ID, Result: res})

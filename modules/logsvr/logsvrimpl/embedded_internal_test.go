@@ -174,3 +174,33 @@ func TestStoppedStoreRefusesWritesAndReads(t *testing.T) {
 	require.NoError(t, s.Stop(ctx), "a second Stop is harmless")
 	require.Equal(t, "kept\n", string(readAll(t, newEmbeddedService(t, dir, tuning{}), 1, 1).Content))
 }
+
+// crash abandons s as a killed process would: no final flush, files left as
+// they are.
+func crash(s *service) {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.stopOnce.Do(func() { close(s.stop); s.wg.Wait() })
+}
+
+func TestEmbeddedCrashLosesOnlyUnflushedAndResendDedupes(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	be, err := newEmbedded(dir, discard())
+	require.NoError(t, err)
+	a := newService(be, tuning{capBytes: 1 << 30, flushInterval: time.Hour}, discard())
+	require.NoError(t, a.WriteScript(ctx, []logsvr.ScriptChunk{testChunk(1, 1, 0, "durable\n"), testChunk(1, 2, 0, "other\n")}))
+	require.NoError(t, a.Flush(ctx))
+	require.NoError(t, a.WriteScript(ctx, []logsvr.ScriptChunk{testChunk(1, 1, 8, "in memory\n")}))
+	crash(a)
+
+	b := newEmbeddedService(t, dir, tuning{})
+	l := readAll(t, b, 1, 1)
+	require.Equal(t, "durable\n", string(l.Content))
+	require.Equal(t, int64(8), l.End)
+	// the engine re-sends the host's output from an offset it had before the crash
+	require.NoError(t, b.WriteScript(ctx, []logsvr.ScriptChunk{testChunk(1, 1, 0, "durable\nin memory\n"), testChunk(1, 2, 0, "other\n")}))
+	require.Equal(t, "durable\nin memory\n", string(readAll(t, b, 1, 1).Content))
+	require.Equal(t, "other\n", string(readAll(t, b, 1, 2).Content))
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -66,6 +67,9 @@ func newSQLite(t testing.TB) *gorm.DB {
 
 // testHub is a started hub on an httptest server.
 type testHub struct {
+	// onEvents, when set before the agents start, sees every batch first.
+	onEvents func([]gse.Event)
+
 	hub  *hub.Hub
 	srv  *httptest.Server
 	rec  *gsetest.Recorder
@@ -93,7 +97,13 @@ func startHub(t testing.TB, mod func(*hub.HubConfig)) *testHub {
 	}
 	th := &testHub{rec: gsetest.NewRecorder(), blob: store, logs: &logBuffer{}}
 	log := slog.New(slog.NewTextHandler(th.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h, err := hub.New(cfg, newSQLite(t), log, th.rec.Sink)
+	sink := func(ctx context.Context, events []gse.Event) error {
+		if th.onEvents != nil {
+			th.onEvents(events)
+		}
+		return th.rec.Sink(ctx, events)
+	}
+	h, err := hub.New(cfg, newSQLite(t), log, sink)
 	require.NoError(t, err)
 	require.NoError(t, h.Start(context.Background()))
 	th.hub = h
@@ -149,4 +159,13 @@ func (th *testHub) waitHost(t testing.TB, ip string) gse.Host {
 		return err == nil && st[0].Alive
 	}, 30*time.Second, 10*time.Millisecond, "agent %s never connected", ip)
 	return host
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }

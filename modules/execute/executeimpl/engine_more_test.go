@@ -16,8 +16,8 @@ import (
 	"github.com/bkjob/bkjob/modules/execute/executetest"
 )
 
-func TestRollingPauseOnFailure(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testRollingPauseOnFailure(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 6)
 	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
 		if r.Host.ID == 4 && r.Attempt == 1 {
@@ -54,8 +54,8 @@ func TestRollingPauseOnFailure(t *testing.T) {
 	}
 }
 
-func TestRollingManualContinue(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testRollingManualContinue(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 4)
 	req := scriptReq(hosts...)
 	req.RollingConfig = &execute.RollingConfig{Expression: "50%", Mode: execute.RollingManual}
@@ -69,8 +69,8 @@ func TestRollingManualContinue(t *testing.T) {
 	require.Len(t, env.Transport.Starts(), 2)
 }
 
-func TestRollingIgnoreFailure(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testRollingIgnoreFailure(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 3)
 	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
 		return executetest.Outcome{ExitCode: boolExit(r.Host.ID == 1)}
@@ -91,8 +91,8 @@ func boolExit(fail bool) int {
 	return 0
 }
 
-func TestResultGroupsByTag(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testResultGroupsByTag(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 5)
 	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
 		switch r.Host.ID {
@@ -139,8 +139,8 @@ func TestResultGroupsByTag(t *testing.T) {
 	require.Equal(t, []group{{104, 1, 1, "red"}}, summarize(byIP))
 }
 
-func TestPushConfigFile(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testPushConfigFile(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 2)
 	c, err := env.Engine.PushConfigFile(ctx, execute.PushConfigFileRequest{ScopeRef: scope, AccountAlias: "root",
 		FileTargetPath: "/tmp/cfg", FileList: []execute.ConfigFile{{FileName: "a.conf", Content: b64("key=value\n")}},
@@ -171,8 +171,8 @@ func TestPushConfigFile(t *testing.T) {
 	require.Equal(t, gse.FileStatusFinished, logs.FileTaskLogs[0].FileLogs[0].Status)
 }
 
-func TestFileToTwoHosts(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testFileToTwoHosts(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 3)
 	c, err := env.Engine.FastTransferFile(ctx, execute.FastTransferFileRequest{ScopeRef: scope, AccountAlias: "root",
 		FileTargetPath: "/data", FileSourceList: []execute.FileSourceSpec{{FileList: []string{"/etc/hosts"},
@@ -190,7 +190,7 @@ func TestFileToTwoHosts(t *testing.T) {
 	require.Equal(t, 2, task.Mode)
 }
 
-func TestCallback(t *testing.T) {
+func testCallback(t *testing.T, b executetest.Backend) {
 	type call struct {
 		contentType string
 		body        []byte
@@ -209,7 +209,7 @@ func TestCallback(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	env := executetest.NewEnv(t, executetest.WithCallbackAllowlist(srv.URL))
+	env := executetest.NewEnv(t, executetest.WithBackend(b), executetest.WithCallbackAllowlist(srv.URL))
 	hosts := executetest.AddHosts(t, env.DB, 1, 1)
 	req := scriptReq(hosts...)
 	req.CallbackURL = srv.URL + "/done"

@@ -13,8 +13,8 @@ import (
 	"github.com/bkjob/bkjob/modules/execute/executetest"
 )
 
-func TestScriptSuccess(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testScriptSuccess(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 3)
 	c, err := env.Engine.FastExecuteScript(ctx, scriptReq(hosts...))
 	require.NoError(t, err)
@@ -29,8 +29,8 @@ func TestScriptSuccess(t *testing.T) {
 	require.Equal(t, "echo hello", starts[0].Script.Content)
 }
 
-func TestScriptNonZeroExit(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testScriptNonZeroExit(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 2)
 	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
 		if r.Host.ID == 2 {
@@ -50,8 +50,8 @@ func TestScriptNonZeroExit(t *testing.T) {
 	}
 }
 
-func TestScriptTimeout(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testScriptTimeout(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 2)
 	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
 		if r.Host.ID == 1 {
@@ -69,8 +69,8 @@ func TestScriptTimeout(t *testing.T) {
 	require.Equal(t, time.Second, env.Transport.Starts()[0].Script.Timeout)
 }
 
-func TestTerminate(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testTerminate(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 3)
 	env.Transport.Behave = func(executetest.Run) executetest.Outcome {
 		return executetest.Outcome{Output: []string{"working\n"}, Hold: true}
@@ -94,8 +94,8 @@ func TestTerminate(t *testing.T) {
 	require.Equal(t, execute.StatusSkipped, st.StepInstanceList[0].Status)
 }
 
-func TestRetryFailedAfterFix(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testRetryFailedAfterFix(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 3)
 	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
 		if r.Host.ID == 3 && r.Attempt == 1 {
@@ -130,8 +130,8 @@ func TestRetryFailedAfterFix(t *testing.T) {
 	require.Equal(t, "broken\n", l.LogContent)
 }
 
-func TestRetryAll(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testRetryAll(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 2)
 	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
 		if r.Host.ID == 1 && r.Attempt == 1 {
@@ -149,8 +149,8 @@ func TestRetryAll(t *testing.T) {
 	require.ElementsMatch(t, []int64{1, 2}, starts[1].Hosts)
 }
 
-func TestIgnoreError(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testIgnoreError(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 2)
 	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
 		return executetest.Outcome{ExitCode: int(r.Host.ID) - 1}
@@ -164,8 +164,8 @@ func TestIgnoreError(t *testing.T) {
 	require.ErrorIs(t, operateStep(t, env, c, execute.StepOpIgnoreError), execute.ErrOperationNotAllowed)
 }
 
-func TestInvalidAndDeadHosts(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testInvalidAndDeadHosts(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 2)
 	env.Transport.SetAlive(false, 2)
 	req := scriptReq(append(hosts, 999)...)

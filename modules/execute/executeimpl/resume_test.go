@@ -9,7 +9,6 @@ import (
 
 	"github.com/bkjob/bkjob/modules/execute"
 	"github.com/bkjob/bkjob/modules/execute/executetest"
-	"github.com/bkjob/bkjob/platform/bus"
 )
 
 // TestCrashResume stops the engine in the middle of a 50-host task, lets the
@@ -18,8 +17,8 @@ import (
 // everything it had delivered. The task finishes without being dispatched
 // again, every host has exactly one result, and every log is whole and
 // unduplicated.
-func TestCrashResume(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testCrashResume(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 50)
 	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
 		return executetest.Outcome{Output: []string{fmt.Sprintf("start %d\n", r.Host.ID)}, Hold: true,
@@ -37,9 +36,9 @@ func TestCrashResume(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, execute.StatusRunning, js.JobInstance.Status)
 
-	mem := env.Bus.(*bus.Memory)
-	env.Bus = mem.Peer()
-	require.NoError(t, mem.Close())
+	old := env.Bus
+	env.Bus = env.PeerBus(t)
+	require.NoError(t, old.Close())
 	env.Transport.Replay()
 	env.Engine = env.NewEngine(t)
 
@@ -64,8 +63,8 @@ func TestCrashResume(t *testing.T) {
 // TestDispatchTakeover simulates a dispatcher that died between claiming a
 // task and handing it over: another engine takes the claim over after the
 // lease and sends only the hosts that never showed a sign of life.
-func TestDispatchTakeover(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testDispatchTakeover(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 4)
 	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
 		return executetest.Outcome{Output: []string{"up\n"}, Hold: r.Attempt == 1}
@@ -88,13 +87,11 @@ func TestDispatchTakeover(t *testing.T) {
 
 // TestTwoEngines runs two engines (two processes on one database and one
 // broker) side by side: every task is dispatched exactly once.
-func TestTwoEngines(t *testing.T) {
-	env := executetest.NewEnv(t)
+func testTwoEngines(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
 	hosts := executetest.AddHosts(t, env.DB, 1, 5)
 	first := env.Engine
-	mem := env.Bus.(*bus.Memory)
-	env.Bus = mem.Peer()
-	t.Cleanup(func() { _ = env.Bus.Close() })
+	env.Bus = env.PeerBus(t)
 	second := env.NewEngine(t)
 	var jobs []execute.JobCreated
 	for i := 0; i < 20; i++ {

@@ -18,7 +18,6 @@ import (
 	"github.com/bkjob/bkjob/platform/blob"
 	"github.com/bkjob/bkjob/platform/bus"
 	"github.com/bkjob/bkjob/platform/config"
-	"github.com/bkjob/bkjob/platform/db"
 )
 
 // Env is a running engine on SQLite (or the given DB), the memory bus, the
@@ -33,6 +32,9 @@ type Env struct {
 	Config    config.Config
 	Engine    *executeimpl.Engine
 	Options   executeimpl.Options
+	// PeerBus opens another connection to the broker (a second process).
+	PeerBus func(t testing.TB) bus.Bus
+	backend Backend
 }
 
 // EnvOption changes an Env before its engine is built.
@@ -41,11 +43,8 @@ type EnvOption func(*Env)
 // WithOptions sets the engine options.
 func WithOptions(o executeimpl.Options) EnvOption { return func(e *Env) { e.Options = o } }
 
-// WithDB uses gdb (already migrated) instead of a fresh SQLite file.
-func WithDB(gdb *gorm.DB) EnvOption { return func(e *Env) { e.DB = gdb } }
-
-// WithBus uses b instead of a fresh memory bus.
-func WithBus(b bus.Bus) EnvOption { return func(e *Env) { e.Bus = b } }
+// WithBackend keeps the Env's state in b (default SQLiteMemory).
+func WithBackend(b Backend) EnvOption { return func(e *Env) { e.backend = b } }
 
 // WithCallbackAllowlist sets api.callback_allowlist.
 func WithCallbackAllowlist(prefixes ...string) EnvOption {
@@ -56,22 +55,14 @@ func WithCallbackAllowlist(prefixes ...string) EnvOption {
 func NewEnv(t testing.TB, opts ...EnvOption) *Env {
 	t.Helper()
 	e := &Env{Options: executeimpl.Options{ReconcileInterval: 200 * time.Millisecond, DispatchLease: time.Second,
-		TimeoutGrace: 2 * time.Second, StopGrace: 2 * time.Second}}
+		TimeoutGrace: 2 * time.Second, StopGrace: 2 * time.Second}, backend: SQLiteMemory()}
 	for _, o := range opts {
 		o(e)
 	}
-	if e.DB == nil {
-		e.DB = OpenSQLite(t)
-	}
-	if e.Bus == nil {
-		b := bus.NewMemory(bus.Options{})
-		t.Cleanup(func() { _ = b.Close() })
-		e.Bus = b
-	}
-	if e.Transport == nil {
-		e.Transport = NewTransport()
-		t.Cleanup(e.Transport.Close)
-	}
+	e.DB = e.backend.OpenDB(t)
+	e.Bus, e.PeerBus = e.backend.NewBus(t)
+	e.Transport = NewTransport()
+	t.Cleanup(e.Transport.Close)
 	e.Logs = logsvrtest.NewFake(5 << 20)
 	e.Manage = NewManage()
 	store, err := blob.NewLocal(filepath.Join(t.TempDir(), "blob"))
@@ -93,19 +84,6 @@ func (e *Env) NewEngine(t testing.TB) *executeimpl.Engine {
 	t.Cleanup(func() { _ = eng.Stop(context.Background()) })
 	e.Transport.SetSink(eng.Sink())
 	return eng
-}
-
-// OpenSQLite opens a migrated SQLite database in a temp dir, with the gse
-// host table when the gse migrations do not provide it yet.
-func OpenSQLite(t testing.TB) *gorm.DB {
-	t.Helper()
-	dir := t.TempDir()
-	gdb, err := db.Open(context.Background(), config.DB{Driver: "sqlite", DSN: filepath.Join(dir, "bkjob.db"), MaxOpenConns: 4}, dir, slog.New(slog.DiscardHandler))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close(gdb) })
-	require.NoError(t, db.Migrate(context.Background(), gdb, "sqlite"))
-	EnsureHostTable(t, gdb)
-	return gdb
 }
 
 // EnsureHostTable creates the gse `host` table when no migration has.

@@ -1,0 +1,47 @@
+package executeimpl_test
+
+import (
+	"testing"
+
+	"github.com/bkjob/bkjob/modules/execute/executetest"
+)
+
+// engineCases is the engine's behaviour suite, run on every backend.
+func engineCases() []struct {
+	name string
+	fn   func(*testing.T, executetest.Backend)
+} {
+	return []struct {
+		name string
+		fn   func(*testing.T, executetest.Backend)
+	}{
+		{"ScriptSuccess", testScriptSuccess},
+		{"ScriptNonZeroExit", testScriptNonZeroExit},
+		{"ScriptTimeout", testScriptTimeout},
+		{"Terminate", testTerminate},
+		{"RetryFailedAfterFix", testRetryFailedAfterFix},
+		{"RetryAll", testRetryAll},
+		{"IgnoreError", testIgnoreError},
+		{"InvalidAndDeadHosts", testInvalidAndDeadHosts},
+		{"RollingPauseOnFailure", testRollingPauseOnFailure},
+		{"RollingManualContinue", testRollingManualContinue},
+		{"RollingIgnoreFailure", testRollingIgnoreFailure},
+		{"ResultGroupsByTag", testResultGroupsByTag},
+		{"PushConfigFile", testPushConfigFile},
+		{"FileToTwoHosts", testFileToTwoHosts},
+		{"Callback", testCallback},
+		{"CrashResume", testCrashResume},
+		{"DispatchTakeover", testDispatchTakeover},
+		{"TwoEngines", testTwoEngines},
+	}
+}
+
+func runEngineCases(t *testing.T, b executetest.Backend) {
+	for _, c := range engineCases() {
+		t.Run(c.name, func(t *testing.T) { c.fn(t, b) })
+	}
+}
+
+func TestEngineSQLiteMemory(t *testing.T) { runEngineCases(t, executetest.SQLiteMemory()) }
+
+func TestEngineMySQLRabbitMQ(t *testing.T) { runEngineCases(t, executetest.MySQLRabbitMQ(t)) }

@@ -62,6 +62,7 @@ export BKJOB_TEST_SSH_ADDR=$(squote "127.0.0.1:$BKJOB_SVC_SSH_PORT")
 export BKJOB_TEST_SSH_USER=$(squote "$(id -un)")
 export BKJOB_TEST_SSH_KEY=$(squote "$RUN_DIR/sshd/id_ed25519")
 export BKJOB_TEST_SSH_HOST_KEY=$(squote "$RUN_DIR/sshd/host_ed25519.pub")
+export BKJOB_TEST_CHROMIUM=$(squote "$(command -v chromium || echo /usr/bin/chromium)")
 EOF_ENV
 mv "$tmp" "$SERVICES_DIR/env"
 log "all services ready in $((SECONDS - started))s; env written to $SERVICES_DIR/env"

@@ -27,7 +27,7 @@ build() {
 	scratch=$(mktemp -d)
 	# shellcheck disable=SC2064
 	trap "rm -rf '$scratch'" EXIT
-	(cd "$scratch" && GOWORK=off CGO_ENABLED=0 GOBIN="$scratch" \
+	(cd "$scratch" && GOWORK=off GOFLAGS=-buildvcs=false CGO_ENABLED=0 GOBIN="$scratch" \
 		go install -trimpath "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION") ||
 		die "go install versitygw $VERSITYGW_VERSION"
 	mv "$scratch/versitygw" "$EXE"

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"sync"
 
+	"github.com/bkjob/bkjob/modules/execute"
+	"github.com/bkjob/bkjob/modules/execute/executeimpl"
 	"github.com/bkjob/bkjob/modules/gateway"
 	"github.com/bkjob/bkjob/modules/logsvr"
 	"github.com/bkjob/bkjob/modules/manage"
@@ -13,6 +15,7 @@ import (
 	"github.com/bkjob/bkjob/platform/httpx"
 	"github.com/bkjob/bkjob/platform/logging"
 	"github.com/bkjob/bkjob/platform/roles"
+	"github.com/labstack/echo/v4"
 )
 
 // wiring builds role services and hands each caller either a module's
@@ -23,11 +26,12 @@ type wiring struct {
 	ui       fs.FS
 	out      io.Writer
 	selected map[string]bool
-	mounts   []gateway.Mount
 
 	mu     sync.Mutex
 	manage *manageimpl.Service
 	logs   logsvr.Store
+	engine *executeimpl.Engine
+	gse    *gseParts
 }
 
 // local reports whether calls to role should use the in-process
@@ -87,8 +91,12 @@ func (w *wiring) newGateway() (roles.Service, error) {
 			if err != nil {
 				return err
 			}
+			mounts, err := w.gatewayMounts(ctx)
+			if err != nil {
+				return err
+			}
 			gw = gateway.New(gateway.Deps{
-				Config: w.b.Config(), DB: gdb, Server: w.srv, UI: w.ui, Mounts: w.mounts,
+				Config: w.b.Config(), DB: gdb, Server: w.srv, UI: w.ui, Mounts: mounts,
 				Log: logging.ForRole(w.b.Log(), "gateway"), Out: w.out,
 			})
 			return gw.Start(ctx)
@@ -99,5 +107,21 @@ func (w *wiring) newGateway() (roles.Service, error) {
 			}
 			return gw.Stop(ctx)
 		},
+	}, nil
+}
+
+// gatewayMounts are the module routes the gateway serves, each bound to the
+// module's implementation or bus client.
+func (w *wiring) gatewayMounts(ctx context.Context) ([]gateway.Mount, error) {
+	exec, err := w.Execute(ctx)
+	if err != nil {
+		return nil, err
+	}
+	mgr, err := w.Manage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []gateway.Mount{
+		func(_, v3 *echo.Group) { execute.RegisterV3(v3, exec, mgr) },
 	}, nil
 }

@@ -1,0 +1,180 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"path/filepath"
+	"sync"
+
+	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/agent"
+	"github.com/bkjob/bkjob/gse/hub"
+	"github.com/bkjob/bkjob/gse/router"
+	"github.com/bkjob/bkjob/gse/wire"
+	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/logging"
+	"github.com/bkjob/bkjob/platform/roles"
+	"github.com/labstack/echo/v4"
+)
+
+// errEngineNotUp makes the hub keep events until this process's engine runs.
+var errEngineNotUp = errs.ErrUnavailable.Withf("execute engine not started yet")
+
+// Transport returns the host transport for the engine in this process.
+func (w *wiring) Transport(ctx context.Context) (gse.Transport, error) {
+	if w.local("gse") {
+		return w.gseImpl(ctx)
+	}
+	b, err := w.b.Bus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return gse.NewClient(b), nil
+}
+
+// eventSink is where the hub delivers events: this process's engine when
+// execute runs here, otherwise whichever execute process serves the bus.
+func (w *wiring) eventSink(ctx context.Context) (gse.Sink, error) {
+	if w.local("execute") {
+		return func(ctx context.Context, events []gse.Event) error {
+			w.mu.Lock()
+			eng := w.engine
+			w.mu.Unlock()
+			if eng == nil {
+				return errEngineNotUp
+			}
+			return eng.Sink()(ctx, events)
+		}, nil
+	}
+	b, err := w.b.Bus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return gse.BusSink(b), nil
+}
+
+// gseParts is the gse role's state: the hub and the router over it.
+type gseParts struct {
+	hub       *hub.Hub
+	transport gse.Transport
+	localTok  string
+}
+
+func (w *wiring) gseImpl(ctx context.Context) (gse.Transport, error) {
+	p, err := w.gseState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.transport, nil
+}
+
+func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.gse != nil {
+		return w.gse, nil
+	}
+	cfg := w.b.Config()
+	gdb, err := w.b.DB(ctx)
+	if err != nil {
+		return nil, err
+	}
+	store, err := w.b.Blob()
+	if err != nil {
+		return nil, err
+	}
+	sink, err := w.eventSink(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hcfg := hub.ConfigFrom(cfg.GSE, store)
+	p := &gseParts{}
+	if cfg.GSE.LocalAgent.Enabled {
+		// The built-in agent authenticates like any other, with a token that
+		// exists only in this process's memory.
+		p.localTok = randomHex(24)
+		hcfg.Tokens = append(hcfg.Tokens, p.localTok)
+	}
+	h, err := hub.New(hcfg, gdb, logging.ForRole(w.b.Log(), "gse"), sink)
+	if err != nil {
+		return nil, err
+	}
+	p.hub = h
+	p.transport = router.New(h, nil)
+	w.gse = p
+	return p, nil
+}
+
+func (w *wiring) newGSE() (roles.Service, error) {
+	var (
+		cancel context.CancelFunc
+		wg     sync.WaitGroup
+	)
+	return funcService{
+		start: func(ctx context.Context) error {
+			p, err := w.gseState(ctx)
+			if err != nil {
+				return err
+			}
+			if err := p.hub.Start(ctx); err != nil {
+				return err
+			}
+			w.srv.Echo.GET(wire.Path, echo.WrapHandler(p.hub.Handler()))
+			b, err := w.b.Bus(ctx)
+			if err != nil {
+				return err
+			}
+			if err := gse.Serve(b, p.transport); err != nil {
+				return err
+			}
+			if p.localTok != "" {
+				var agentCtx context.Context
+				agentCtx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					w.runLocalAgent(agentCtx, p.localTok)
+				}()
+			}
+			return nil
+		},
+		stop: func(ctx context.Context) error {
+			if cancel != nil {
+				cancel()
+				wg.Wait()
+			}
+			w.mu.Lock()
+			p := w.gse
+			w.mu.Unlock()
+			if p == nil {
+				return nil
+			}
+			return p.hub.Shutdown(ctx)
+		},
+	}, nil
+}
+
+// runLocalAgent runs the agent for this host inside serve, so a fresh
+// install can run a script on its own host with no setup.
+func (w *wiring) runLocalAgent(ctx context.Context, token string) {
+	cfg := w.b.Config()
+	log := w.b.Log().With("role", "gse", "component", "local-agent")
+	err := agent.Run(ctx, agent.Options{
+		Server:   "http://" + w.srv.Addr(),
+		Token:    token,
+		IP:       cfg.GSE.LocalAgent.IP,
+		DataDir:  filepath.Join(cfg.DataDir, "agent"),
+		MaxTasks: cfg.GSE.MaxTasksPerAgent,
+	}, log)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("local agent stopped", "err", err)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -35,10 +35,22 @@ func (t *Transport) execute(ctx context.Context, c *conn, taskID string, hostID 
 
 	ctl := readControl(stderr)
 	out := &output{limit: t.cfg.MaxOutputBytes}
+	// sealed stops late output once the result is out, should a killed
+	// session outlive kill's last wait; emitted is the output offset sent.
+	var (
+		emitMu  sync.Mutex
+		sealed  bool
+		emitted int64
+	)
 	waited := make(chan error, 1)
 	go func() {
 		out.pump(stdout, t.cfg.FlushInterval, func(chunk gse.OutputChunk) {
-			t.deliver(gse.Event{Kind: gse.EventOutput, TaskID: taskID, HostID: hostID, Output: &chunk})
+			emitMu.Lock()
+			defer emitMu.Unlock()
+			if !sealed {
+				t.deliver(gse.Event{Kind: gse.EventOutput, TaskID: taskID, HostID: hostID, Output: &chunk})
+				emitted = chunk.Offset + int64(len(chunk.Data))
+			}
 		})
 		<-ctl.done
 		waited <- s.Wait()
@@ -48,8 +60,15 @@ func (t *Transport) execute(ctx context.Context, c *conn, taskID string, hostID 
 	select {
 	case waitErr = <-waited:
 	case <-ctx.Done():
-		t.kill(c, ctl, waited, func() { _ = s.Close() })
-		return interrupted(start, context.Cause(ctx), out)
+		if t.kill(c, ctl, waited, func() { _ = s.Close() }) {
+			return interrupted(start, context.Cause(ctx), out)
+		}
+		emitMu.Lock()
+		defer emitMu.Unlock()
+		sealed = true
+		res := interrupted(start, context.Cause(ctx), nil)
+		res.Offset = emitted
+		return res
 	}
 
 	end := time.Now()
@@ -74,8 +93,8 @@ func (t *Transport) execute(ctx context.Context, c *conn, taskID string, hostID 
 
 // kill ends a script whose host context ended: SIGTERM to its process
 // group, SIGKILL after KillGrace, and as a last resort closing the
-// session. It returns once the session is over.
-func (t *Transport) kill(c *conn, ctl *control, waited <-chan error, closeSession func()) {
+// session. It reports whether the session ended (its output is drained).
+func (t *Transport) kill(c *conn, ctl *control, waited <-chan error, closeSession func()) bool {
 	grace := t.cfg.KillGrace
 	ctx, cancel := context.WithTimeout(context.Background(), t.cfg.DialTimeout+2*grace)
 	defer cancel()
@@ -83,7 +102,7 @@ func (t *Transport) kill(c *conn, ctl *control, waited <-chan error, closeSessio
 	select {
 	case pgid = <-ctl.pgid:
 	case <-waited:
-		return
+		return true
 	case <-time.After(grace):
 	}
 	if pgid > 0 {
@@ -93,7 +112,7 @@ func (t *Transport) kill(c *conn, ctl *control, waited <-chan error, closeSessio
 			}
 			select {
 			case <-waited:
-				return
+				return true
 			case <-time.After(grace):
 			}
 		}
@@ -101,8 +120,10 @@ func (t *Transport) kill(c *conn, ctl *control, waited <-chan error, closeSessio
 	closeSession()
 	select {
 	case <-waited:
+		return true
 	case <-time.After(grace):
 		t.log.Warn("ssh script session did not end after kill", "addr", c.key.addr, "pgid", pgid)
+		return false
 	}
 }
 

@@ -239,3 +239,50 @@ func testCallback(t *testing.T, b executetest.Backend) {
 	_, err = env.Engine.FastExecuteScript(ctx, req)
 	require.ErrorContains(t, err, "callback_url")
 }
+
+// testSkipWhileStopping: hosts that ignore the terminate keep the step
+// STOPPING; skip (12) moves the job on, and the engine ends the deaf hosts
+// itself after the stop grace.
+func testSkipWhileStopping(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
+	hosts := executetest.AddHosts(t, env.DB, 1, 2)
+	env.Transport.Behave = func(executetest.Run) executetest.Outcome {
+		return executetest.Outcome{Output: []string{"stubborn\n"}, Hold: true, Deaf: true}
+	}
+	c, err := env.Engine.FastExecuteScript(ctx, scriptReq(hosts...))
+	require.NoError(t, err)
+	waitHostsRunning(t, env, c, 2)
+	require.ErrorIs(t, operateStep(t, env, c, execute.StepOpSkip), execute.ErrOperationNotAllowed, "skip needs a stopping step")
+	_, err = env.Engine.OperateJobInstance(ctx, execute.OperateJobInstanceRequest{
+		JobRef: execute.JobRef{ScopeRef: scope, JobInstanceID: c.JobInstanceID}, OperationCode: execute.JobOpTerminate})
+	require.NoError(t, err)
+	st := waitJob(t, env, c.JobInstanceID, execute.StatusStopping)
+	require.Equal(t, execute.StatusStopping, st.StepInstanceList[0].Status)
+	require.NoError(t, operateStep(t, env, c, execute.StepOpSkip))
+	st = waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
+	require.Equal(t, execute.StatusSkipped, st.StepInstanceList[0].Status)
+	require.Eventually(t, func() bool {
+		st := waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
+		return hostStatuses(st)[1] == gse.HostStatusTerminateSuccess && hostStatuses(st)[2] == gse.HostStatusTerminateSuccess
+	}, 30*time.Second, 50*time.Millisecond, "deaf hosts end as terminated after the stop grace")
+}
+
+// testTimeoutWatchdog: hosts that never report are ended by the engine once
+// the timeout plus its grace has passed.
+func testTimeoutWatchdog(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
+	hosts := executetest.AddHosts(t, env.DB, 1, 2)
+	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
+		if r.Host.ID == 2 {
+			return executetest.Outcome{Hold: true, Deaf: true}
+		}
+		return executetest.Outcome{}
+	}
+	req := scriptReq(hosts...)
+	one := 1
+	req.Timeout = &one
+	c, err := env.Engine.FastExecuteScript(ctx, req)
+	require.NoError(t, err)
+	st := waitJob(t, env, c.JobInstanceID, execute.StatusFail)
+	require.Equal(t, map[int64]int{1: gse.HostStatusSuccess, 2: gse.HostStatusTaskTimeout}, hostStatuses(st))
+}

@@ -28,12 +28,12 @@ func (e *Engine) reconcileLoop(ctx context.Context) {
 	}
 }
 
-// reconcile drives every unfinished job from what the database says: it
-// re-sends events that may have been lost, takes over dispatches whose
-// dispatcher died, re-attaches to running tasks (nothing to send: their
-// results arrive through the sink), and ends hosts that overran their
-// timeout or termination. At start every job is examined; later only those
-// idle for a whole interval.
+// reconcile drives unfinished work from what the database says. Per
+// unfinished job it re-sends events that may have been lost; per live gse
+// task it takes over dispatches whose dispatcher died, re-attaches to
+// running tasks (nothing to send: their results arrive through the sink),
+// and ends hosts that overran their timeout or termination. At start
+// everything is examined; later only what has been idle a whole interval.
 func (e *Engine) reconcile(ctx context.Context, startup bool) {
 	if !e.enter() {
 		return
@@ -44,21 +44,37 @@ func (e *Engine) reconcile(ctx context.Context, startup bool) {
 	if startup {
 		idle = now + 1
 	}
-	n := 0
+	jobs := 0
 	for after := int64(0); ctx.Err() == nil; {
-		jobs, err := e.st.unfinishedJobs(ctx, after, reconcileBatch)
+		list, err := e.st.unfinishedJobs(ctx, after, reconcileBatch)
 		if err != nil {
 			e.log.Warn("reconcile: load unfinished jobs", "err", err)
 			return
 		}
-		for i := range jobs {
-			after = jobs[i].ID
-			if err := e.reconcileJob(ctx, &jobs[i], now, idle, startup); err != nil {
-				e.log.Warn("reconcile job", "job_instance_id", jobs[i].ID, "err", err)
+		for i := range list {
+			after = list[i].ID
+			if err := e.reconcileJob(ctx, &list[i], idle); err != nil {
+				e.log.Warn("reconcile job", "job_instance_id", list[i].ID, "err", err)
 			}
 		}
-		n += len(jobs)
-		if len(jobs) < reconcileBatch {
+		jobs += len(list)
+		if len(list) < reconcileBatch {
+			break
+		}
+	}
+	for after := int64(0); ctx.Err() == nil; {
+		list, err := e.st.liveGseTasks(ctx, after, reconcileBatch)
+		if err != nil {
+			e.log.Warn("reconcile: load unfinished gse tasks", "err", err)
+			return
+		}
+		for i := range list {
+			after = list[i].ID
+			if err := e.reconcileTask(ctx, &list[i], now, startup); err != nil {
+				e.log.Warn("reconcile gse task", "task_id", list[i].GseTaskID, "err", err)
+			}
+		}
+		if len(list) < reconcileBatch {
 			break
 		}
 	}
@@ -69,12 +85,13 @@ func (e *Engine) reconcile(ctx context.Context, startup bool) {
 	for _, j := range cbs {
 		e.publishJob(ctx, jobCallback, j.ID)
 	}
-	if startup && n > 0 {
-		e.log.Info("resumed unfinished jobs", "jobs", n)
+	if startup && jobs > 0 {
+		e.log.Info("resumed unfinished jobs", "jobs", jobs)
 	}
 }
 
-func (e *Engine) reconcileJob(ctx context.Context, job *taskInstance, now, idle int64, startup bool) error {
+// reconcileJob re-sends the event an idle unfinished job waits for.
+func (e *Engine) reconcileJob(ctx context.Context, job *taskInstance, idle int64) error {
 	if job.Status == int(execute.StatusBlank) {
 		if job.UpdateTime < idle {
 			e.publishJob(ctx, jobStart, job.ID)
@@ -93,23 +110,25 @@ func (e *Engine) reconcileJob(ctx context.Context, job *taskInstance, now, idle 
 		if s.UpdateTime < idle {
 			e.publishStep(ctx, stepStart, s)
 		}
-		return nil
 	case execute.StatusRunning, execute.StatusStopping:
-		return e.reconcileRun(ctx, s, now, idle, startup)
-	}
-	if s.UpdateTime < idle || job.UpdateTime < idle {
-		e.publishJob(ctx, jobRefresh, job.ID)
+		g, err := e.st.gseTask(ctx, taskKey{s.ID, s.ExecuteCount, s.Batch})
+		if err != nil {
+			return err
+		}
+		if g != nil && execute.RunStatus(g.Status).Finished() && g.EndTime < idle {
+			e.publishStep(ctx, stepRefresh, s)
+		}
+	default:
+		if s.UpdateTime < idle || job.UpdateTime < idle {
+			e.publishJob(ctx, jobRefresh, job.ID)
+		}
 	}
 	return nil
 }
 
-// reconcileRun looks after the current gse task of a running step.
-func (e *Engine) reconcileRun(ctx context.Context, s *stepInstance, now, idle int64, startup bool) error {
-	k := taskKey{s.ID, s.ExecuteCount, s.Batch}
-	g, err := e.st.gseTask(ctx, k)
-	if err != nil || g == nil {
-		return err
-	}
+// reconcileTask looks after one gse task that has not finished.
+func (e *Engine) reconcileTask(ctx context.Context, g *gseTask, now int64, startup bool) error {
+	k := taskKey{g.StepInstanceID, g.ExecuteCount, g.Batch}
 	switch execute.RunStatus(g.Status) {
 	case execute.StatusBlank:
 		return e.dispatch(ctx, k)
@@ -120,7 +139,6 @@ func (e *Engine) reconcileRun(ctx context.Context, s *stepInstance, now, idle in
 		if deadline := g.StartTime + int64(g.Timeout)*1000 + e.opts.TimeoutGrace.Milliseconds(); now > deadline {
 			return e.expire(ctx, k, g, gse.HostStatusTaskTimeout, gse.ErrorCodeOther, "no result within the timeout")
 		}
-		return e.finishIfDone(ctx, k)
 	case execute.StatusStopping:
 		if now-g.StopTime > e.opts.StopGrace.Milliseconds() {
 			return e.expire(ctx, k, g, gse.HostStatusTerminateSuccess, gse.ErrorCodeTerminated, "terminated")
@@ -128,12 +146,8 @@ func (e *Engine) reconcileRun(ctx context.Context, s *stepInstance, now, idle in
 		if startup {
 			return e.stopTransport(ctx, k)
 		}
-		return e.finishIfDone(ctx, k)
 	}
-	if g.EndTime < idle {
-		e.publishStep(ctx, stepRefresh, s)
-	}
-	return nil
+	return e.finishIfDone(ctx, k)
 }
 
 // expire gives every host of k that never reported a final status and stops

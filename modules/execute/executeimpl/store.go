@@ -28,6 +28,7 @@ type store interface {
 	stepMeta(ctx context.Context, stepID int64) (stepMeta, error)
 
 	gseTask(ctx context.Context, k taskKey) (*gseTask, error)
+	liveGseTasks(ctx context.Context, afterID int64, limit int) ([]gseTask, error)
 	hostTasks(ctx context.Context, k taskKey, hostIDs []int64) ([]hostTask, error)
 	viewRows(ctx context.Context, stepID int64, executeCount int, batch *int) ([]hostTask, error)
 	countUnfinished(ctx context.Context, k taskKey) (int64, error)
@@ -256,6 +257,17 @@ func (s *gormStore) gseTask(ctx context.Context, k taskKey) (*gseTask, error) {
 		return nil, nil
 	}
 	return &out[0], nil
+}
+
+// liveGseTasks lists gse tasks not finished yet (BLANK, RUNNING, STOPPING).
+func (s *gormStore) liveGseTasks(ctx context.Context, afterID int64, limit int) ([]gseTask, error) {
+	var out []gseTask
+	err := s.db.WithContext(ctx).Where("id > ? AND status IN ?", afterID, []int{int(execute.StatusBlank),
+		int(execute.StatusRunning), int(execute.StatusStopping)}).Order("id").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("load unfinished gse tasks: %w", err)
+	}
+	return out, nil
 }
 
 func (s *gormStore) hostTasks(ctx context.Context, k taskKey, hostIDs []int64) ([]hostTask, error) {

@@ -33,6 +33,8 @@ func engineCases() []struct {
 		{"CrashResume", testCrashResume},
 		{"DispatchTakeover", testDispatchTakeover},
 		{"TwoEngines", testTwoEngines},
+		{"SkipWhileStopping", testSkipWhileStopping},
+		{"TimeoutWatchdog", testTimeoutWatchdog},
 	}
 }
 

@@ -30,6 +30,8 @@ type Outcome struct {
 	Tag      string
 	Delay    time.Duration
 	Hold     bool
+	// Deaf hosts ignore Stop and the timeout: they report only when released.
+	Deaf bool
 }
 
 // Transport is a fake gse.Transport: hosts run in goroutines and report
@@ -206,15 +208,19 @@ func (t *Transport) runHost(run Run, fh *fakeHost, timeout time.Duration, releas
 		hold = release
 	}
 	var expire <-chan time.Time
-	if timeout > 0 {
+	if timeout > 0 && !out.Deaf {
 		expire = time.After(timeout)
+	}
+	stop := fh.stop
+	if out.Deaf {
+		stop = nil
 	}
 	select {
 	case <-wait:
 	case <-hold:
 	case <-expire:
 		res.Status, res.ExitCode, res.ErrorCode = gse.HostStatusScriptTimeout, -1, gse.ErrorCodeOther
-	case <-fh.stop:
+	case <-stop:
 		res.Status, res.ExitCode, res.ErrorCode = gse.HostStatusTerminateSuccess, -1, gse.ErrorCodeTerminated
 	case <-t.stop:
 		return

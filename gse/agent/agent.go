@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -145,7 +146,7 @@ func (a *agent) restore() error {
 				End:       time.Now(),
 				Offset:    s.size,
 			}
-			if err := writeJSON(s.dir+"/"+resultFile, res); err != nil {
+			if err := writeJSON(filepath.Join(s.dir, resultFile), res); err != nil {
 				a.log.Error("persist task result", "task", t.id, "err", err)
 			}
 			s.result = &res

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -115,7 +116,7 @@ func (a *agent) finish(t *task, res gse.HostResult) {
 		a.remove(t)
 		return
 	}
-	if err := writeJSON(t.dir+"/"+resultFile, res); err != nil {
+	if err := writeJSON(filepath.Join(t.dir, resultFile), res); err != nil {
 		a.log.Error("persist task result", "task", t.id, "err", err)
 	}
 	a.mu.Lock()

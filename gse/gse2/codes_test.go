@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/platform/config"
 )
 
 func TestErrorCodeMapping(t *testing.T) {
@@ -117,4 +118,10 @@ func TestConfigValidate(t *testing.T) {
 	} {
 		require.Error(t, bad.Validate())
 	}
+}
+
+func TestConfigFrom(t *testing.T) {
+	c := &config.Config{}
+	c.GSE.GSE2 = config.GSE2{URL: "https://bkapi", AppCode: "job", AppSecret: "x", BlobAgent: "agent-1"}
+	require.Equal(t, Config{URL: "https://bkapi", AppCode: "job", AppSecret: "x", BlobAgent: "agent-1"}, ConfigFrom(c))
 }

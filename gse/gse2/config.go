@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+
+	"github.com/bkjob/bkjob/platform/config"
 )
 
 // Config points the adapter at the BK API gateway's GSE endpoint.
@@ -94,4 +96,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("gse2 log limit %d: must not be negative", c.LogLimit)
 	}
 	return nil
+}
+
+// ConfigFrom reads the adapter's settings from bkjob's configuration (gse.gse2).
+func ConfigFrom(c *config.Config) Config {
+	g := c.GSE.GSE2
+	return Config{URL: g.URL, AppCode: g.AppCode, AppSecret: g.AppSecret, BlobAgent: g.BlobAgent}
 }

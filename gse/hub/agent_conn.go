@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
 	hctx, hcancel := context.WithTimeout(ctx, helloTimeout)
 	m, err := conn.Recv(hctx)
 	hcancel()
-	if err != nil || m.Type != wire.TypeHello || m.Hello == nil || m.Hello.AgentID == "" {
+	if err != nil || m.Type != wire.TypeHello || m.Hello == nil || m.Hello.AgentID == "" || net.ParseIP(m.Hello.IP) == nil {
 		h.log.Warn("agent sent no valid hello", "remote", r.RemoteAddr, "err", err)
 		return
 	}
@@ -73,6 +74,14 @@ func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &agentConn{conn: conn, ctx: ctx, hostID: rec.ID}
+	log := h.log.With("host_id", rec.ID, "agent_id", hello.AgentID, "ip", hello.IP)
+	// The welcome goes out before the connection is attached, so no task
+	// or stop can overtake it.
+	welcome := &wire.Welcome{HostID: rec.ID, HeartbeatInterval: h.cfg.HeartbeatInterval, OfflineAfter: h.cfg.offlineAfter()}
+	if err := c.send(&wire.Message{Type: wire.TypeWelcome, Welcome: welcome}); err != nil {
+		log.Warn("send welcome", "err", err)
+		return
+	}
 	l := h.link(rec.ID)
 	old, resend := l.attach(c, rec, hello.Tasks)
 	if old != nil {
@@ -80,14 +89,7 @@ func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.dropRelays(c)
 	defer l.detach(c)
-	log := h.log.With("host_id", rec.ID, "agent_id", hello.AgentID, "ip", hello.IP)
 	log.Info("agent connected", "remote", r.RemoteAddr, "version", hello.Version, "tasks_held", len(hello.Tasks))
-
-	welcome := &wire.Welcome{HostID: rec.ID, HeartbeatInterval: h.cfg.HeartbeatInterval, OfflineAfter: h.cfg.offlineAfter()}
-	if err := c.send(&wire.Message{Type: wire.TypeWelcome, Welcome: welcome}); err != nil {
-		log.Warn("send welcome", "err", err)
-		return
-	}
 	for _, m := range resend {
 		if err := c.send(m); err != nil {
 			log.Warn("resend task", "task", m.TaskID, "err", err)

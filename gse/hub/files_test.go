@@ -171,3 +171,19 @@ func TestLanguages(t *testing.T) {
 		})
 	}
 }
+
+func TestStopFileTransfer(t *testing.T) {
+	th, _, src, dst := twoAgents(t)
+	path := filepath.Join(t.TempDir(), "slow.bin")
+	randomFile(t, path, 4<<20)
+	target := t.TempDir()
+	require.NoError(t, th.hub.StartFile(t.Context(), gse.FileTask{TaskID: "stopfile", Targets: []gse.Host{dst}, TargetDir: target,
+		Sources: []gse.FileSource{{Host: &src, Path: path}}, Mode: gse.TransferForce, Timeout: wait, UploadLimit: 256 << 10}))
+	require.Eventually(t, func() bool { return len(th.rec.Files("stopfile", dst.ID)) > 0 }, wait, 10*time.Millisecond)
+	require.NoError(t, th.hub.Stop(t.Context(), "stopfile", nil))
+	res := th.rec.WaitResult(t, "stopfile", dst.ID, wait)
+	require.Equal(t, gse.HostStatusTerminateSuccess, res.Status, res.ErrorMsg)
+	left, err := os.ReadDir(target)
+	require.NoError(t, err)
+	require.Empty(t, left, "a stopped copy leaves neither the file nor its temp file")
+}

@@ -155,6 +155,7 @@ func (l *link) deliverBatch(ctx context.Context) bool {
 	now := time.Now()
 	for _, ht := range results {
 		ht.delivered, ht.doneAt = true, now
+		ht.start, ht.file = nil, nil
 	}
 	conn := l.conn
 	msgs := make([]*wire.Message, 0, len(acks))

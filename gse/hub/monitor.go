@@ -8,8 +8,9 @@ import (
 )
 
 // tombstoneTTL is how long a finished task is remembered on a host, so a
-// late or repeated report for it is recognised and ignored.
-const tombstoneTTL = time.Hour
+// late or repeated report for it is recognised and ignored. Tombstones are
+// small: the task's spec is dropped once its result is delivered.
+const tombstoneTTL = 24 * time.Hour
 
 // touchInterval is how often the registry's last_seen of connected hosts
 // is refreshed.

@@ -2,7 +2,10 @@ package ssh
 
 import (
 	"fmt"
+	"path/filepath"
 	"time"
+
+	"github.com/bkjob/bkjob/platform/config"
 )
 
 // Config tunes the SSH transport. Zero values take the defaults below.
@@ -92,4 +95,27 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ssh remote temp dir %q: must be absolute", c.RemoteTempDir)
 	}
 	return nil
+}
+
+// ConfigFrom reads the transport's settings from bkjob's configuration
+// (gse.ssh and gse.max_output_bytes).
+func ConfigFrom(c *config.Config) Config {
+	s := c.GSE.SSH
+	return Config{
+		MaxConcurrent:      s.MaxConcurrent,
+		MaxSessionsPerConn: s.MaxSessionsPerConn,
+		DialTimeout:        s.DialTimeout,
+		IdleTimeout:        s.IdleTimeout,
+		KillGrace:          s.KillGrace,
+		MaxOutputBytes:     c.GSE.MaxOutputBytes,
+		TrustOnFirstUse:    s.TrustOnFirstUse,
+	}
+}
+
+// KnownHostsPath is gse.ssh.known_hosts_file, default <data_dir>/ssh_known_hosts.
+func KnownHostsPath(c *config.Config) string {
+	if c.GSE.SSH.KnownHostsFile != "" {
+		return c.GSE.SSH.KnownHostsFile
+	}
+	return filepath.Join(c.DataDir, "ssh_known_hosts")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/platform/config"
 )
 
 // TestScriptCommandLocally runs the wrapper with the local shell, as sshd
@@ -114,4 +115,15 @@ func TestLimiter(t *testing.T) {
 	require.InDelta(t, 100, float64(limiter(100, 0).Limit()), 0)
 	require.InDelta(t, 50, float64(limiter(100, 50).Limit()), 0)
 	require.InDelta(t, 70, float64(limiter(0, 70).Limit()), 0)
+}
+
+func TestConfigFrom(t *testing.T) {
+	c := &config.Config{DataDir: "/var/lib/bkjob"}
+	c.GSE.MaxOutputBytes = 1234
+	c.GSE.SSH = config.SSH{MaxConcurrent: 7, MaxSessionsPerConn: 3, KillGrace: time.Second, TrustOnFirstUse: true}
+	got := ConfigFrom(c)
+	require.Equal(t, Config{MaxConcurrent: 7, MaxSessionsPerConn: 3, KillGrace: time.Second, MaxOutputBytes: 1234, TrustOnFirstUse: true}, got)
+	require.Equal(t, "/var/lib/bkjob/ssh_known_hosts", KnownHostsPath(c))
+	c.GSE.SSH.KnownHostsFile = "/etc/bkjob/known_hosts"
+	require.Equal(t, "/etc/bkjob/known_hosts", KnownHostsPath(c))
 }

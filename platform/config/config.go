@@ -89,6 +89,18 @@ type GSE struct {
 	MaxOutputBytes     int64         `koanf:"max_output_bytes"`
 	LocalAgent         LocalAgent    `koanf:"local_agent"`
 	GSE2               GSE2          `koanf:"gse2"`
+	SSH                SSH           `koanf:"ssh"`
+}
+
+// SSH tunes the agentless SSH transport (gse/ssh).
+type SSH struct {
+	MaxConcurrent      int           `koanf:"max_concurrent"`
+	MaxSessionsPerConn int           `koanf:"max_sessions_per_conn"`
+	DialTimeout        time.Duration `koanf:"dial_timeout"`
+	IdleTimeout        time.Duration `koanf:"idle_timeout"`
+	KillGrace          time.Duration `koanf:"kill_grace"`
+	TrustOnFirstUse    bool          `koanf:"trust_on_first_use"`
+	KnownHostsFile     string        `koanf:"known_hosts_file"`
 }
 
 type LocalAgent struct {
@@ -100,6 +112,7 @@ type GSE2 struct {
 	URL       string `koanf:"url"`
 	AppCode   string `koanf:"app_code"`
 	AppSecret string `koanf:"app_secret" secret:"true"`
+	BlobAgent string `koanf:"blob_agent"`
 }
 
 type Auth struct {

@@ -38,6 +38,9 @@ func (c *Config) Validate() error {
 		func() error { return atLeast("gse.max_tasks_per_agent", c.GSE.MaxTasksPerAgent, 1) },
 		func() error { return atLeast("gse.max_output_bytes", int(c.GSE.MaxOutputBytes), 1024) },
 		c.validateGSE2,
+		func() error { return atLeast("gse.ssh.max_concurrent", c.GSE.SSH.MaxConcurrent, 1) },
+		func() error { return atLeast("gse.ssh.max_sessions_per_conn", c.GSE.SSH.MaxSessionsPerConn, 1) },
+		func() error { return positive("gse.ssh.dial_timeout", c.GSE.SSH.DialTimeout) },
 		func() error { return positive("auth.session_ttl", c.Auth.SessionTTL) },
 	}
 	for _, check := range checks {

@@ -32,8 +32,9 @@ type Hub struct {
 	uploads wire.Limiters
 	blobSem chan struct{}
 
-	mu    sync.Mutex
-	links map[int64]*link
+	mu     sync.Mutex
+	closed bool // set by Shutdown: no new goroutines
+	links  map[int64]*link
 
 	taskMu    sync.Mutex // leaf lock: never held while taking another
 	taskHosts map[string]map[int64]struct{}
@@ -91,11 +92,7 @@ func (h *Hub) Start(ctx context.Context) error {
 	}
 	h.ctx, h.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	h.started.Store(true)
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		h.monitor()
-	}()
+	h.spawn(h.monitor)
 	return nil
 }
 
@@ -106,6 +103,9 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	if !h.started.Swap(false) {
 		return nil
 	}
+	h.mu.Lock()
+	h.closed = true
+	h.mu.Unlock()
 	h.cancel()
 	done := make(chan struct{})
 	go func() {
@@ -136,13 +136,31 @@ func (h *Hub) link(id int64) *link {
 	if l == nil {
 		l = &link{h: h, hostID: id, tasks: map[string]*hostTask{}, wake: make(chan struct{}, 1)}
 		h.links[id] = l
-		h.wg.Add(1)
-		go func() {
-			defer h.wg.Done()
-			l.run(h.ctx)
-		}()
+		if !h.closed {
+			h.wg.Add(1)
+			go func() {
+				defer h.wg.Done()
+				l.run(h.ctx)
+			}()
+		}
 	}
 	return l
+}
+
+// spawn runs fn in a goroutine Shutdown waits for, unless the hub is
+// shutting down.
+func (h *Hub) spawn(fn func()) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		fn()
+	}()
+	return true
 }
 
 func (h *Hub) existingLink(id int64) *link {

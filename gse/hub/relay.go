@@ -35,9 +35,7 @@ func (h *Hub) onRead(c *agentConn, l *link, m *wire.Message) {
 		return
 	}
 	if src.BlobKey != "" {
-		h.wg.Add(1)
-		go func() {
-			defer h.wg.Done()
+		h.spawn(func() {
 			select {
 			case h.blobSem <- struct{}{}:
 			case <-c.ctx.Done():
@@ -46,7 +44,7 @@ func (h *Hub) onRead(c *agentConn, l *link, m *wire.Message) {
 			defer func() { <-h.blobSem }()
 			reply := h.readBlob(c.ctx, r, src)
 			_ = c.send(reply)
-		}()
+		})
 		return
 	}
 	var sc *agentConn

@@ -56,6 +56,9 @@ func (e *Engine) dispatch(ctx context.Context, k taskKey) error {
 		}
 	}
 	if len(targets) > 0 {
+		if targets, err = e.currentHosts(ctx, k.StepInstanceID, targets); err != nil {
+			return err
+		}
 		if err := e.startOnTransport(ctx, k, g, targets); err != nil {
 			e.log.Warn("dispatch failed", "task_id", g.GseTaskID, "hosts", len(targets), "err", err)
 			if _, ferr := e.st.failUnfinished(ctx, k, gse.HostStatusSubmitFailed, gse.ErrorCodeOther, trimMsg(err.Error()), e.nowMS()); ferr != nil {
@@ -99,12 +102,22 @@ func (e *Engine) startOnTransport(ctx context.Context, k taskKey, g *gseTask, ho
 		}
 		task := gse.FileTask{TaskID: g.GseTaskID, Targets: hosts, TargetDir: d.TargetPath, Account: d.Account,
 			Mode: d.TransferMode, UploadLimit: int64(d.UploadLimitMB) << 20, DownloadLimit: int64(d.DownloadLimitMB) << 20, Timeout: to}
+		var srcHosts []gse.Host
+		for _, src := range d.Sources {
+			for _, h := range src.Hosts {
+				srcHosts = append(srcHosts, gse.Host{ID: h.HostID, CloudID: h.CloudID, IP: h.IP, AgentID: h.AgentID})
+			}
+		}
+		if srcHosts, err = e.currentHosts(ctx, s.ID, srcHosts); err != nil {
+			return err
+		}
 		for _, src := range d.Sources {
 			for _, b := range src.Blobs {
 				task.Sources = append(task.Sources, gse.FileSource{BlobKey: b.Key, Name: b.Name})
 			}
-			for _, h := range src.Hosts {
-				host := gse.Host{ID: h.HostID, CloudID: h.CloudID, IP: h.IP, AgentID: h.AgentID}
+			for range src.Hosts {
+				host := srcHosts[0]
+				srcHosts = srcHosts[1:]
 				for _, f := range src.Files {
 					task.Sources = append(task.Sources, gse.FileSource{Host: &host, Path: f, Account: src.Account, Name: path.Base(f)})
 				}

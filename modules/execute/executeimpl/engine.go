@@ -150,7 +150,7 @@ func New(deps Deps) (*Engine, error) {
 		hosts: deps.Hosts,
 		blob:  deps.Blob,
 		cfg:   deps.Config,
-		log:   deps.Log.With("role", "execute"),
+		log:   deps.Log,
 		opts:  opts,
 		http:  &http.Client{Timeout: opts.CallbackTimeout},
 		steps: newStepCache(),

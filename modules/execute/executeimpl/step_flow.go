@@ -133,6 +133,10 @@ func (e *Engine) planRun(ctx context.Context, s *stepInstance, batch, executeCou
 		}
 		rows = append(rows, r)
 	}
+	check, err = e.currentHosts(ctx, s.ID, check)
+	if err != nil {
+		return nil, err
+	}
 	alive := e.agentsAlive(ctx, check)
 	for i := range rows {
 		if rows[i].Status == gse.HostStatusWaiting && !alive[rows[i].HostID] {
@@ -141,6 +145,40 @@ func (e *Engine) planRun(ctx context.Context, s *stepInstance, batch, executeCou
 		}
 	}
 	return rows, nil
+}
+
+// currentHosts refreshes hosts from the inventory (agent id, SSH endpoint)
+// as they are now; hosts no longer there keep what the step recorded.
+func (e *Engine) currentHosts(ctx context.Context, stepID int64, hosts []gse.Host) ([]gse.Host, error) {
+	if len(hosts) == 0 {
+		return hosts, nil
+	}
+	meta, err := e.steps.get(ctx, e.st, stepID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(hosts))
+	for _, h := range hosts {
+		ids = append(ids, h.ID)
+	}
+	found, err := e.hosts.Resolve(ctx, meta.BizID, ids, nil)
+	if err != nil {
+		return nil, err
+	}
+	now := make(map[int64]gse.Host, len(found))
+	for _, f := range found {
+		if f.Known {
+			now[f.ID] = f.Host
+		}
+	}
+	out := make([]gse.Host, len(hosts))
+	for i, h := range hosts {
+		if f, ok := now[h.ID]; ok {
+			h = f
+		}
+		out[i] = h
+	}
+	return out, nil
 }
 
 // agentsAlive asks the transport which agents are up. When the transport

@@ -57,6 +57,7 @@ type newStep struct {
 
 // stepMeta is what the sink needs to know about a step, cached.
 type stepMeta struct {
+	BizID         int64
 	JobInstanceID int64
 	JobCreated    int64
 	Type          int
@@ -228,13 +229,14 @@ func (s *gormStore) pendingCallbacks(ctx context.Context, before int64) ([]taskI
 
 func (s *gormStore) stepMeta(ctx context.Context, stepID int64) (stepMeta, error) {
 	var row struct {
+		BizID          int64
 		TaskInstanceID int64
 		Type           int
 		TotalBatch     int
 		CreateTime     int64
 	}
 	err := s.db.WithContext(ctx).Table("step_instance AS s").
-		Select("s.task_instance_id, s.type, s.total_batch, t.create_time").
+		Select("t.biz_id, s.task_instance_id, s.type, s.total_batch, t.create_time").
 		Joins("JOIN task_instance t ON t.id = s.task_instance_id").
 		Where("s.id = ?", stepID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -243,7 +245,7 @@ func (s *gormStore) stepMeta(ctx context.Context, stepID int64) (stepMeta, error
 	if err != nil {
 		return stepMeta{}, fmt.Errorf("load step %d: %w", stepID, err)
 	}
-	return stepMeta{JobInstanceID: row.TaskInstanceID, JobCreated: row.CreateTime, Type: row.Type, Rolling: row.TotalBatch > 0}, nil
+	return stepMeta{BizID: row.BizID, JobInstanceID: row.TaskInstanceID, JobCreated: row.CreateTime, Type: row.Type, Rolling: row.TotalBatch > 0}, nil
 }
 
 func (s *gormStore) gseTask(ctx context.Context, k taskKey) (*gseTask, error) {

@@ -80,6 +80,14 @@ func (b *embedded) loadHosts(_ context.Context, ref logsvr.StepRef, hostIDs []in
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make(map[int64]hostState, len(hostIDs))
+	if hostIDs == nil {
+		for k, h := range s.hosts {
+			if k.exec == ref.ExecuteCount && k.batch == ref.Batch {
+				out[k.host] = h.st
+			}
+		}
+		return out, nil
+	}
 	for _, id := range hostIDs {
 		if h := s.hosts[hostKey{exec: ref.ExecuteCount, batch: ref.Batch, host: id}]; h != nil {
 			out[id] = h.st

@@ -204,3 +204,19 @@ func TestEmbeddedCrashLosesOnlyUnflushedAndResendDedupes(t *testing.T) {
 	require.Equal(t, "durable\nin memory\n", string(readAll(t, b, 1, 1).Content))
 	require.Equal(t, "other\n", string(readAll(t, b, 1, 2).Content))
 }
+
+func TestEvictedStatesReloadBeforeDedupe(t *testing.T) {
+	s := newEmbeddedService(t, t.TempDir(), tuning{})
+	ctx := context.Background()
+	require.NoError(t, s.WriteScript(ctx, []logsvr.ScriptChunk{testChunk(1, 1, 0, "abc"), testChunk(1, 2, 0, "xyz")}))
+	require.NoError(t, s.Flush(ctx))
+	s.evictIdle(time.Now().Add(time.Hour)) // everything is idle
+	s.mu.Lock()
+	require.Empty(t, s.states)
+	require.Empty(t, s.runs)
+	s.mu.Unlock()
+	require.NoError(t, s.WriteScript(ctx, []logsvr.ScriptChunk{testChunk(1, 2, 0, "xyz!"), testChunk(1, 3, 0, "new")}))
+	require.Equal(t, "abc", string(readAll(t, s, 1, 1).Content))
+	require.Equal(t, "xyz!", string(readAll(t, s, 1, 2).Content))
+	require.Equal(t, "new", string(readAll(t, s, 1, 3).Content))
+}

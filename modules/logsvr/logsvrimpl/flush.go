@@ -146,7 +146,9 @@ func (s *service) reapply(ctx context.Context, conflicts []piece) ([]piece, erro
 	var chunks []logsvr.ScriptChunk
 	s.mu.Lock()
 	for _, p := range conflicts {
-		delete(s.states, p.key)
+		if _, loaded := s.runs[runOf(p.key)]; loaded {
+			s.forgetRunLocked(runOf(p.key))
+		}
 	}
 	s.mu.Unlock()
 	for _, p := range conflicts {
@@ -212,6 +214,11 @@ func (s *service) evictIdle(before time.Time) {
 	for k := range s.states {
 		if idle[k.step] {
 			delete(s.states, k)
+		}
+	}
+	for run := range s.runs {
+		if idle[run.step] {
+			delete(s.runs, run)
 		}
 	}
 }

@@ -117,6 +117,10 @@ func (m *mongoBackend) loadHosts(ctx context.Context, ref logsvr.StepRef, hostID
 		return nil, err
 	}
 	out := map[int64]hostState{}
+	if hostIDs == nil {
+		err := m.scanMeta(ctx, c, runFilter(ref), func(d scriptDoc) { out[d.HostID] = foldState(out[d.HostID], d) })
+		return out, err
+	}
 	for start := 0; start < len(hostIDs); start += mongoBatchOps {
 		ids := hostIDs[start:min(start+mongoBatchOps, len(hostIDs))]
 		f := append(runFilter(ref), bson.E{Key: "host_id", Value: bson.D{{Key: "$in", Value: ids}}})

@@ -230,7 +230,12 @@ func (s *service) Purge(ctx context.Context, olderThan time.Time) (int, error) {
 		return n, fmt.Errorf("purge logs before %s: %w", olderThan.UTC().Format(time.DateOnly), err)
 	}
 	s.mu.Lock()
-	for k, st := range s.states { // purged hosts must not keep their old offsets
+	for run, runDay := range s.runs { // purged hosts must not keep their old offsets
+		if runDay < day {
+			s.forgetRunLocked(run)
+		}
+	}
+	for k, st := range s.states {
 		if st.day < day {
 			delete(s.states, k)
 		}

@@ -38,6 +38,7 @@ type service struct {
 
 	mu       sync.Mutex
 	states   map[hostKey]*hostState
+	runs     map[hostKey]string  // step runs whose hosts are all in states -> day
 	used     map[int64]time.Time // step -> last write, for evicting states
 	pending  []piece
 	files    []logsvr.FileLog
@@ -69,6 +70,7 @@ func newService(be backend, opt tuning, log *slog.Logger) *service {
 		be: be, opt: opt, log: log, hub: newHub(),
 		kick:   make(chan struct{}, 1),
 		states: map[hostKey]*hostState{},
+		runs:   map[hostKey]string{},
 		used:   map[int64]time.Time{},
 		dirty:  map[int64]uint64{},
 		roomCh: make(chan struct{}),
@@ -186,47 +188,70 @@ func (s *service) WriteFile(ctx context.Context, logs []logsvr.FileLog) error {
 }
 
 // loadMissing loads the durable state of hosts the service does not know.
+// The first time a step run is touched it loads every host of the run at
+// once, so later hosts of that run are known to be new without a query.
 func (s *service) loadMissing(ctx context.Context, chunks []logsvr.ScriptChunk) error {
 	type group struct {
 		ref   logsvr.StepRef
 		hosts []int64
 	}
-	missing := map[hostKey]bool{}
 	var groups []*group
-	byStep := map[hostKey]*group{} // host field zero: the step run
+	byRun := map[hostKey]*group{}
 	s.mu.Lock()
 	for _, c := range chunks {
 		k := keyOf(c.HostKey)
-		if s.states[k] != nil || missing[k] {
+		if s.states[k] != nil {
 			continue
 		}
-		missing[k] = true
-		sk := hostKey{step: k.step, exec: k.exec, batch: k.batch}
-		g := byStep[sk]
+		run := runOf(k)
+		if _, loaded := s.runs[run]; loaded {
+			s.states[k] = &hostState{} // the run is loaded: the host is new
+			continue
+		}
+		g := byRun[run]
 		if g == nil {
 			g = &group{ref: c.StepRef}
-			byStep[sk] = g
+			byRun[run] = g
 			groups = append(groups, g)
 		}
 		g.hosts = append(g.hosts, k.host)
 	}
 	s.mu.Unlock()
 	for _, g := range groups {
-		got, err := s.be.loadHosts(ctx, g.ref, g.hosts)
+		got, err := s.be.loadHosts(ctx, g.ref, nil)
 		if err != nil {
 			return err
 		}
+		run := hostKey{step: g.ref.StepInstanceID, exec: g.ref.ExecuteCount, batch: g.ref.Batch}
 		s.mu.Lock()
-		for _, h := range g.hosts {
-			k := hostKey{step: g.ref.StepInstanceID, exec: g.ref.ExecuteCount, batch: g.ref.Batch, host: h}
-			if s.states[k] == nil {
-				st := got[h]
-				s.states[k] = &st
+		if _, loaded := s.runs[run]; !loaded {
+			for h, st := range got {
+				k := run
+				k.host = h
+				if s.states[k] == nil {
+					st := st
+					s.states[k] = &st
+				}
 			}
+			s.runs[run] = g.ref.Day()
 		}
 		s.mu.Unlock()
 	}
 	return nil
+}
+
+// runOf is the step run of a host key (host zero).
+func runOf(k hostKey) hostKey { return hostKey{step: k.step, exec: k.exec, batch: k.batch} }
+
+// forgetRunLocked drops a run's loaded mark and its hosts' states, so the
+// next write reloads them from the backend.
+func (s *service) forgetRunLocked(run hostKey) {
+	delete(s.runs, run)
+	for k := range s.states {
+		if runOf(k) == run {
+			delete(s.states, k)
+		}
+	}
 }
 
 // waitRoom blocks while the buffer is over its limit, until a flush makes

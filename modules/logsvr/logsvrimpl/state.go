@@ -150,7 +150,8 @@ func lessKey(a, b hostKey) bool {
 // MongoDB. The service in front of it dedupes, caps, buffers and notifies.
 type backend interface {
 	// loadHosts returns the durable state of the given hosts of a step run
-	// (exact batch); hosts without a log are absent from the map.
+	// (exact batch), of every host of it when hostIDs is nil; hosts without
+	// a log are absent from the map.
 	loadHosts(ctx context.Context, ref logsvr.StepRef, hostIDs []int64) (map[int64]hostState, error)
 	// appendScript stores pieces durably. It returns the pieces that found
 	// other data at their position (another writer got there first).

@@ -220,3 +220,24 @@ func TestEvictedStatesReloadBeforeDedupe(t *testing.T) {
 	require.Equal(t, "xyz!", string(readAll(t, s, 1, 2).Content))
 	require.Equal(t, "new", string(readAll(t, s, 1, 3).Content))
 }
+
+func TestStartPurgesPastRetention(t *testing.T) {
+	dir := t.TempDir()
+	s := newEmbeddedService(t, dir, tuning{retentionDays: 30})
+	ctx := context.Background()
+	old, fresh := testRef(1), testRef(2)
+	old.JobCreated = time.Now().AddDate(0, 0, -31)
+	fresh.JobCreated = time.Now().AddDate(0, 0, -29)
+	require.NoError(t, s.WriteScript(ctx, []logsvr.ScriptChunk{
+		{HostKey: logsvr.HostKey{StepRef: old, HostID: 1}, Data: []byte("old")},
+		{HostKey: logsvr.HostKey{StepRef: fresh, HostID: 1}, Data: []byte("fresh")},
+	}))
+	require.NoError(t, s.Flush(ctx))
+	require.DirExists(t, filepath.Join(dir, old.Day()))
+	require.NoError(t, s.Start(ctx))
+	require.Eventually(t, func() bool {
+		_, err := os.Stat(filepath.Join(dir, old.Day()))
+		return os.IsNotExist(err)
+	}, 10*time.Second, 10*time.Millisecond)
+	require.DirExists(t, filepath.Join(dir, fresh.Day()))
+}

@@ -33,10 +33,17 @@ type api struct {
 	anon bool
 }
 
-func newAPI(t *testing.T) *api {
+// newAPI mounts the handlers on the engine itself, or (remote) on a bus
+// client of it, as a gateway in another process would.
+func newAPI(t *testing.T, remote bool) *api {
 	env := executetest.NewEnv(t)
 	executetest.AddHosts(t, env.DB, 1, 3)
 	a := &api{t: t, e: echo.New(), env: env}
+	var svc execute.Service = env.Engine
+	if remote {
+		require.NoError(t, execute.Serve(env.Bus, env.Engine))
+		svc = execute.NewClient(env.PeerBus(t))
+	}
 	g := a.e.Group("/api/v3", func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if !a.anon {
@@ -45,7 +52,7 @@ func newAPI(t *testing.T) *api {
 			return next(c)
 		}
 	})
-	execute.RegisterV3(g, env.Engine, env.Manage)
+	execute.RegisterV3(g, svc, env.Manage)
 	return a
 }
 
@@ -93,7 +100,13 @@ func script(mod func(m map[string]any)) map[string]any {
 }
 
 func TestV3Flow(t *testing.T) {
-	a := newAPI(t)
+	for _, remote := range []bool{false, true} {
+		t.Run(fmt.Sprintf("remote=%v", remote), func(t *testing.T) { testV3Flow(t, remote) })
+	}
+}
+
+func testV3Flow(t *testing.T, remote bool) {
+	a := newAPI(t, remote)
 	var created execute.JobCreated
 	a.ok("POST", "/api/v3/fast_execute_script/", script(func(m map[string]any) {
 		m["script_param"] = b64("a b")
@@ -171,7 +184,13 @@ func TestV3Flow(t *testing.T) {
 // TestV3BadInput: each bad request gets result false, a non-zero code, a
 // message naming the field, and creates nothing.
 func TestV3BadInput(t *testing.T) {
-	a := newAPI(t)
+	for _, remote := range []bool{false, true} {
+		t.Run(fmt.Sprintf("remote=%v", remote), func(t *testing.T) { testV3BadInput(t, remote) })
+	}
+}
+
+func testV3BadInput(t *testing.T, remote bool) {
+	a := newAPI(t, remote)
 	big := strings.Repeat("x", 64*1024+1)
 	tests := []struct {
 		name  string
@@ -278,7 +297,7 @@ func TestV3BadInput(t *testing.T) {
 }
 
 func TestV3QueryErrors(t *testing.T) {
-	a := newAPI(t)
+	a := newAPI(t, false)
 	tests := []struct {
 		path  string
 		field string
@@ -317,7 +336,7 @@ func TestV3QueryErrors(t *testing.T) {
 
 // TestV3SensitiveParam: a sensitive script parameter never appears in any response.
 func TestV3SensitiveParam(t *testing.T) {
-	a := newAPI(t)
+	a := newAPI(t, false)
 	const secret = "hunter2-topsecret"
 	var created execute.JobCreated
 	a.ok("POST", "/api/v3/fast_execute_script", script(func(m map[string]any) {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/platform/errs"
 )
 
 func TestScriptResults(t *testing.T) {
@@ -279,4 +280,10 @@ func TestStartScriptRefusesBadInput(t *testing.T) {
 	tr := newTestTransport(t, env, &recorder{}, transportOpts{cfg: testConfig()})
 	require.Error(t, tr.StartScript(context.Background(), gse.ScriptTask{Language: gse.LangShell}))
 	require.Error(t, tr.StartScript(context.Background(), gse.ScriptTask{TaskID: "x", Env: map[string]string{"A B": "c"}}))
+	h := env.hosts(t, 1)
+	require.ErrorIs(t, tr.StartScript(context.Background(), gse.ScriptTask{TaskID: "dup", Hosts: append(h, h...)}), errs.ErrInvalid)
+
+	require.NoError(t, tr.StartScript(context.Background(), gse.ScriptTask{TaskID: "empty"}), "no hosts is nothing to do")
+	task := gse.ScriptTask{TaskID: "empty", Hosts: h, Language: gse.LangShell, Content: "true"}
+	require.NoError(t, tr.StartScript(context.Background(), task), "the id of an empty task is free again")
 }

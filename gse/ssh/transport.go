@@ -105,6 +105,16 @@ func (t *Transport) start(taskID string, hosts []gse.Host, work func(ctx context
 	if t.base.Err() != nil {
 		return errs.ErrUnavailable.Withf("ssh transport is closed")
 	}
+	seen := make(map[int64]bool, len(hosts))
+	for _, h := range hosts {
+		if seen[h.ID] {
+			return errs.Invalid("hosts", "host %d is listed twice", h.ID)
+		}
+		seen[h.ID] = true
+	}
+	if len(hosts) == 0 {
+		return nil
+	}
 	t.mu.Lock()
 	if _, dup := t.runs[taskID]; dup {
 		t.mu.Unlock()

@@ -103,23 +103,56 @@ func (l *link) run(ctx context.Context) {
 // deliverBatch passes one batch to the sink, then acknowledges it to the
 // agent. It reports whether more is queued.
 func (l *link) deliverBatch(ctx context.Context) bool {
-	l.mu.Lock()
-	n := min(len(l.queue), maxBatch)
-	if n == 0 {
-		l.mu.Unlock()
+	b, ok := l.take()
+	if !ok {
 		return false
 	}
-	batch := append([]queued(nil), l.queue[:n]...)
+	if len(b.events) > 0 {
+		if err := l.h.deliver(ctx, b.events); err != nil {
+			return false
+		}
+	}
+	conn, msgs, more := l.settle(b)
+	if conn != nil {
+		for _, m := range msgs {
+			if err := conn.send(m); err != nil {
+				break
+			}
+		}
+	}
+	return more
+}
+
+// batch is what take picked from the queue.
+type batch struct {
+	events  []gse.Event
+	results []*hostTask
+	acks    map[string]bool // task → acknowledge it, with Done when its result is in
+}
+
+// take removes up to maxBatch queued events, dropping what the sink already
+// has (output before the delivered offset, repeated progress). Events from
+// the agent are acknowledged even when dropped: the agent resent them
+// because an acknowledgement was lost, and waits for one.
+func (l *link) take() (batch, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := min(len(l.queue), maxBatch)
+	if n == 0 {
+		return batch{}, false
+	}
+	picked := append([]queued(nil), l.queue[:n]...)
 	l.queue = append(l.queue[:0:0], l.queue[n:]...)
-	events := make([]gse.Event, 0, n)
-	acks := map[string]bool{} // task → its result is in the batch
-	var results []*hostTask
-	for _, q := range batch {
+	b := batch{events: make([]gse.Event, 0, n), acks: map[string]bool{}}
+	for _, q := range picked {
 		ht := l.tasks[q.ev.TaskID]
 		if ht == nil {
 			continue
 		}
 		ev := q.ev
+		if q.fromAgent {
+			b.acks[ev.TaskID] = b.acks[ev.TaskID] || ev.Kind == gse.EventResult
+		}
 		switch ev.Kind {
 		case gse.EventOutput:
 			end := ev.Output.Offset + int64(len(ev.Output.Data))
@@ -136,44 +169,29 @@ func (l *link) deliverBatch(ctx context.Context) bool {
 			}
 			ht.seq = max(ht.seq, q.seq)
 		case gse.EventResult:
-			results = append(results, ht)
+			b.results = append(b.results, ht)
 		}
-		events = append(events, ev)
-		if q.fromAgent {
-			acks[ev.TaskID] = acks[ev.TaskID] || ev.Kind == gse.EventResult
-		}
+		b.events = append(b.events, ev)
 	}
-	l.mu.Unlock()
+	return b, true
+}
 
-	if len(events) > 0 {
-		if err := l.h.deliver(ctx, events); err != nil {
-			return false
-		}
-	}
-
+// settle records a delivered batch and returns the acknowledgements to send.
+func (l *link) settle(b batch) (*agentConn, []*wire.Message, bool) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	now := time.Now()
-	for _, ht := range results {
+	for _, ht := range b.results {
 		ht.delivered, ht.doneAt = true, now
 		ht.start, ht.file = nil, nil
 	}
-	conn := l.conn
-	msgs := make([]*wire.Message, 0, len(acks))
-	for id, done := range acks {
+	msgs := make([]*wire.Message, 0, len(b.acks))
+	for id, done := range b.acks {
 		if ht := l.tasks[id]; ht != nil {
 			msgs = append(msgs, &wire.Message{Type: wire.TypeAck, TaskID: id, Ack: &wire.Ack{Offset: ht.offset, Seq: ht.seq, Done: done}})
 		}
 	}
-	more := len(l.queue) > 0
-	l.mu.Unlock()
-	if conn != nil {
-		for _, m := range msgs {
-			if err := conn.send(m); err != nil {
-				break
-			}
-		}
-	}
-	return more
+	return l.conn, msgs, len(l.queue) > 0
 }
 
 // fromAgent takes an output, progress or result message from the agent.

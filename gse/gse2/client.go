@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -177,6 +176,3 @@ func (c *Client) ListAgentState(ctx context.Context, agentIDs []string) ([]Agent
 	}
 	return out, nil
 }
-
-// isGSE reports whether err is an API-level refusal rather than a transport error.
-func isGSE(err error) bool { return errors.Is(err, ErrGSE) }

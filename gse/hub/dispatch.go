@@ -180,7 +180,12 @@ func (l *link) stop(taskID string) *agentConn {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	ht := l.tasks[taskID]
-	if ht == nil || ht.final {
+	if ht == nil {
+		// Unknown here (say, dispatched before a hub restart): the agent
+		// may still hold it, and ignores a stop for a task it does not.
+		return l.conn
+	}
+	if ht.final {
 		return nil
 	}
 	ht.stopRequested = true

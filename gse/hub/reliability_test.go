@@ -1,6 +1,9 @@
 package hub_test
 
 import (
+	"context"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/agent"
+	"github.com/bkjob/bkjob/gse/gsetest"
 	"github.com/bkjob/bkjob/gse/hub"
 )
 
@@ -91,3 +96,49 @@ func spoolEmpty(dataDir string) bool {
 }
 
 func writeFile(path string) error { return os.WriteFile(path, nil, 0o644) }
+
+// TestHubRestart: the hub goes away mid-script and a new hub (same database,
+// same address, same engine sink) takes its place; the agent reconnects and
+// delivers the rest of the output and the result to the new hub.
+func TestHubRestart(t *testing.T) {
+	rec := gsetest.NewRecorder()
+	gdb := newSQLite(t)
+	serve := func(ln net.Listener) *hub.Hub {
+		h, err := hub.New(fastConfig(), gdb, nil, rec.Sink)
+		require.NoError(t, err)
+		require.NoError(t, h.Start(context.Background()))
+		srv := &http.Server{Handler: h.Handler()}
+		go func() { _ = srv.Serve(ln) }()
+		t.Cleanup(func() {
+			_ = h.Shutdown(context.Background())
+			_ = srv.Close()
+		})
+		return h
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	first := serve(ln)
+	th := &testHub{hub: first}
+	opts := agent.Options{Server: "http://" + addr, Token: testToken, IP: "127.0.0.33", DataDir: t.TempDir(),
+		ReconnectMin: 20 * time.Millisecond, ReconnectMax: 100 * time.Millisecond}
+	runAgent(t, opts)
+	host := th.waitHost(t, "127.0.0.33")
+	gate := filepath.Join(t.TempDir(), "gate")
+	require.NoError(t, first.StartScript(t.Context(), gse.ScriptTask{TaskID: "restart-hub", Hosts: []gse.Host{host}, Language: gse.LangShell, Content: gatedScript, Params: gate}))
+	rec.WaitOutput(t, "restart-hub", host.ID, "before\n", wait)
+
+	require.NoError(t, first.Shutdown(t.Context()))
+	require.NoError(t, ln.Close())
+	require.NoError(t, writeFile(gate))
+	require.Eventually(t, func() bool { return exists(gate + ".done") }, wait, 10*time.Millisecond)
+
+	ln2, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	serve(ln2)
+	res := rec.WaitResult(t, "restart-hub", host.ID, wait)
+	require.Equal(t, gse.HostStatusSuccess, res.Status, res.ErrorMsg)
+	require.Equal(t, "before\nafter\n", rec.Output("restart-hub", host.ID))
+	require.Empty(t, rec.Violations())
+	require.Eventually(t, func() bool { return spoolEmpty(opts.DataDir) }, wait, 10*time.Millisecond)
+}

@@ -177,7 +177,14 @@ func (a *agent) accept(s *session, m *wire.Message) {
 		meta := taskMeta{TaskID: m.TaskID, Kind: kind, Created: time.Now()}
 		dir, out, err := createSpool(a.opts.DataDir, meta)
 		if err != nil {
+			// Without a spool the task cannot be run reliably: fail the host now.
 			a.log.Error("spool task", "task", m.TaskID, "err", err)
+			now := time.Now()
+			res := &gse.HostResult{Status: gse.HostStatusGSEAgentError, ErrorCode: gse.ErrorCodeOther,
+				ErrorMsg: "the agent cannot spool the task: " + err.Error(), Start: now, End: now}
+			if err := s.send(&wire.Message{Type: wire.TypeResult, TaskID: m.TaskID, Result: res}); err != nil {
+				a.log.Debug("send spool failure", "task", m.TaskID, "err", err)
+			}
 			return
 		}
 		t := &task{id: m.TaskID, kind: kind, dir: dir, out: out, stop: make(chan struct{})}

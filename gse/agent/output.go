@@ -25,15 +25,16 @@ type outputWriter struct {
 	limit     int64
 	kept      int64
 	truncated bool
+	err       error // the first spool error; later output is drained unsaved
 	write     func([]byte) error
 	tags      tagScanner
 }
 
-// Write never fails the script: spool errors are kept in err and the rest of
-// the output is drained.
+// Write never fails, so the script is never blocked on a full pipe: a spool
+// error is kept in err and the rest of the output is drained.
 func (o *outputWriter) Write(p []byte) (int, error) {
 	o.tags.feed(p)
-	if o.truncated {
+	if o.truncated || o.err != nil {
 		return len(p), nil
 	}
 	keep := p
@@ -42,15 +43,13 @@ func (o *outputWriter) Write(p []byte) (int, error) {
 		o.truncated = true
 	}
 	if len(keep) > 0 {
-		if err := o.write(keep); err != nil {
-			return 0, err
+		if o.err = o.write(keep); o.err != nil {
+			return len(p), nil
 		}
 		o.kept += int64(len(keep))
 	}
 	if o.truncated {
-		if err := o.write([]byte(TruncatedMarker(o.limit))); err != nil {
-			return 0, err
-		}
+		o.err = o.write([]byte(TruncatedMarker(o.limit)))
 	}
 	return len(p), nil
 }

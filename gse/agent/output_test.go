@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -60,4 +61,16 @@ func TestTagScanner(t *testing.T) {
 			require.Equal(t, tt.want, s.result())
 		})
 	}
+}
+
+func TestOutputWriterKeepsDrainingAfterSpoolError(t *testing.T) {
+	calls := 0
+	w := &outputWriter{limit: 100, write: func([]byte) error { calls++; return errors.New("disk full") }}
+	for range 3 {
+		n, err := w.Write([]byte("abc"))
+		require.NoError(t, err)
+		require.Equal(t, 3, n)
+	}
+	require.Equal(t, 1, calls)
+	require.EqualError(t, w.err, "disk full")
 }

@@ -160,6 +160,14 @@ func (a *agent) runScript(t *task, meta taskMeta, s *wire.Script) (res gse.HostR
 	default:
 		res.Status = gse.HostStatusScriptNonZeroExit
 	}
+	if out.err != nil {
+		a.log.Error("spool script output", "task", t.id, "err", out.err)
+		lost := fmt.Sprintf("output after byte %d was lost: %v", out.kept, out.err)
+		if res.ErrorMsg != "" {
+			lost = res.ErrorMsg + "; " + lost
+		}
+		res.ErrorMsg = lost
+	}
 	return res, true
 }
 

@@ -53,9 +53,13 @@ func (w *wiring) engineImpl(ctx context.Context) (*executeimpl.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	box, err := w.b.Crypto()
+	if err != nil {
+		return nil, err
+	}
 	eng, err = executeimpl.New(executeimpl.Deps{
 		DB: gdb, Bus: b, Transport: transport, Logs: logs, Manage: mgr,
-		Hosts: &executeimpl.DBHosts{DB: gdb}, Blob: store, Config: *w.b.Config(),
+		Hosts: &executeimpl.DBHosts{DB: gdb}, Blob: store, Crypto: box, Config: *w.b.Config(),
 		Log: logging.ForRole(w.b.Log(), "execute"),
 	})
 	if err != nil {

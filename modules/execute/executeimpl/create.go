@@ -117,8 +117,12 @@ func (e *Engine) scriptDetail(ctx context.Context, bizID int64, req execute.Fast
 		return scriptDetail{}, err
 	}
 	p := strings.NewReplacer("\r\n", " ", "\n", " ").Replace(string(param))
-	return scriptDetail{Language: req.ScriptLanguage, Content: string(content), Param: p, Sensitive: req.IsParamSensitive == 1,
-		AccountID: acc.ID, Account: acc.Account, AccountAlias: acc.Alias, WindowsInterpreter: req.WindowsInterpreter, ScriptSource: 1}, nil
+	d := scriptDetail{Language: req.ScriptLanguage, Content: string(content), Param: p, Sensitive: req.IsParamSensitive == 1,
+		AccountID: acc.ID, Account: acc.Account, AccountAlias: acc.Alias, WindowsInterpreter: req.WindowsInterpreter, ScriptSource: 1}
+	if err := e.sealParam(&d); err != nil {
+		return scriptDetail{}, err
+	}
+	return d, nil
 }
 
 // layout places the hosts in batches and fills the step's rolling fields.

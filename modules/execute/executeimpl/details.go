@@ -6,11 +6,14 @@ import (
 )
 
 // scriptDetail is step_instance.script_detail. Param is the decoded script
-// parameter; when Sensitive it is never returned or logged.
+// parameter of a step whose parameter is not sensitive; a sensitive one is
+// stored only sealed (SealedParam, platform/crypto), opened only to hand it
+// to the transport, and never returned or logged.
 type scriptDetail struct {
 	Language           int    `json:"language"`
 	Content            string `json:"content"`
 	Param              string `json:"param,omitempty"`
+	SealedParam        string `json:"sealed_param,omitempty"`
 	Sensitive          bool   `json:"sensitive,omitempty"`
 	AccountID          int64  `json:"account_id"`
 	Account            string `json:"account"`
@@ -73,6 +76,32 @@ func (s *stepInstance) script() (scriptDetail, error) {
 		return d, fmt.Errorf("decode script detail of step %d: %w", s.ID, err)
 	}
 	return d, nil
+}
+
+// sealParam moves a sensitive parameter into SealedParam.
+func (e *Engine) sealParam(d *scriptDetail) error {
+	if !d.Sensitive || d.Param == "" {
+		return nil
+	}
+	sealed, err := e.box.Seal(d.Param)
+	if err != nil {
+		return fmt.Errorf("seal script_param: %w", err)
+	}
+	d.Param, d.SealedParam = "", sealed
+	return nil
+}
+
+// scriptParam is the parameter to hand to the transport: the plain one, or
+// the sealed one opened.
+func (e *Engine) scriptParam(stepID int64, d scriptDetail) (string, error) {
+	if d.SealedParam == "" {
+		return d.Param, nil
+	}
+	p, err := e.box.Unseal(d.SealedParam)
+	if err != nil {
+		return "", fmt.Errorf("unseal the sensitive parameter of step %d: %w", stepID, err)
+	}
+	return p, nil
 }
 
 func (s *stepInstance) file() (fileDetail, error) {

@@ -93,8 +93,12 @@ func (e *Engine) startOnTransport(ctx context.Context, k taskKey, g *gseTask, ho
 		if err != nil {
 			return err
 		}
+		param, err := e.scriptParam(s.ID, d)
+		if err != nil {
+			return err
+		}
 		return e.tr.StartScript(ctx, gse.ScriptTask{TaskID: g.GseTaskID, Hosts: hosts, Language: d.Language,
-			Content: d.Content, Params: d.Param, Account: d.Account, Timeout: to})
+			Content: d.Content, Params: param, Account: d.Account, Timeout: to})
 	case execute.StepTypeFile:
 		d, err := s.file()
 		if err != nil {

@@ -18,12 +18,14 @@ import (
 	"github.com/bkjob/bkjob/platform/blob"
 	"github.com/bkjob/bkjob/platform/bus"
 	"github.com/bkjob/bkjob/platform/config"
+	"github.com/bkjob/bkjob/platform/crypto"
 	"github.com/bkjob/bkjob/platform/roles"
 )
 
 // Deps is what the engine needs. Blob is needed by push_config_file only
 // (its contents are staged there for the transport); Hosts defaults to
-// DBHosts over DB.
+// DBHosts over DB. Crypto seals sensitive script parameters at rest; every
+// execute process sharing a database needs the same key.
 type Deps struct {
 	DB        *gorm.DB
 	Bus       bus.Bus
@@ -32,6 +34,7 @@ type Deps struct {
 	Manage    manage.Service
 	Hosts     HostResolver
 	Blob      blob.Store
+	Crypto    *crypto.Box
 	Config    config.Config
 	Log       *slog.Logger
 	Options   Options
@@ -96,6 +99,7 @@ type Engine struct {
 	mgr   manage.Service
 	hosts HostResolver
 	blob  blob.Store
+	box   *crypto.Box
 	cfg   config.Config
 	log   *slog.Logger
 	opts  Options
@@ -132,6 +136,8 @@ func New(deps Deps) (*Engine, error) {
 		return nil, errors.New("execute engine: Logs is required")
 	case deps.Manage == nil:
 		return nil, errors.New("execute engine: Manage is required")
+	case deps.Crypto == nil:
+		return nil, errors.New("execute engine: Crypto is required (it seals sensitive script parameters)")
 	}
 	if deps.Hosts == nil {
 		deps.Hosts = &DBHosts{DB: deps.DB}
@@ -149,6 +155,7 @@ func New(deps Deps) (*Engine, error) {
 		mgr:   deps.Manage,
 		hosts: deps.Hosts,
 		blob:  deps.Blob,
+		box:   deps.Crypto,
 		cfg:   deps.Config,
 		log:   deps.Log,
 		opts:  opts,

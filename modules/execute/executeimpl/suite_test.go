@@ -35,6 +35,7 @@ func engineCases() []struct {
 		{"TwoEngines", testTwoEngines},
 		{"SkipWhileStopping", testSkipWhileStopping},
 		{"TimeoutWatchdog", testTimeoutWatchdog},
+		{"SensitiveParamSealed", testSensitiveParamSealed},
 	}
 }
 

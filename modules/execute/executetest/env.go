@@ -18,6 +18,7 @@ import (
 	"github.com/bkjob/bkjob/platform/blob"
 	"github.com/bkjob/bkjob/platform/bus"
 	"github.com/bkjob/bkjob/platform/config"
+	"github.com/bkjob/bkjob/platform/crypto"
 )
 
 // Env is a running engine on SQLite (or the given DB), the memory bus, the
@@ -29,12 +30,14 @@ type Env struct {
 	Logs      *logsvrtest.Fake
 	Manage    *Manage
 	Blob      blob.Store
+	Crypto    *crypto.Box
 	Config    config.Config
 	Engine    *executeimpl.Engine
 	Options   executeimpl.Options
 	// PeerBus opens another connection to the broker (a second process).
 	PeerBus func(t testing.TB) bus.Bus
 	backend Backend
+	log     *slog.Logger
 }
 
 // EnvOption changes an Env before its engine is built.
@@ -45,6 +48,10 @@ func WithOptions(o executeimpl.Options) EnvOption { return func(e *Env) { e.Opti
 
 // WithBackend keeps the Env's state in b (default SQLiteMemory).
 func WithBackend(b Backend) EnvOption { return func(e *Env) { e.backend = b } }
+
+// WithLogger makes the engines log to l (default: discarded, or the test
+// log when BKJOB_TEST_LOG is set).
+func WithLogger(l *slog.Logger) EnvOption { return func(e *Env) { e.log = l } }
 
 // WithCallbackAllowlist sets api.callback_allowlist.
 func WithCallbackAllowlist(prefixes ...string) EnvOption {
@@ -68,6 +75,8 @@ func NewEnv(t testing.TB, opts ...EnvOption) *Env {
 	store, err := blob.NewLocal(filepath.Join(t.TempDir(), "blob"))
 	require.NoError(t, err)
 	e.Blob = store
+	e.Crypto, err = crypto.Open("", t.TempDir())
+	require.NoError(t, err)
 	e.Engine = e.NewEngine(t)
 	return e
 }
@@ -77,8 +86,12 @@ func NewEnv(t testing.TB, opts ...EnvOption) *Env {
 // the transport's sink at it.
 func (e *Env) NewEngine(t testing.TB) *executeimpl.Engine {
 	t.Helper()
+	log := e.log
+	if log == nil {
+		log = testLogger(t)
+	}
 	eng, err := executeimpl.New(executeimpl.Deps{DB: e.DB, Bus: e.Bus, Transport: e.Transport, Logs: e.Logs,
-		Manage: e.Manage, Blob: e.Blob, Config: e.Config, Log: testLogger(t), Options: e.Options})
+		Manage: e.Manage, Blob: e.Blob, Crypto: e.Crypto, Config: e.Config, Log: log, Options: e.Options})
 	require.NoError(t, err)
 	require.NoError(t, eng.Start(context.Background()))
 	t.Cleanup(func() { _ = eng.Stop(context.Background()) })

@@ -36,7 +36,7 @@ func (e *Engine) startJob(ctx context.Context, jobID int64) error {
 		return err
 	}
 	if len(steps) == 0 {
-		return e.finishJob(ctx, job, execute.StatusAbnormal)
+		return e.finishJob(ctx, job, nil, execute.StatusAbnormal)
 	}
 	first := &steps[0]
 	if job.Status == int(execute.StatusBlank) {
@@ -82,7 +82,7 @@ func (e *Engine) refreshJob(ctx context.Context, jobID int64) error {
 		return e.nextStep(ctx, job, s)
 	case execute.StatusFail, execute.StatusAbnormal, execute.StatusAbandoned, execute.StatusStopSuccess,
 		execute.StatusConfirmStopped, execute.StatusTerminated:
-		return e.finishJob(ctx, job, st)
+		return e.finishJob(ctx, job, s, st)
 	case execute.StatusWaitingUser:
 		if job.Status == int(execute.StatusRunning) {
 			_, err := e.st.claimJob(ctx, nil, job.ID, []int{int(execute.StatusRunning)},
@@ -102,12 +102,14 @@ func (e *Engine) refreshStoppingJob(ctx context.Context, job *taskInstance, s *s
 		return nil
 	case execute.StatusBlank, execute.StatusRollingWaiting, execute.StatusWaitingUser:
 		now := e.nowMS()
-		if _, err := e.st.claimStep(ctx, nil, s.ID, []int{s.Status}, nil, map[string]any{
-			"status": int(execute.StatusStopSuccess), "end_time": now, "total_time": elapsed(s.StartTime, now), "update_time": now}); err != nil {
+		ok, err := e.st.claimStep(ctx, nil, s.ID, []int{s.Status}, map[string]any{"execute_count": s.ExecuteCount}, map[string]any{
+			"status": int(execute.StatusStopSuccess), "end_time": now, "total_time": elapsed(s.StartTime, now), "update_time": now})
+		if err != nil || !ok {
 			return err
 		}
+		s.Status = int(execute.StatusStopSuccess)
 	}
-	return e.finishJob(ctx, job, execute.StatusStopSuccess)
+	return e.finishJob(ctx, job, s, execute.StatusStopSuccess)
 }
 
 // nextBatch starts the next rolling batch of s.
@@ -131,7 +133,7 @@ func (e *Engine) nextStep(ctx context.Context, job *taskInstance, s *stepInstanc
 		return err
 	}
 	if next == nil {
-		return e.finishJob(ctx, job, execute.StatusSuccess)
+		return e.finishJob(ctx, job, s, execute.StatusSuccess)
 	}
 	ok, err := e.st.claimJob(ctx, nil, job.ID, jobActive, map[string]any{
 		"status": int(execute.StatusRunning), "current_step_id": next.ID, "update_time": e.nowMS()})
@@ -142,15 +144,17 @@ func (e *Engine) nextStep(ctx context.Context, job *taskInstance, s *stepInstanc
 	return nil
 }
 
-// finishJob gives the job its final status and queues the callback.
-func (e *Engine) finishJob(ctx context.Context, job *taskInstance, status execute.RunStatus) error {
+// finishJob gives the job its final status and queues the callback. The
+// claim holds only while the job and its step s (nil: none) are as they
+// were read: an operation that moved either meanwhile (skip, retry, ignore
+// error) wins, and its own event moves the job on.
+func (e *Engine) finishJob(ctx context.Context, job *taskInstance, s *stepInstance, status execute.RunStatus) error {
 	now := e.nowMS()
 	set := map[string]any{"status": int(status), "end_time": now, "total_time": elapsed(job.StartTime, now), "update_time": now}
 	if job.CallbackURL != "" {
 		set["callback_status"] = callbackPending
 	}
-	from := append([]int{int(execute.StatusBlank)}, jobActive...)
-	ok, err := e.st.claimJob(ctx, nil, job.ID, from, set)
+	ok, err := e.st.claimJobAfterStep(ctx, job.ID, job.Status, s, set)
 	if err != nil || !ok {
 		return err
 	}

@@ -37,6 +37,9 @@ type store interface {
 
 	// claimJob moves a job from one of from to the fields of set.
 	claimJob(ctx context.Context, tx *gorm.DB, id int64, from []int, set map[string]any) (bool, error)
+	// claimJobAfterStep moves a job from status from, provided step (when
+	// not nil) still has the status and execute count it was read with.
+	claimJobAfterStep(ctx context.Context, id int64, from int, step *stepInstance, set map[string]any) (bool, error)
 	claimStep(ctx context.Context, tx *gorm.DB, id int64, from []int, where map[string]any, set map[string]any) (bool, error)
 	claimGseTask(ctx context.Context, tx *gorm.DB, id int64, from []int, where map[string]any, set map[string]any) (bool, error)
 	setCallback(ctx context.Context, id int64, from, to int, now int64) (bool, error)

@@ -35,6 +35,19 @@ func (s *gormStore) claimJob(ctx context.Context, tx *gorm.DB, id int64, from []
 	return ok, nil
 }
 
+func (s *gormStore) claimJobAfterStep(ctx context.Context, id int64, from int, step *stepInstance, set map[string]any) (bool, error) {
+	q := s.db.WithContext(ctx).Model(&taskInstance{}).Where("id = ? AND status = ?", id, from)
+	if step != nil {
+		q = q.Where("EXISTS (SELECT 1 FROM step_instance WHERE step_instance.id = ? AND step_instance.status = ? AND step_instance.execute_count = ?)",
+			step.ID, step.Status, step.ExecuteCount)
+	}
+	res := q.Updates(set)
+	if res.Error != nil {
+		return false, fmt.Errorf("update task instance %d: %w", id, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
 func (s *gormStore) claimStep(ctx context.Context, tx *gorm.DB, id int64, from []int, where, set map[string]any) (bool, error) {
 	ok, err := claim(s.conn(ctx, tx), &stepInstance{}, id, from, where, set)
 	if err != nil {

@@ -3,6 +3,7 @@ package execute
 import (
 	"context"
 
+	"github.com/bkjob/bkjob/modules/logsvr"
 	"github.com/bkjob/bkjob/platform/bus"
 )
 
@@ -63,6 +64,10 @@ func (c *Client) BatchGetHostLogs(ctx context.Context, r BatchGetHostLogsRequest
 	return bus.Call[BatchGetHostLogsRequest, BatchHostLogs](ctx, c.b, MethodBatchGetHostLogs, r)
 }
 
+func (c *Client) LogTarget(ctx context.Context, r LogTargetRequest) (logsvr.StepState, error) {
+	return bus.Call[LogTargetRequest, logsvr.StepState](ctx, c.b, MethodLogTarget, r)
+}
+
 func (c *Client) RollingPreview(ctx context.Context, r RollingPreviewRequest) (RollingPlan, error) {
 	return bus.Call[RollingPreviewRequest, RollingPlan](ctx, c.b, MethodRollingPreview, r)
 }
@@ -88,6 +93,7 @@ func Serve(b bus.Bus, svc Service) error {
 		func() error { return bus.Handle(b, MethodOperateStepInstance, svc.OperateStepInstance) },
 		func() error { return bus.Handle(b, MethodGetHostLog, svc.GetHostLog) },
 		func() error { return bus.Handle(b, MethodBatchGetHostLogs, svc.BatchGetHostLogs) },
+		func() error { return bus.Handle(b, MethodLogTarget, svc.LogTarget) },
 		func() error { return bus.Handle(b, MethodRollingPreview, svc.RollingPreview) },
 		func() error { return bus.Handle(b, MethodQueryAgentInfo, svc.QueryAgentInfo) },
 	}

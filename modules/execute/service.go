@@ -1,6 +1,10 @@
 package execute
 
-import "context"
+import (
+	"context"
+
+	"github.com/bkjob/bkjob/modules/logsvr"
+)
 
 // Service is what other roles (gateway, crontab, the CLI) call on execute.
 // Every request carries the caller and the scope; every state-changing call
@@ -26,6 +30,10 @@ type Service interface {
 
 	GetHostLog(ctx context.Context, req GetHostLogRequest) (HostLog, error)
 	BatchGetHostLogs(ctx context.Context, req BatchGetHostLogsRequest) (BatchHostLogs, error)
+	// LogTarget says where the log of a step run (or of one host in it)
+	// lives in logsvr and whether more of it can come; the web log stream
+	// and export use it through LogLookup.
+	LogTarget(ctx context.Context, req LogTargetRequest) (logsvr.StepState, error)
 
 	// RollingPreview validates a rolling expression and returns the batch plan.
 	RollingPreview(ctx context.Context, req RollingPreviewRequest) (RollingPlan, error)
@@ -47,6 +55,7 @@ const (
 	MethodOperateStepInstance          = "execute.OperateStepInstance"
 	MethodGetHostLog                   = "execute.GetHostLog"
 	MethodBatchGetHostLogs             = "execute.BatchGetHostLogs"
+	MethodLogTarget                    = "execute.LogTarget"
 	MethodRollingPreview               = "execute.RollingPreview"
 	MethodQueryAgentInfo               = "execute.QueryAgentInfo"
 )

@@ -22,6 +22,8 @@ type store interface {
 	jobSteps(ctx context.Context, jobID int64) ([]stepInstance, error)
 	nextStep(ctx context.Context, jobID int64, order int) (*stepInstance, error)
 	stepHosts(ctx context.Context, stepID int64, batch int) ([]stepHost, error)
+	// stepHost is one target of a step; nil when the host is not one.
+	stepHost(ctx context.Context, stepID, hostID int64) (*stepHost, error)
 	unfinishedJobs(ctx context.Context, afterID int64, limit int) ([]taskInstance, error)
 	pendingCallbacks(ctx context.Context, before int64) ([]taskInstance, error)
 	listJobs(ctx context.Context, q jobQuery) ([]taskInstance, int64, error)
@@ -31,6 +33,8 @@ type store interface {
 	liveGseTasks(ctx context.Context, afterID int64, limit int) ([]gseTask, error)
 	hostTasks(ctx context.Context, k taskKey, hostIDs []int64) ([]hostTask, error)
 	viewRows(ctx context.Context, stepID int64, executeCount int, batch *int) ([]hostTask, error)
+	// hostView is viewRows for one host of one batch; nil when it has no row yet.
+	hostView(ctx context.Context, stepID int64, executeCount, batch int, hostID int64) (*hostTask, error)
 	countUnfinished(ctx context.Context, k taskKey) (int64, error)
 	countNotSucceeded(ctx context.Context, k taskKey) (int64, error)
 	rollingTasks(ctx context.Context, stepID int64) ([]rollingTask, error)

@@ -36,6 +36,8 @@ func engineCases() []struct {
 		{"SkipWhileStopping", testSkipWhileStopping},
 		{"TimeoutWatchdog", testTimeoutWatchdog},
 		{"SensitiveParamSealed", testSensitiveParamSealed},
+		{"LogTargetRolling", testLogTargetRolling},
+		{"LogTargetRetry", testLogTargetRetry},
 	}
 }
 

@@ -188,6 +188,20 @@ func testFileToTwoHosts(t *testing.T, b executetest.Backend) {
 	require.Equal(t, "hosts", task.Sources[0].Name)
 	require.Equal(t, int64(2<<20), task.UploadLimit)
 	require.Equal(t, 2, task.Mode)
+
+	// a target's log has its download, then the source host's upload
+	l, err := env.Engine.GetHostLog(ctx, execute.GetHostLogRequest{StepRef: execute.StepRef{ScopeRef: scope,
+		JobInstanceID: c.JobInstanceID, StepInstanceID: c.StepInstanceID}, HostID: 2})
+	require.NoError(t, err)
+	require.Equal(t, execute.LogTypeFile, l.LogType)
+	require.Len(t, l.FileLogs, 2)
+	require.Equal(t, 1, l.FileLogs[0].Mode)
+	require.Equal(t, "/data/hosts", l.FileLogs[0].DestPath)
+	require.Equal(t, 0, l.FileLogs[1].Mode)
+	require.Equal(t, "/etc/hosts", l.FileLogs[1].SrcPath)
+	require.Equal(t, &execute.LogIP{HostID: 1, IP: executetest.HostIP(1)}, l.FileLogs[1].SrcIP)
+	require.Nil(t, l.FileLogs[1].DestIP)
+	require.Equal(t, &execute.LogIP{HostID: 2, IP: executetest.HostIP(2)}, l.FileLogs[0].DestIP)
 }
 
 func testCallback(t *testing.T, b executetest.Backend) {

@@ -50,11 +50,15 @@ func (e *Engine) GetHostLog(ctx context.Context, req execute.GetHostLogRequest) 
 	out := execute.HostLog{HostID: apiHostID(row.HostID), CloudID: row.CloudID, IP: row.IP}
 	if s.Type == execute.StepTypeFile {
 		out.LogType = execute.LogTypeFile
-		logs, err := e.logs.ReadFileLogs(ctx, logStep(meta, *row), []int64{row.HostID}, logsvr.ModeAll)
+		d, err := s.file()
 		if err != nil {
 			return out, err
 		}
-		out.FileLogs = e.fileLogs(logs)
+		logs, err := e.hostFileLogs(ctx, d, logStep(meta, *row), row.HostID)
+		if err != nil {
+			return out, err
+		}
+		out.FileLogs = fileLogs(logs, fileHostNames(d, *row))
 		return out, nil
 	}
 	out.LogType = execute.LogTypeScript
@@ -111,12 +115,18 @@ func (e *Engine) BatchGetHostLogs(ctx context.Context, req execute.BatchGetHostL
 	out := execute.BatchHostLogs{JobInstanceID: s.TaskInstanceID, StepInstanceID: s.ID}
 	if s.Type == execute.StepTypeFile {
 		out.LogType, out.FileTaskLogs = execute.LogTypeFile, []execute.FileTaskLog{}
+		d, err := s.file()
+		if err != nil {
+			return out, err
+		}
+		names := fileHostNames(d, picked...)
 		for _, r := range picked {
 			logs, err := e.logs.ReadFileLogs(ctx, logStep(meta, r), []int64{r.HostID}, logsvr.ModeAll)
 			if err != nil {
 				return out, err
 			}
-			out.FileTaskLogs = append(out.FileTaskLogs, execute.FileTaskLog{HostID: apiHostID(r.HostID), CloudID: r.CloudID, IP: r.IP, FileLogs: e.fileLogs(logs)})
+			out.FileTaskLogs = append(out.FileTaskLogs, execute.FileTaskLog{HostID: apiHostID(r.HostID), CloudID: r.CloudID, IP: r.IP,
+				FileLogs: fileLogs(logs, names)})
 		}
 		return out, nil
 	}
@@ -151,40 +161,4 @@ func (e *Engine) BatchGetHostLogs(ctx context.Context, req execute.BatchGetHostL
 		}
 	}
 	return out, nil
-}
-
-// fileLogs renders the log store's file entries as the API's file_logs.
-func (e *Engine) fileLogs(logs []logsvr.FileLog) []execute.FileLog {
-	out := make([]execute.FileLog, 0, len(logs))
-	for _, l := range logs {
-		fl := execute.FileLog{Mode: l.Mode, SrcPath: l.SrcPath, DestPath: l.DestPath, Status: l.Status,
-			Size: strconv.FormatInt(l.Size, 10), Speed: fmt.Sprintf("%d KB/s", l.Speed/1024), Process: fmt.Sprintf("%d%%", l.Percent)}
-		if l.SrcHostID != 0 || l.SrcHost != "" {
-			fl.SrcIP = logIP(l.SrcHostID, l.SrcHost)
-		}
-		if l.Mode == logsvr.ModeDownload {
-			fl.DestIP = logIP(l.DestHostID, l.DestHost)
-		}
-		for i, line := range l.Lines {
-			if i > 0 {
-				fl.LogContent += "\n"
-			}
-			fl.LogContent += line.Time.Format("[2006-01-02 15:04:05] ") + line.Content
-		}
-		out = append(out, fl)
-	}
-	return out
-}
-
-// logIP splits a "cloud:ip" display name.
-func logIP(hostID int64, display string) *execute.LogIP {
-	ip := &execute.LogIP{HostID: hostID}
-	for i := 0; i < len(display); i++ {
-		if display[i] == ':' {
-			ip.CloudID, _ = strconv.ParseInt(display[:i], 10, 64)
-			ip.IP = display[i+1:]
-			break
-		}
-	}
-	return ip
 }

@@ -183,6 +183,10 @@ func (t *Transport) runHost(run Run, fh *fakeHost, timeout time.Duration, releas
 	}
 	if run.File != nil {
 		for _, src := range run.File.Sources {
+			if src.Host != nil { // the source host's upload, as GSE reports it
+				t.emit(gse.Event{Kind: gse.EventFile, TaskID: run.TaskID, HostID: src.Host.ID, File: &gse.FileProgress{
+					Mode: 0, SrcHostID: src.Host.ID, SrcPath: src.Path, Size: 10, Bytes: 10, Percent: 100, Status: gse.FileStatusFinished}})
+			}
 			t.emit(gse.Event{Kind: gse.EventFile, TaskID: run.TaskID, HostID: run.Host.ID, File: &gse.FileProgress{
 				Mode: 1, SrcPath: src.Path + src.BlobKey, DestPath: run.File.TargetDir + "/" + src.Name,
 				Size: 10, Bytes: 10, Percent: 100, Status: gse.FileStatusFinished, Message: "download finished"}})

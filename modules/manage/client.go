@@ -10,7 +10,7 @@ import (
 // in this process, when bus.force_remote is set).
 type Client struct{ b bus.Bus }
 
-var _ Service = (*Client)(nil)
+var _ Full = (*Client)(nil)
 
 // NewClient returns a remote Service.
 func NewClient(b bus.Bus) *Client { return &Client{b: b} }
@@ -34,13 +34,16 @@ func (c *Client) Account(ctx context.Context, bizID int64, ref AccountRef) (Acco
 }
 
 // Serve registers svc's handlers on the bus, so remote clients reach it.
-func Serve(b bus.Bus, svc Service) error {
+func Serve(b bus.Bus, svc Full) error {
 	if err := bus.Handle(b, MethodResolveScope, func(ctx context.Context, r resolveScopeReq) (Scope, error) {
 		return svc.ResolveScope(ctx, r.Type, r.ID)
 	}); err != nil {
 		return err
 	}
-	return bus.Handle(b, MethodAccount, func(ctx context.Context, r accountReq) (Account, error) {
+	if err := bus.Handle(b, MethodAccount, func(ctx context.Context, r accountReq) (Account, error) {
 		return svc.Account(ctx, r.BizID, r.Ref)
-	})
+	}); err != nil {
+		return err
+	}
+	return serveFull(b, svc)
 }

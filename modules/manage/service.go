@@ -1,5 +1,6 @@
 // Package manage is the contract of the manage role: businesses (scopes),
-// execution accounts and, later, scripts, templates, plans and settings.
+// execution accounts, credentials, agentless (SSH) hosts and, later,
+// scripts, templates, plans and settings.
 // Callers hold these interfaces only; the implementation lives in
 // modules/manage/manageimpl.
 package manage
@@ -54,14 +55,61 @@ type Service interface {
 	Account(ctx context.Context, bizID int64, ref AccountRef) (Account, error)
 }
 
+// Credentials keeps credentials (bk-job's ticket). Secrets go in and never
+// come back out through it, except to the gse role through SSHCredential.
+// Requests carry a resolved business (BizID > 0) and the acting user.
+type Credentials interface {
+	// CreateCredential stores a new credential, its secrets sealed.
+	CreateCredential(ctx context.Context, req CreateCredentialRequest) (CredentialRef, error)
+	// UpdateCredential changes name, description, and (when a type or any
+	// value is given) replaces the whole secret set.
+	UpdateCredential(ctx context.Context, req UpdateCredentialRequest) (CredentialRef, error)
+	// GetCredential returns a credential's metadata; values come back masked.
+	GetCredential(ctx context.Context, req GetCredentialRequest) (Credential, error)
+	// SSHCredential is for the gse role only: the decrypted secrets of
+	// credential id as an SSH login. Never expose it through an API.
+	SSHCredential(ctx context.Context, id int64) (SSHCredential, error)
+}
+
+// AgentlessHosts registers hosts reached over SSH instead of an agent.
+type AgentlessHosts interface {
+	// CreateAgentlessHost adds a host with an SSH endpoint and credential.
+	CreateAgentlessHost(ctx context.Context, req CreateAgentlessHostRequest) (AgentlessHost, error)
+	// ListAgentlessHosts pages through a business's agentless hosts by id.
+	ListAgentlessHosts(ctx context.Context, req ListAgentlessHostsRequest) (AgentlessHostPage, error)
+}
+
+// Full is everything manage offers. The implementation and the bus client
+// satisfy it; callers that need only scopes and accounts hold Service.
+type Full interface {
+	Service
+	Credentials
+	AgentlessHosts
+}
+
 // Sentinel errors, with their stable codes.
 var (
 	ErrScopeNotFound   = errs.New("scope.notFound", http.StatusNotFound, "scope not found")
 	ErrAccountNotFound = errs.New("account.notFound", http.StatusNotFound, "account not found")
+	// ErrCredentialNotFound: no such credential in the business.
+	ErrCredentialNotFound = errs.New("credential.notFound", http.StatusNotFound, "credential not found")
+	// ErrCredentialNotForSSH: the credential's type cannot log in over SSH.
+	ErrCredentialNotForSSH = errs.New("credential.notForSSH", http.StatusBadRequest, "credential cannot be used for SSH")
+	// ErrHostExists: a host with that (cloud area, ip) is already registered.
+	ErrHostExists = errs.New("host.exists", http.StatusConflict, "host already exists")
+	// ErrSecretsUnavailable: this manage has no secret box to seal or open values.
+	ErrSecretsUnavailable = errs.New("credential.noSecretBox", http.StatusServiceUnavailable, "secrets cannot be sealed or opened here")
 )
 
 // Bus method names for the remote client.
 const (
 	MethodResolveScope = "manage.ResolveScope"
 	MethodAccount      = "manage.Account"
+
+	MethodCreateCredential    = "manage.CreateCredential"
+	MethodUpdateCredential    = "manage.UpdateCredential"
+	MethodGetCredential       = "manage.GetCredential"
+	MethodSSHCredential       = "manage.SSHCredential"
+	MethodCreateAgentlessHost = "manage.CreateAgentlessHost"
+	MethodListAgentlessHosts  = "manage.ListAgentlessHosts"
 )

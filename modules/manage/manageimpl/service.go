@@ -7,23 +7,37 @@ import (
 	"log/slog"
 
 	"github.com/bkjob/bkjob/modules/manage"
+	"github.com/bkjob/bkjob/platform/crypto"
 	"gorm.io/gorm"
 )
 
 // DefaultBizID is the business a fresh install creates and unbound agents join.
 const DefaultBizID = 1
 
-// Service implements manage.Service.
+// Service implements manage.Full.
 type Service struct {
 	st  store
+	cs  credentialStore
 	log *slog.Logger
+	box *crypto.Box
 }
 
-var _ manage.Service = (*Service)(nil)
+var _ manage.Full = (*Service)(nil)
+
+// Option configures New.
+type Option func(*Service)
+
+// WithCrypto sets the box that seals and opens credential values. Without
+// it, credential calls fail with manage.ErrSecretsUnavailable.
+func WithCrypto(box *crypto.Box) Option { return func(s *Service) { s.box = box } }
 
 // New returns the service over db.
-func New(db *gorm.DB, log *slog.Logger) *Service {
-	return &Service{st: gormStore{db: db}, log: log}
+func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Service {
+	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, log: log}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Bootstrap creates what a fresh install needs: business 1 "Default" and in

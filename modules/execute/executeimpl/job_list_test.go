@@ -22,7 +22,7 @@ func testJobInstanceList(t *testing.T, b executetest.Backend) {
 	}
 
 	a := scriptReq(hosts[0])
-	a.TaskName = "alpha deploy"
+	a.TaskName = "alpha deploy 100%_done!"
 	ja, err := env.Engine.FastExecuteScript(ctx, a)
 	require.NoError(t, err)
 	bReq := scriptReq(hosts[1])
@@ -54,6 +54,7 @@ func testJobInstanceList(t *testing.T, b executetest.Backend) {
 		{"operator", func(r *execute.GetJobInstanceListRequest) { all(r); r.Operator = "bob" }, []int64{B}, 1},
 		{"name substring", func(r *execute.GetJobInstanceListRequest) { all(r); r.Name = "deploy" }, []int64{A}, 1},
 		{"name wildcard is literal", func(r *execute.GetJobInstanceListRequest) { all(r); r.Name = "a%" }, nil, 0},
+		{"name with wildcards", func(r *execute.GetJobInstanceListRequest) { all(r); r.Name = "0%_done!" }, []int64{A}, 1},
 		{"launch mode", func(r *execute.GetJobInstanceListRequest) { all(r); r.LaunchMode = ptr(execute.StartupWeb) }, []int64{B}, 1},
 		{"type", func(r *execute.GetJobInstanceListRequest) { all(r); r.Type = ptr(execute.TaskTypeFastFile) }, []int64{C}, 1},
 		{"status", func(r *execute.GetJobInstanceListRequest) { all(r); r.Status = ptr(int(execute.StatusSuccess)) }, []int64{C, A}, 2},

@@ -34,7 +34,7 @@ func (s *gormStore) listJobs(ctx context.Context, q jobQuery) ([]taskInstance, i
 			db = db.Where("operator = ?", q.operator)
 		}
 		if q.name != "" {
-			db = db.Where("name LIKE ?", "%"+escapeLike(q.name)+"%")
+			db = db.Where("name LIKE ? ESCAPE '!'", "%"+escapeLike(q.name)+"%")
 		}
 		for col, v := range map[string]*int{"startup_mode": q.launchMode, "type": q.typ, "status": q.status} {
 			if v != nil {
@@ -56,11 +56,13 @@ func (s *gormStore) listJobs(ctx context.Context, q jobQuery) ([]taskInstance, i
 	return out, total, nil
 }
 
+// escapeLike makes s match literally in a LIKE pattern with ESCAPE '!'
+// (a backslash escape is spelled differently in MySQL and SQLite).
 func escapeLike(s string) string {
 	out := make([]rune, 0, len(s))
 	for _, r := range s {
-		if r == '%' || r == '_' || r == '\\' {
-			out = append(out, '\\')
+		if r == '%' || r == '_' || r == '!' {
+			out = append(out, '!')
 		}
 		out = append(out, r)
 	}

@@ -48,10 +48,15 @@ type hostRow struct {
 	Hostname string
 	OS       string `gorm:"column:os"`
 	Alive    bool
+	// Agentless hosts (schema 0015): reached over SSH when SSHAddr is set.
+	SSHAddr      string `gorm:"column:ssh_addr"`
+	SSHUser      string `gorm:"column:ssh_user"`
+	CredentialID int64  `gorm:"column:credential_id"`
 }
 
 // hostColumns reads agent_id NULL (no agent) as empty.
-const hostColumns = "id, biz_id, cloud_id, ip, ipv6, COALESCE(agent_id, '') AS agent_id, hostname, os, alive"
+const hostColumns = "id, biz_id, cloud_id, ip, ipv6, COALESCE(agent_id, '') AS agent_id, hostname, os, alive, " +
+	"ssh_addr, ssh_user, credential_id"
 
 // resolveChunk bounds the size of one IN (...) list.
 const resolveChunk = 500
@@ -111,13 +116,19 @@ func (h *DBHosts) Resolve(ctx context.Context, bizID int64, hostIDs []int64, ips
 	return out, nil
 }
 
+// resolved is the row as a target. An agentless host carries its SSH
+// endpoint and counts as alive: the SSH transport probes it at dispatch.
 func (r hostRow) resolved() ResolvedHost {
+	h := gse.Host{ID: r.ID, CloudID: r.CloudID, IP: r.IP, AgentID: r.AgentID}
+	if r.SSHAddr != "" {
+		h.SSH = &gse.SSHEndpoint{Addr: r.SSHAddr, User: r.SSHUser, CredentialID: r.CredentialID}
+	}
 	return ResolvedHost{
-		Host:     gse.Host{ID: r.ID, CloudID: r.CloudID, IP: r.IP, AgentID: r.AgentID},
+		Host:     h,
 		IPv6:     r.IPv6,
 		Hostname: r.Hostname,
 		OS:       r.OS,
 		Known:    true,
-		Alive:    r.Alive,
+		Alive:    r.Alive || r.SSHAddr != "",
 	}
 }

@@ -91,6 +91,7 @@ type ServerOptions struct {
 	Env     []string // extra environment
 	DataDir string   // default: a new temp dir
 	NoWait  bool     // do not wait for /readyz
+	Addr    string   // default: a free loopback port (give the old one to restart in place)
 }
 
 // StartServer starts `bkjob serve` and waits until /readyz answers 200.
@@ -100,7 +101,10 @@ func StartServer(t *testing.T, opt ServerOptions) *Server {
 	if opt.DataDir == "" {
 		opt.DataDir = t.TempDir()
 	}
-	addr := freeAddr(t)
+	addr := opt.Addr
+	if addr == "" {
+		addr = freeAddr(t)
+	}
 	args := append([]string{"serve", "--http-addr", addr, "--data-dir", opt.DataDir}, opt.Args...)
 	s := &Server{URL: "http://" + addr, DataDir: opt.DataDir, Output: &syncBuffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(binary, args...)

@@ -127,11 +127,14 @@ func StartServer(t *testing.T, opt ServerOptions) *Server {
 // WaitReady waits for /readyz to answer 200.
 func (s *Server) WaitReady(t *testing.T) {
 	t.Helper()
+	var exitErr error
+	exited := false
 	require.Eventually(t, func() bool {
 		select {
 		case err := <-s.done:
 			s.done <- err
-			t.Fatalf("server exited before ready: %v\n%s", err, tail(s.Output.String(), 4000))
+			exitErr, exited = err, true
+			return true // stop waiting; reported below
 		default:
 		}
 		resp, err := http.Get(s.URL + "/readyz")
@@ -141,6 +144,9 @@ func (s *Server) WaitReady(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	}, 60*time.Second, 50*time.Millisecond, "server never became ready")
+	if exited {
+		t.Fatalf("server exited before ready: %v", exitErr)
+	}
 }
 
 // Stop sends SIGTERM and waits for exit; it returns the exit error.

@@ -24,6 +24,8 @@ type Agent struct {
 	done    chan error
 }
 
+func (a *Agent) ip() string { return a.IP }
+
 // AgentOptions configure StartAgent.
 type AgentOptions struct {
 	// PrivateDirs are existing directories the agent sees as its own empty

@@ -23,7 +23,7 @@ func TestAgentDeath(t *testing.T) {
 		gate := filepath.Join(t.TempDir(), "gate")
 		t.Cleanup(func() { _ = os.WriteFile(gate, nil, 0o600) })
 		script := sleeper(m) + fmt.Sprintf("child=$!\necho started\nwhile [ ! -e %s ]; do sleep 0.1; done\nkill $child\necho finished\n", gate)
-		job := c.runScript(t, script, []*Agent{victim, steady}, nil)
+		job := c.runScript(t, script, []target{victim, steady}, nil)
 		c.waitLog(t, job, victim.IP, "started", time.Minute)
 		c.waitLog(t, job, steady.IP, "started", time.Minute)
 		require.Len(t, pids(m), 2)
@@ -48,14 +48,14 @@ func TestAgentDeath(t *testing.T) {
 		require.Empty(t, pids(m))
 
 		// The restarted agent runs new work under the same host.
-		again := c.runScript(t, "echo back", []*Agent{victim}, nil)
+		again := c.runScript(t, "echo back", []target{victim}, nil)
 		require.Equal(t, runSuccess, c.waitJob(t, again.JobInstanceID, time.Minute).JobInstance.Status)
 	})
 
 	t.Run("KilledForGood", func(t *testing.T) {
 		victim := StartAgent(t, c, "127.0.0.32", AgentOptions{})
 		m := marker(t) // the orphaned script is killed by pid when the test ends
-		job := c.runScript(t, "echo started\nexec -a "+m+" sleep 300\n", []*Agent{victim}, nil)
+		job := c.runScript(t, "echo started\nexec -a "+m+" sleep 300\n", []target{victim}, nil)
 		c.waitLog(t, job, victim.IP, "started", time.Minute)
 
 		victim.Kill(t)
@@ -74,7 +74,7 @@ func TestAgentDeath(t *testing.T) {
 		require.Equal(t, 0, info.List[0].Status, "agent abnormal")
 
 		// A new task on the dead host fails at once instead of waiting.
-		next := c.runScript(t, "echo never", []*Agent{victim}, nil)
+		next := c.runScript(t, "echo never", []target{victim}, nil)
 		st = c.waitJob(t, next.JobInstanceID, time.Minute)
 		require.Equal(t, runFail, st.JobInstance.Status)
 		require.Equal(t, hostAgentError, st.host(t, victim.IP).Status)
@@ -103,7 +103,11 @@ func TestServerKilledMidTask(t *testing.T) {
 	}
 
 	script := fmt.Sprintf("for i in $(seq 1 %d); do echo line $i; sleep 0.2; done\n", lines)
-	job := c.runScript(t, script, agents, nil)
+	targets := make([]target, len(agents))
+	for i, a := range agents {
+		targets[i] = a
+	}
+	job := c.runScript(t, script, targets, nil)
 
 	// Kill once output is flowing and before any host is done.
 	poll(t, 2*time.Minute, "output never flowed on half the hosts", func() (bool, string) {

@@ -58,7 +58,7 @@ func readCount(t *testing.T, dir string) string {
 	return strings.TrimSpace(string(b))
 }
 
-func (s *engineSetup) all() []*Agent { return []*Agent{s.a1, s.a2, s.a3} }
+func (s *engineSetup) all() []target { return []target{s.a1, s.a2, s.a3} }
 
 func (s *engineSetup) retryFailed(t *testing.T) {
 	dir := t.TempDir()
@@ -100,7 +100,7 @@ func (s *engineSetup) retryFailed(t *testing.T) {
 }
 
 func (s *engineSetup) ignoreError(t *testing.T) {
-	job := s.c.runScript(t, "echo broken\nexit 3\n", []*Agent{s.a1}, nil)
+	job := s.c.runScript(t, "echo broken\nexit 3\n", []target{s.a1}, nil)
 	st := s.c.waitJob(t, job.JobInstanceID, time.Minute)
 	require.Equal(t, runFail, st.JobInstance.Status)
 	require.Equal(t, runFail, st.Steps[0].Status)
@@ -195,7 +195,7 @@ func (s *engineSetup) pushConfig(t *testing.T) {
 	require.Equal(t, runSuccess, st.JobInstance.Status, "%+v", st)
 	require.Equal(t, hostSuccess, st.host(t, s.a1.IP).Status)
 
-	cat := s.c.runScript(t, "cat "+dir+"/conf/app.conf", []*Agent{s.a1}, nil)
+	cat := s.c.runScript(t, "cat "+dir+"/conf/app.conf", []target{s.a1}, nil)
 	require.Equal(t, runSuccess, s.c.waitJob(t, cat.JobInstanceID, time.Minute).JobInstance.Status)
 	require.Equal(t, content, s.c.hostLog(t, cat, s.a1.IP))
 }
@@ -213,7 +213,7 @@ func (s *engineSetup) callback(t *testing.T) {
 	}))
 	t.Cleanup(hook.Close)
 
-	job := s.c.runScript(t, "echo hi", []*Agent{s.a1, s.a2}, map[string]any{"callback_url": hook.URL + "/done"})
+	job := s.c.runScript(t, "echo hi", []target{s.a1, s.a2}, map[string]any{"callback_url": hook.URL + "/done"})
 	s.c.waitJob(t, job.JobInstanceID, time.Minute)
 	var got []byte
 	require.Eventually(t, func() bool {
@@ -245,7 +245,7 @@ func (s *engineSetup) sensitiveParam(t *testing.T) {
 	secret := "s3cr3t-" + randHex(t, 6)
 	sum := sha256.Sum256([]byte(secret))
 	check := fmt.Sprintf("test \"$(printf %%s \"$1\" | sha256sum | cut -c1-64)\" = %x && echo param-ok", sum)
-	job := s.c.runScript(t, check, []*Agent{s.a1}, map[string]any{
+	job := s.c.runScript(t, check, []target{s.a1}, map[string]any{
 		"script_param": b64(secret), "is_param_sensitive": 1,
 	})
 	st := s.c.waitJob(t, job.JobInstanceID, time.Minute)
@@ -262,7 +262,7 @@ func (s *engineSetup) sensitiveParam(t *testing.T) {
 }
 
 func (s *engineSetup) badInput(t *testing.T) {
-	ok := func(extra map[string]any) map[string]any { return scriptBody("echo hi", []*Agent{s.a1}, extra) }
+	ok := func(extra map[string]any) map[string]any { return scriptBody("echo hi", []target{s.a1}, extra) }
 	noTarget := ok(nil)
 	delete(noTarget, "target_server")
 	transfer := func(extra map[string]any) map[string]any {

@@ -164,11 +164,11 @@ func (c *Cluster) jobCount(t *testing.T) int {
 	return page.Total
 }
 
-// ipList is the API's ip_list for agents.
-func ipList(agents ...*Agent) []map[string]any {
-	out := make([]map[string]any, 0, len(agents))
-	for _, a := range agents {
-		out = append(out, map[string]any{"bk_cloud_id": 0, "ip": a.IP})
+// ipList is the API's ip_list for hosts.
+func ipList(hosts ...target) []map[string]any {
+	out := make([]map[string]any, 0, len(hosts))
+	for _, h := range hosts {
+		out = append(out, map[string]any{"bk_cloud_id": 0, "ip": h.ip()})
 	}
 	return out
 }
@@ -176,14 +176,14 @@ func ipList(agents ...*Agent) []map[string]any {
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 // scriptBody is a fast_execute_script request for a shell script run as
-// root on agents; extra adds or overrides fields.
-func scriptBody(script string, agents []*Agent, extra map[string]any) map[string]any {
+// root on hosts; extra adds or overrides fields.
+func scriptBody(script string, hosts []target, extra map[string]any) map[string]any {
 	body := scope(map[string]any{
 		"script_content":  b64(script),
 		"script_language": 1,
 		"account_alias":   "root",
 		"timeout":         120,
-		"target_server":   map[string]any{"ip_list": ipList(agents...)},
+		"target_server":   map[string]any{"ip_list": ipList(hosts...)},
 	})
 	for k, v := range extra {
 		body[k] = v
@@ -191,11 +191,11 @@ func scriptBody(script string, agents []*Agent, extra map[string]any) map[string
 	return body
 }
 
-// runScript starts a fast script on agents.
-func (c *Cluster) runScript(t *testing.T, script string, agents []*Agent, extra map[string]any) created {
+// runScript starts a fast script on hosts.
+func (c *Cluster) runScript(t *testing.T, script string, hosts []target, extra map[string]any) created {
 	t.Helper()
 	var job created
-	c.v3Into(t, "fast_execute_script", scriptBody(script, agents, extra), &job)
+	c.v3Into(t, "fast_execute_script", scriptBody(script, hosts, extra), &job)
 	require.Positive(t, job.JobInstanceID)
 	require.Positive(t, job.StepInstanceID)
 	return job

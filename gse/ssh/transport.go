@@ -207,7 +207,14 @@ func (t *Transport) AgentStatus(ctx context.Context, hosts []gse.Host) ([]gse.Ag
 			}
 			c, err := t.pool.acquire(ctx, h.SSH)
 			if err != nil {
-				t.log.Debug("ssh agent status", "host_id", h.ID, "addr", h.SSH.Addr, "err", err)
+				// A refused host key is a security event the operator must
+				// see; other failures are routine probes of hosts that are down.
+				var de *dialError
+				if errors.As(err, &de) && de.kind == dialHostKey {
+					t.log.Warn("ssh host key refused", "host_id", h.ID, "addr", h.SSH.Addr, "err", err)
+				} else {
+					t.log.Debug("ssh agent status", "host_id", h.ID, "addr", h.SSH.Addr, "err", err)
+				}
 				return
 			}
 			t.pool.release(c)

@@ -41,7 +41,7 @@ func (w *wiring) local(role string) bool {
 }
 
 // Manage returns the manage service for callers in this process.
-func (w *wiring) Manage(ctx context.Context) (manage.Service, error) {
+func (w *wiring) Manage(ctx context.Context) (manage.Full, error) {
 	if w.local("manage") {
 		return w.manageImpl(ctx)
 	}
@@ -62,7 +62,11 @@ func (w *wiring) manageImpl(ctx context.Context) (*manageimpl.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.manage = manageimpl.New(gdb, logging.ForRole(w.b.Log(), "manage"))
+	box, err := w.b.Crypto()
+	if err != nil {
+		return nil, err
+	}
+	w.manage = manageimpl.New(gdb, logging.ForRole(w.b.Log(), "manage"), manageimpl.WithCrypto(box))
 	return w.manage, nil
 }
 
@@ -121,7 +125,14 @@ func (w *wiring) gatewayMounts(ctx context.Context) ([]gateway.Mount, error) {
 	if err != nil {
 		return nil, err
 	}
+	logs, err := w.Logs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	logHandlers := &logsvr.Handlers{Svc: logs, Lookup: execute.LogLookup(exec), Log: logging.ForRole(w.b.Log(), "gateway")}
 	return []gateway.Mount{
+		func(web, _ *echo.Group) { logHandlers.Register(web) },
 		func(_, v3 *echo.Group) { execute.RegisterV3(v3, exec, mgr) },
+		func(_, v3 *echo.Group) { manage.RegisterV3(v3, mgr) },
 	}, nil
 }

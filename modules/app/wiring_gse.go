@@ -12,6 +12,7 @@ import (
 	"github.com/bkjob/bkjob/gse/agent"
 	"github.com/bkjob/bkjob/gse/hub"
 	"github.com/bkjob/bkjob/gse/router"
+	"github.com/bkjob/bkjob/gse/ssh"
 	"github.com/bkjob/bkjob/gse/wire"
 	"github.com/bkjob/bkjob/platform/errs"
 	"github.com/bkjob/bkjob/platform/logging"
@@ -55,9 +56,11 @@ func (w *wiring) eventSink(ctx context.Context) (gse.Sink, error) {
 	return gse.BusSink(b), nil
 }
 
-// gseParts is the gse role's state: the hub and the router over it.
+// gseParts is the gse role's state: the hub, the SSH transport and the
+// router over both.
 type gseParts struct {
 	hub       *hub.Hub
+	ssh       *ssh.Transport
 	transport gse.Transport
 	localTok  string
 }
@@ -101,8 +104,20 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.hub = h
-	p.transport = router.New(h, nil)
+	// Agentless hosts: credentials come from manage, host keys from the
+	// known_hosts file (new keys are recorded only with trust_on_first_use).
+	sshT, err := ssh.New(ssh.ConfigFrom(cfg), ssh.Deps{
+		Credentials: manageCredentials{w: w},
+		KnownHosts:  ssh.NewFileKnownHosts(ssh.KnownHostsPath(cfg)),
+		Blob:        store,
+		Sink:        sink,
+		Logger:      logging.ForRole(w.b.Log(), "gse"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.hub, p.ssh = h, sshT
+	p.transport = router.New(h, sshT)
 	w.gse = p
 	return p, nil
 }
@@ -151,7 +166,9 @@ func (w *wiring) newGSE() (roles.Service, error) {
 			if p == nil {
 				return nil
 			}
-			return p.hub.Shutdown(ctx)
+			// Closing the SSH transport kills the scripts it still runs:
+			// nothing would collect their results after this process.
+			return errors.Join(p.hub.Shutdown(ctx), p.ssh.Close(ctx))
 		},
 	}, nil
 }

@@ -1,0 +1,30 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bkjob/bkjob/gse/ssh"
+)
+
+// manageCredentials is the SSH transport's credential source: manage opens
+// the sealed credential, in this process or over the bus. Nothing is
+// cached here, so an updated credential takes effect on the next dial.
+type manageCredentials struct{ w *wiring }
+
+var _ ssh.CredentialSource = manageCredentials{}
+
+// Credential implements ssh.CredentialSource. The user name of a
+// USERNAME_PASSWORD credential is not needed: the host's ssh_user was set
+// from it at registration.
+func (m manageCredentials) Credential(ctx context.Context, id int64) (ssh.Credential, error) {
+	mgr, err := m.w.Manage(ctx)
+	if err != nil {
+		return ssh.Credential{}, err
+	}
+	c, err := mgr.SSHCredential(ctx, id)
+	if err != nil {
+		return ssh.Credential{}, fmt.Errorf("get ssh credential %d: %w", id, err)
+	}
+	return ssh.Credential{Password: c.Password, PrivateKey: []byte(c.PrivateKey)}, nil
+}

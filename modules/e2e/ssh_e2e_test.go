@@ -216,3 +216,20 @@ func TestSSHHostKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestSSHOverTheBus runs with bus.force_remote: registration reaches manage,
+// and the gse role fetches the credential from manage, over the bus.
+func TestSSHOverTheBus(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("jobs run as account root (the only account the API offers): the SSH user must be root")
+	}
+	sshd := startTestSSHD(t)
+	const ip = "127.0.0.2"
+	c := StartCluster(t, "BKJOB_BUS__FORCE_REMOTE=true", "BKJOB_GSE__SSH__KNOWN_HOSTS_FILE="+writeKnownHosts(t, sshd, ip))
+	rec := &sshAnswers{}
+	h := sshAddHost(t, c, rec, sshd, ip, sshAddKeyCredential(t, c, rec, sshd))
+	job := c.runScript(t, "echo over-the-bus\n", []target{h}, nil)
+	st := c.waitJob(t, job.JobInstanceID, time.Minute)
+	require.Equal(t, runSuccess, st.JobInstance.Status, "%+v", st)
+	require.Equal(t, "over-the-bus\n", c.hostLog(t, job, ip))
+}

@@ -147,3 +147,58 @@ func testLogTargetRetry(t *testing.T, b executetest.Backend) {
 	_, err = env.Engine.LogTarget(ctx, execute.LogTargetRequest{ScopeRef: scope, StepInstanceID: c.StepInstanceID})
 	require.NoError(t, err)
 }
+
+// testHostLogNotStarted: a target whose rolling batch has not started has an
+// empty log, by host id, by ip and in a batch query; a host that is no
+// target is not found.
+func testHostLogNotStarted(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
+	hosts := executetest.AddHosts(t, env.DB, 1, 3)
+	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
+		return executetest.Outcome{Output: []string{fmt.Sprintf("out %d\n", r.Host.ID)}}
+	}
+	req := scriptReq(hosts...)
+	req.RollingConfig = &execute.RollingConfig{Expression: "1", Mode: execute.RollingManual}
+	c, err := env.Engine.FastExecuteScript(ctx, req)
+	require.NoError(t, err)
+	waitJob(t, env, c.JobInstanceID, execute.StatusWaitingUser)
+	ref := execute.StepRef{ScopeRef: scope, JobInstanceID: c.JobInstanceID, StepInstanceID: c.StepInstanceID}
+
+	for _, q := range []execute.GetHostLogRequest{{StepRef: ref, HostID: 3}, {StepRef: ref, IP: executetest.HostIP(3)}} {
+		l, err := env.Engine.GetHostLog(ctx, q)
+		require.NoError(t, err, "host 3 (batch 3, not started) is a target")
+		require.Equal(t, execute.HostLog{HostID: 3, IP: executetest.HostIP(3), LogType: execute.LogTypeScript}, l)
+	}
+	_, err = env.Engine.GetHostLog(ctx, execute.GetHostLogRequest{StepRef: ref, HostID: 77})
+	require.ErrorIs(t, err, execute.ErrHostNotFound)
+	_, err = env.Engine.GetHostLog(ctx, execute.GetHostLogRequest{StepRef: ref, IP: "10.9.9.9"})
+	require.ErrorIs(t, err, execute.ErrHostNotFound)
+
+	type entry struct {
+		host int64
+		ip   string
+		log  string
+	}
+	batch := func(q execute.BatchGetHostLogsRequest) []entry {
+		t.Helper()
+		q.StepRef = ref
+		logs, err := env.Engine.BatchGetHostLogs(ctx, q)
+		require.NoError(t, err)
+		var out []entry
+		for _, l := range logs.ScriptTaskLogs {
+			out = append(out, entry{l.HostID, l.IP, l.LogContent})
+		}
+		return out
+	}
+	require.Equal(t, []entry{{1, executetest.HostIP(1), "out 1\n"}, {3, executetest.HostIP(3), ""}},
+		batch(execute.BatchGetHostLogsRequest{HostIDList: []int64{1, 3, 77}}))
+	require.Equal(t, []entry{{1, executetest.HostIP(1), "out 1\n"}, {2, executetest.HostIP(2), ""}},
+		batch(execute.BatchGetHostLogsRequest{IPList: []execute.IP{{IP: executetest.HostIP(2)}, {IP: executetest.HostIP(1)},
+			{CloudID: 5, IP: executetest.HostIP(3)}}}))
+
+	require.NoError(t, operateStep(t, env, c, execute.StepOpRollingContinue))
+	waitJob(t, env, c.JobInstanceID, execute.StatusWaitingUser)
+	require.NoError(t, operateStep(t, env, c, execute.StepOpRollingContinue))
+	waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
+	require.Equal(t, "out 3\n", hostLog(t, env, c, 3))
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 
 	"gorm.io/gorm"
 
@@ -144,4 +145,43 @@ func (s *gormStore) hostView(ctx context.Context, stepID int64, executeCount, ba
 		return nil, nil
 	}
 	return &rows[0], nil
+}
+
+func (s *gormStore) stepTargets(ctx context.Context, stepID int64, hostIDs []int64, ips []execute.IP) ([]stepHost, error) {
+	wantIP := map[execute.IP]bool{}
+	addrs := make([]string, 0, len(ips))
+	for _, ip := range ips {
+		if !wantIP[ip] {
+			wantIP[ip] = true
+			addrs = append(addrs, ip.IP)
+		}
+	}
+	seen := map[int64]bool{}
+	var out []stepHost
+	load := func(column string, values any) error {
+		var part []stepHost
+		err := s.db.WithContext(ctx).Where("step_instance_id = ? AND "+column+" IN ?", stepID, values).Find(&part).Error
+		if err != nil {
+			return fmt.Errorf("load targets of step %d: %w", stepID, err)
+		}
+		for _, h := range part {
+			if !seen[h.ID] && (column == "host_id" || wantIP[execute.IP{CloudID: h.CloudID, IP: h.IP}]) {
+				seen[h.ID] = true
+				out = append(out, h)
+			}
+		}
+		return nil
+	}
+	for start := 0; start < len(hostIDs); start += insertChunk {
+		if err := load("host_id", hostIDs[start:min(start+insertChunk, len(hostIDs))]); err != nil {
+			return nil, err
+		}
+	}
+	for start := 0; start < len(addrs); start += insertChunk {
+		if err := load("ip", addrs[start:min(start+insertChunk, len(addrs))]); err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out, nil
 }

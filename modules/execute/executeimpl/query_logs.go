@@ -36,12 +36,7 @@ func (e *Engine) GetHostLog(ctx context.Context, req execute.GetHostLogRequest) 
 		}
 	}
 	if row == nil {
-		name := "host_id " + strconv.FormatInt(req.HostID, 10)
-		field := "host_id"
-		if req.HostID <= 0 {
-			name, field = fmt.Sprintf("%d:%s", req.CloudID, req.IP), "ip"
-		}
-		return execute.HostLog{}, execute.ErrHostNotFound.Withf("%s is not a target of step %d", name, s.ID).OnField(field)
+		return e.notRunHostLog(ctx, s, req)
 	}
 	meta, err := e.steps.get(ctx, e.st, s.ID)
 	if err != nil {
@@ -106,7 +101,13 @@ func (e *Engine) BatchGetHostLogs(ctx context.Context, req execute.BatchGetHostL
 	for _, r := range rows {
 		if wantID[r.HostID] || wantIP[execute.IP{CloudID: r.CloudID, IP: r.IP}] {
 			picked = append(picked, r)
+			delete(wantID, r.HostID)
+			delete(wantIP, execute.IP{CloudID: r.CloudID, IP: r.IP})
 		}
+	}
+	notRun, err := e.notRunTargets(ctx, s.ID, wantID, wantIP)
+	if err != nil {
+		return execute.BatchHostLogs{}, err
 	}
 	meta, err := e.steps.get(ctx, e.st, s.ID)
 	if err != nil {
@@ -127,6 +128,10 @@ func (e *Engine) BatchGetHostLogs(ctx context.Context, req execute.BatchGetHostL
 			}
 			out.FileTaskLogs = append(out.FileTaskLogs, execute.FileTaskLog{HostID: apiHostID(r.HostID), CloudID: r.CloudID, IP: r.IP,
 				FileLogs: fileLogs(logs, names)})
+		}
+		for _, h := range notRun {
+			out.FileTaskLogs = append(out.FileTaskLogs, execute.FileTaskLog{HostID: apiHostID(h.HostID), CloudID: h.CloudID, IP: h.IP,
+				FileLogs: []execute.FileLog{}})
 		}
 		return out, nil
 	}
@@ -160,5 +165,59 @@ func (e *Engine) BatchGetHostLogs(ctx context.Context, req execute.BatchGetHostL
 				IP: r.IP, IPv6: optional(r.IPv6), LogContent: string(content[r.HostID])})
 		}
 	}
+	for _, h := range notRun {
+		out.ScriptTaskLogs = append(out.ScriptTaskLogs, execute.ScriptTaskLog{HostID: apiHostID(h.HostID), CloudID: h.CloudID,
+			IP: h.IP, IPv6: optional(h.IPv6)})
+	}
 	return out, nil
+}
+
+// notRunHostLog is the empty log of a target of the step that has not run
+// in the asked execute count (its rolling batch has not started, or the
+// step has not dispatched it yet), as bk-job answers it; a host that is no
+// target of the step is not found.
+func (e *Engine) notRunHostLog(ctx context.Context, s *stepInstance, req execute.GetHostLogRequest) (execute.HostLog, error) {
+	var (
+		targets []stepHost
+		err     error
+	)
+	if req.HostID > 0 {
+		targets, err = e.st.stepTargets(ctx, s.ID, []int64{req.HostID}, nil)
+	} else {
+		targets, err = e.st.stepTargets(ctx, s.ID, nil, []execute.IP{{CloudID: req.CloudID, IP: req.IP}})
+	}
+	if err != nil {
+		return execute.HostLog{}, err
+	}
+	if len(targets) == 0 {
+		name := "host_id " + strconv.FormatInt(req.HostID, 10)
+		field := "host_id"
+		if req.HostID <= 0 {
+			name, field = fmt.Sprintf("%d:%s", req.CloudID, req.IP), "ip"
+		}
+		return execute.HostLog{}, execute.ErrHostNotFound.Withf("%s is not a target of step %d", name, s.ID).OnField(field)
+	}
+	h := targets[0]
+	out := execute.HostLog{HostID: apiHostID(h.HostID), CloudID: h.CloudID, IP: h.IP, LogType: execute.LogTypeScript}
+	if s.Type == execute.StepTypeFile {
+		out.LogType = execute.LogTypeFile
+	}
+	return out, nil
+}
+
+// notRunTargets are the targets of a step among the asked hosts that have
+// no result row yet; hosts that are no target are left out.
+func (e *Engine) notRunTargets(ctx context.Context, stepID int64, ids map[int64]bool, ips map[execute.IP]bool) ([]stepHost, error) {
+	if len(ids) == 0 && len(ips) == 0 {
+		return nil, nil
+	}
+	idList := make([]int64, 0, len(ids))
+	for id := range ids {
+		idList = append(idList, id)
+	}
+	ipList := make([]execute.IP, 0, len(ips))
+	for ip := range ips {
+		ipList = append(ipList, ip)
+	}
+	return e.st.stepTargets(ctx, stepID, idList, ipList)
 }

@@ -24,6 +24,8 @@ type store interface {
 	stepHosts(ctx context.Context, stepID int64, batch int) ([]stepHost, error)
 	// stepHost is one target of a step; nil when the host is not one.
 	stepHost(ctx context.Context, stepID, hostID int64) (*stepHost, error)
+	// stepTargets are the targets of a step among hostIDs and ips, by seq.
+	stepTargets(ctx context.Context, stepID int64, hostIDs []int64, ips []execute.IP) ([]stepHost, error)
 	unfinishedJobs(ctx context.Context, afterID int64, limit int) ([]taskInstance, error)
 	pendingCallbacks(ctx context.Context, before int64) ([]taskInstance, error)
 	listJobs(ctx context.Context, q jobQuery) ([]taskInstance, int64, error)

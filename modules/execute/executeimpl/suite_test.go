@@ -38,6 +38,7 @@ func engineCases() []struct {
 		{"SensitiveParamSealed", testSensitiveParamSealed},
 		{"LogTargetRolling", testLogTargetRolling},
 		{"LogTargetRetry", testLogTargetRetry},
+		{"HostLogNotStarted", testHostLogNotStarted},
 		{"JobInstanceList", testJobInstanceList},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -194,11 +195,19 @@ func statusOf(err error) int {
 	return gse.HostStatusCopyFileFailed
 }
 
-// tempName is the partial file beside dest; it is stable for a task so a
-// retried pull resumes from what is already there.
+// tempName is the partial file beside dest. It is unique to the task, this
+// agent (its stable id and the address it registers under) and the file, so
+// several agents writing to one directory (NFS, or agents sharing a machine)
+// never share a partial file, and stable across this agent's restarts so a
+// retried pull resumes from what it already wrote there.
 func (p *puller) tempName(dest string) string {
-	sum := sha256.Sum256([]byte(p.t.id))
-	return filepath.Join(filepath.Dir(dest), "."+filepath.Base(dest)+".bkjob-"+hex.EncodeToString(sum[:6])+".part")
+	return tempName(p.t.id, p.a.id, p.a.opts.CloudID, p.a.opts.IP, dest)
+}
+
+func tempName(taskID, agentID string, cloudID int64, ip, dest string) string {
+	key := strings.Join([]string{taskID, agentID, strconv.FormatInt(cloudID, 10), ip, dest}, "\x00")
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(filepath.Dir(dest), "."+filepath.Base(dest)+".bkjob-"+hex.EncodeToString(sum[:8])+".part")
 }
 
 // pullFile downloads one file to a temp name, verifies its sha256 and

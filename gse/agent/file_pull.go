@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -74,16 +73,22 @@ func (a *agent) runFile(t *task, job *wire.FileJob) (gse.HostResult, bool) {
 			res.Status, res.ErrorCode, res.ErrorMsg = status, gse.ErrorCodeOther, err.Error()
 		}
 	}
+	// refused fails the whole task before any file moves; the reason goes
+	// into the host's file log as well as its result.
+	refused := func(status int, err error) {
+		fail(status, err)
+		a.refuseSources(t, job, err)
+	}
 	acct, err := resolveAccount(job.Account)
 	if err != nil {
-		fail(gse.HostStatusGSEUserError, err)
+		refused(gse.HostStatusGSEUserError, err)
 	} else if err := wire.ValidateFileJob(job); err != nil {
-		fail(gse.HostStatusCopyFileFailed, err)
+		refused(gse.HostStatusCopyFileFailed, fmt.Errorf("refused file task: %w", err))
 	} else {
 		p := &puller{a: a, t: t, job: job, acct: acct, ctx: ctx, lim: wire.NewByteLimiter(job.DownloadLimit)}
 		p.base, _ = wire.CleanAbs(job.TargetDir)
 		if err := p.checkBase(); err != nil {
-			fail(gse.HostStatusCopyFileFailed, err)
+			refused(gse.HostStatusCopyFileFailed, err)
 		} else {
 			now := time.Now()
 			for _, src := range job.Sources {
@@ -108,42 +113,6 @@ func (a *agent) runFile(t *task, job *wire.FileJob) (gse.HostResult, bool) {
 		res.ErrorMsg = fmt.Sprintf("file transfer timed out after %s", job.Timeout)
 	}
 	return res, true
-}
-
-// checkBase applies the transfer mode's rule for a missing target dir.
-func (p *puller) checkBase() error {
-	st, err := os.Stat(p.base)
-	switch {
-	case err == nil && !st.IsDir():
-		return fmt.Errorf("target %s is not a directory", p.base)
-	case err == nil:
-		return nil
-	case errors.Is(err, fs.ErrNotExist) && p.job.Mode == gse.TransferStrict:
-		return fmt.Errorf("target directory %s does not exist (transfer mode 1 does not create it)", p.base)
-	case errors.Is(err, fs.ErrNotExist):
-		return p.mkdirs(p.base)
-	default:
-		return fmt.Errorf("target directory %s: %w", p.base, err)
-	}
-}
-
-// mkdirs creates dir and its missing parents, owned by the account.
-func (p *puller) mkdirs(dir string) error {
-	if st, err := os.Stat(dir); err == nil {
-		if !st.IsDir() {
-			return fmt.Errorf("target %s is not a directory", dir)
-		}
-		return nil
-	}
-	if parent := filepath.Dir(dir); parent != dir {
-		if err := p.mkdirs(parent); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("create target directory %s: %w", dir, err)
-	}
-	return p.acct.chown(dir)
 }
 
 // pullSource copies one source (a file or a directory's files).

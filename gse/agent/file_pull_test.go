@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/wire"
 )
 
 // TestTempNameIsPerAgent: the partial file is the same for one agent's
@@ -65,6 +68,48 @@ func TestResumeFromPartialFile(t *testing.T) {
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
 			require.Equal(t, tt.partial[:off]+"X", string(got))
+		})
+	}
+}
+
+// TestRefusedFileTaskIsLogged: a file task the agent refuses as a whole
+// (a target outside the rules, which the API and the hub refuse first)
+// fails with the reason in the result and in a failed file entry per
+// source, so the host's file log says why.
+func TestRefusedFileTaskIsLogged(t *testing.T) {
+	tests := []struct {
+		name   string
+		job    wire.FileJob
+		status int
+		want   string
+	}{
+		{"dotdot target", wire.FileJob{TargetDir: "/tmp/../etc", Mode: gse.TransferForce,
+			Sources: []wire.FileSource{{HostID: 1, Path: "/etc/hosts"}, {BlobKey: "k/a.conf"}}}, gse.HostStatusCopyFileFailed, `"/tmp/../etc" contains ..`},
+		{"relative target", wire.FileJob{TargetDir: "tmp/x", Mode: gse.TransferForce,
+			Sources: []wire.FileSource{{HostID: 1, Path: "/etc/hosts"}}}, gse.HostStatusCopyFileFailed, "is not absolute"},
+		{"no sources", wire.FileJob{TargetDir: "/tmp", Mode: gse.TransferForce}, gse.HostStatusCopyFileFailed, "no file sources"},
+		{"missing dir in strict mode", wire.FileJob{TargetDir: "/nonexistent/bkjob", Mode: gse.TransferStrict,
+			Sources: []wire.FileSource{{HostID: 1, Path: "/etc/hosts"}}}, gse.HostStatusCopyFileFailed, "does not exist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := newAgent(t.Context(), Options{Server: "http://127.0.0.1:1", DataDir: t.TempDir()}, nil)
+			require.NoError(t, err)
+			tk := &task{id: "refused", kind: kindFile, stop: make(chan struct{})}
+			res, ok := a.runFile(tk, &tt.job)
+			require.True(t, ok)
+			require.Equal(t, tt.status, res.Status)
+			require.Contains(t, res.ErrorMsg, tt.want)
+			want := max(len(tt.job.Sources), 1)
+			require.Len(t, tk.progress, want)
+			for i, item := range tk.progress {
+				require.Equal(t, gse.FileStatusFailed, item.p.Status, "entry %d", i)
+				require.Equal(t, tt.job.TargetDir, item.p.DestPath)
+				require.Equal(t, res.ErrorMsg, item.p.Message)
+			}
+			if len(tt.job.Sources) > 1 {
+				require.Equal(t, "k/a.conf", tk.progress[1].p.SrcPath)
+			}
 		})
 	}
 }

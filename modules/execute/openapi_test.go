@@ -263,6 +263,12 @@ func testV3BadInput(t *testing.T, remote bool) {
 		{"push relative path", "push_config_file", map[string]any{"bk_scope_type": "biz", "bk_scope_id": "1", "account_alias": "root",
 			"file_target_path": "tmp", "file_list": []map[string]any{{"file_name": "a", "content": b64("x")}},
 			"target_server": map[string]any{"host_id_list": []int{1}}}, "file_target_path"},
+		{"push dotdot path", "push_config_file", pushTo("/tmp/../etc"), "file_target_path"},
+		{"push dotdot tail", "push_config_file", pushTo("/tmp/x/.."), "file_target_path"},
+		{"push windows dotdot", "push_config_file", pushTo(`C:\data\..\Windows`), "file_target_path"},
+		{"file dotdot path", "fast_transfer_file", transferTo("/data/../../etc"), "file_target_path"},
+		{"file relative path", "fast_transfer_file", transferTo("data/app"), "file_target_path"},
+		{"file dot relative path", "fast_transfer_file", transferTo("../data"), "file_target_path"},
 		{"push missing target", "push_config_file", map[string]any{"bk_scope_type": "biz", "bk_scope_id": "1", "account_alias": "root",
 			"file_target_path": "/tmp", "file_list": []map[string]any{{"file_name": "a", "content": b64("x")}}}, "target_server"},
 		{"file no target path", "fast_transfer_file", map[string]any{"bk_scope_type": "biz", "bk_scope_id": "1", "account_alias": "root",
@@ -294,6 +300,24 @@ func testV3BadInput(t *testing.T, remote bool) {
 	var n int64
 	require.NoError(t, a.env.DB.Table("task_instance").Count(&n).Error)
 	require.Zero(t, n, "bad input creates nothing")
+	for path, body := range map[string]map[string]any{"push_config_file": pushTo("/tmp/a..b/./c"), "fast_transfer_file": transferTo("/data/..x")} {
+		_, env, raw := a.do("POST", "/api/v3/"+path, body)
+		require.True(t, env.Result, "only the target path made the cases above bad: %s", raw)
+	}
+}
+
+// pushTo is a valid push_config_file body with the given target path.
+func pushTo(target string) map[string]any {
+	return map[string]any{"bk_scope_type": "biz", "bk_scope_id": "1", "account_alias": "root",
+		"file_target_path": target, "file_list": []map[string]any{{"file_name": "a", "content": b64("x")}},
+		"target_server": map[string]any{"host_id_list": []int{1}}}
+}
+
+// transferTo is a valid fast_transfer_file body with the given target path.
+func transferTo(target string) map[string]any {
+	return map[string]any{"bk_scope_type": "biz", "bk_scope_id": "1", "account_alias": "root",
+		"file_target_path": target, "file_source_list": []map[string]any{{"file_list": []string{"/a"}, "account": map[string]any{"alias": "root"},
+			"server": map[string]any{"host_id_list": []int{1}}}}, "target_server": map[string]any{"host_id_list": []int{2}}}
 }
 
 func TestV3QueryErrors(t *testing.T) {

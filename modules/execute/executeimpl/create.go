@@ -170,6 +170,15 @@ func checkTargetPath(p string) error {
 	if !isAbsPath(p) {
 		return errs.Invalid("file_target_path", "must be an absolute path, got %q", p)
 	}
+	if strings.ContainsRune(p, 0) {
+		return errs.Invalid("file_target_path", "must not contain a NUL byte")
+	}
+	windows := !strings.HasPrefix(p, "/")
+	for _, el := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || windows && r == '\\' }) {
+		if el == ".." {
+			return errs.Invalid("file_target_path", "must not contain a .. element, got %q", p)
+		}
+	}
 	return nil
 }
 

@@ -61,6 +61,9 @@ func (e *Engine) dispatch(ctx context.Context, k taskKey) error {
 		}
 		if err := e.startOnTransport(ctx, k, g, targets); err != nil {
 			e.log.Warn("dispatch failed", "task_id", g.GseTaskID, "hosts", len(targets), "err", err)
+			if lerr := e.logDispatchFailure(ctx, k, targets, trimMsg(err.Error())); lerr != nil {
+				e.log.Warn("write dispatch failure to host logs", "task_id", g.GseTaskID, "err", lerr)
+			}
 			if _, ferr := e.st.failUnfinished(ctx, k, gse.HostStatusSubmitFailed, gse.ErrorCodeOther, trimMsg(err.Error()), e.nowMS()); ferr != nil {
 				return ferr
 			}

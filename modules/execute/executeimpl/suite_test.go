@@ -39,6 +39,7 @@ func engineCases() []struct {
 		{"LogTargetRolling", testLogTargetRolling},
 		{"LogTargetRetry", testLogTargetRetry},
 		{"HostLogNotStarted", testHostLogNotStarted},
+		{"FileRefusedByTransport", testFileRefusedByTransport},
 		{"JobInstanceList", testJobInstanceList},
 	}
 }

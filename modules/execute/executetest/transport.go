@@ -41,6 +41,9 @@ type Outcome struct {
 type Transport struct {
 	// Behave decides each host's outcome; nil prints "hello\n" and exits 0.
 	Behave func(Run) Outcome
+	// Refuse, when set, is asked first on every start: an error is
+	// returned as the transport's refusal and nothing runs.
+	Refuse func(Start) error
 
 	mu        sync.Mutex
 	sink      gse.Sink
@@ -143,14 +146,29 @@ func (t *Transport) Close() {
 
 // StartScript implements gse.Transport.
 func (t *Transport) StartScript(_ context.Context, task gse.ScriptTask) error {
-	t.begin(Start{TaskID: task.TaskID, Script: &task}, task.Hosts, task.Timeout)
+	st := Start{TaskID: task.TaskID, Script: &task}
+	if err := t.refused(st); err != nil {
+		return err
+	}
+	t.begin(st, task.Hosts, task.Timeout)
 	return nil
 }
 
 // StartFile implements gse.Transport.
 func (t *Transport) StartFile(_ context.Context, task gse.FileTask) error {
-	t.begin(Start{TaskID: task.TaskID, File: &task}, task.Targets, task.Timeout)
+	st := Start{TaskID: task.TaskID, File: &task}
+	if err := t.refused(st); err != nil {
+		return err
+	}
+	t.begin(st, task.Targets, task.Timeout)
 	return nil
+}
+
+func (t *Transport) refused(st Start) error {
+	if t.Refuse == nil {
+		return nil
+	}
+	return t.Refuse(st)
 }
 
 func (t *Transport) begin(st Start, hosts []gse.Host, timeout time.Duration) {

@@ -23,16 +23,15 @@ const drainGrace = time.Second
 // file's extension.
 func interpreter(lang int) (string, string, error) {
 	var candidates []string
-	ext := ""
 	switch lang {
 	case gse.LangShell:
-		candidates, ext = []string{"bash", "sh"}, ".sh"
+		candidates = []string{"bash", "sh"}
 	case gse.LangPython:
-		candidates, ext = []string{"python3", "python"}, ".py"
+		candidates = []string{"python3", "python"}
 	case gse.LangPerl:
-		candidates, ext = []string{"perl"}, ".pl"
+		candidates = []string{"perl"}
 	case gse.LangPowerShell:
-		candidates, ext = []string{"pwsh"}, ".ps1"
+		candidates = []string{"pwsh"}
 	case gse.LangBat:
 		return "", "", fmt.Errorf("bat scripts run only on Windows hosts; this host runs %s", runtime.GOOS)
 	case gse.LangSQL:
@@ -42,7 +41,7 @@ func interpreter(lang int) (string, string, error) {
 	}
 	for _, c := range candidates {
 		if p, err := exec.LookPath(c); err == nil {
-			return p, ext, nil
+			return p, gse.ScriptExt(lang), nil
 		}
 	}
 	return "", "", fmt.Errorf("no interpreter for this script on the host: none of %v is in PATH", candidates)

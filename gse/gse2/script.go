@@ -33,7 +33,11 @@ func (t *Transport) StartScript(ctx context.Context, task gse.ScriptTask) error 
 		return nil
 	}
 	dir := path.Join(t.cfg.ScriptRoot, task.Account)
-	name := "bk_gse_script_" + safeName(task.TaskID) + scriptExt(task.Language)
+	ext := gse.ScriptExt(task.Language)
+	if ext == "" {
+		ext = ".sh" // GSE runs the file by its shebang; an unknown language keeps the shell name
+	}
+	name := "bk_gse_script_" + safeName(task.TaskID) + ext
 	command := path.Join(dir, name)
 	if p := strings.TrimSpace(task.Params); p != "" {
 		command += " " + strings.ReplaceAll(p, "\n", " ")
@@ -189,22 +193,6 @@ func (t *Transport) expire(taskID string, timeout time.Duration, start, now time
 		}))
 		delete(pending, id)
 	}
-}
-
-func scriptExt(lang int) string {
-	switch lang {
-	case gse.LangBat:
-		return ".bat"
-	case gse.LangPerl:
-		return ".pl"
-	case gse.LangPython:
-		return ".py"
-	case gse.LangPowerShell:
-		return ".ps1"
-	case gse.LangSQL:
-		return ".sql"
-	}
-	return ".sh"
 }
 
 // safeName keeps letters, digits, '-' and '_' of a task id for a file name.

@@ -35,25 +35,6 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// scriptExt is the file extension bk-job gives each language.
-func scriptExt(lang int) string {
-	switch lang {
-	case gse.LangShell:
-		return ".sh"
-	case gse.LangBat:
-		return ".bat"
-	case gse.LangPerl:
-		return ".pl"
-	case gse.LangPython:
-		return ".py"
-	case gse.LangPowerShell:
-		return ".ps1"
-	case gse.LangSQL:
-		return ".sql"
-	}
-	return ""
-}
-
 // interpreter returns the program that runs a script of lang, or a
 // host failure for languages a Linux host over SSH cannot run.
 func interpreter(lang int) (string, error) {

@@ -136,7 +136,7 @@ func (t *Transport) stageScript(c *conn, task gse.ScriptTask, own *owner) (dir, 
 	if err := cl.Mkdir(dir); err != nil {
 		return "", "", failf(gse.HostStatusScriptFailed, "create script dir %s: %v", dir, err)
 	}
-	file = path.Join(dir, "bk_gse_script"+scriptExt(task.Language))
+	file = path.Join(dir, "bk_gse_script"+gse.ScriptExt(task.Language))
 	stage := func() error {
 		if err := cl.Chmod(dir, 0o700); err != nil {
 			return fmt.Errorf("chmod %s: %w", dir, err)

@@ -118,7 +118,7 @@ func (a *agent) runScript(t *task, meta taskMeta, s *wire.Script) (res gse.HostR
 		a.log.Warn("persist task pid", "task", t.id, "err", err)
 	}
 
-	out := &outputWriter{limit: s.MaxOutputBytes, write: func(b []byte) error { return a.appendOutput(t, b) }}
+	out := newOutputWriter(s.MaxOutputBytes, func(b []byte) error { return a.appendOutput(t, b) })
 	copied := make(chan error, 1)
 	go func() {
 		_, err := io.Copy(out, pr)
@@ -146,7 +146,7 @@ func (a *agent) runScript(t *task, meta taskMeta, s *wire.Script) (res gse.HostR
 		return gse.HostResult{}, false
 	}
 
-	res = gse.HostResult{Start: start, End: time.Now(), Tag: out.tags.result(), ExitCode: exitCode(cmd.ProcessState)}
+	res = gse.HostResult{Start: start, End: time.Now(), Tag: out.tags.Finish(), ExitCode: exitCode(cmd.ProcessState)}
 	switch {
 	case reason == "timeout":
 		res.Status, res.ErrorCode = gse.HostStatusScriptTimeout, gse.ErrorCodeOther
@@ -161,7 +161,7 @@ func (a *agent) runScript(t *task, meta taskMeta, s *wire.Script) (res gse.HostR
 	}
 	if out.err != nil {
 		a.log.Error("spool script output", "task", t.id, "err", out.err)
-		lost := fmt.Sprintf("output after byte %d was lost: %v", out.kept, out.err)
+		lost := fmt.Sprintf("output after byte %d was lost: %v", out.saved, out.err)
 		if res.ErrorMsg != "" {
 			lost = res.ErrorMsg + "; " + lost
 		}

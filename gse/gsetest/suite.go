@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/output"
 	"github.com/bkjob/bkjob/platform/blob"
 )
 
@@ -41,11 +42,6 @@ type Setup struct {
 	// Blob is the store blob-key sources are read from; nil skips the
 	// blob-source test.
 	Blob blob.Store
-}
-
-// TruncatedMarker is what every transport appends to output cut at limit.
-func TruncatedMarker(limit int64) string {
-	return fmt.Sprintf("\n[bkjob: output truncated at %d bytes]\n", limit)
 }
 
 // Run is the contract every gse.Transport passes. newSetup is called once;
@@ -255,7 +251,7 @@ func (c *suite) largeOutput(t *testing.T) {
 	id := c.script(t, "large", fmt.Sprintf("head -c %d /dev/zero | tr '\\0' a\necho done >&2", n), "", []gse.Host{h}, nil)
 	res := c.Recorder.WaitResult(t, id, h.ID, Wait)
 	require.Equal(t, gse.HostStatusSuccess, res.Status, res.ErrorMsg)
-	want := strings.Repeat("a", int(c.MaxOutputBytes)) + TruncatedMarker(c.MaxOutputBytes)
+	want := strings.Repeat("a", int(c.MaxOutputBytes)) + output.TruncatedMarker(c.MaxOutputBytes)
 	got := c.Recorder.Output(id, h.ID)
 	require.Equal(t, len(want), len(got))
 	require.True(t, got == want, "output should be the cap's worth of 'a' and the marker; it ends %q", got[max(0, len(got)-80):])

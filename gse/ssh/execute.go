@@ -34,7 +34,7 @@ func (t *Transport) execute(ctx context.Context, c *conn, taskID string, hostID 
 	}
 
 	ctl := readControl(stderr)
-	out := &output{limit: t.cfg.MaxOutputBytes}
+	out := newOutput(t.cfg.MaxOutputBytes)
 	// sealed stops late output once the result is out, should a killed
 	// session outlive kill's last wait; emitted is the output offset sent.
 	var (
@@ -72,7 +72,7 @@ func (t *Transport) execute(ctx context.Context, c *conn, taskID string, hostID 
 	}
 
 	end := time.Now()
-	res := gse.HostResult{Start: start, End: end, Offset: out.offset, Tag: out.tags.tag}
+	res := gse.HostResult{Start: start, End: end, Offset: out.offset, Tag: out.tags.Tag()}
 	code, err := exitCode(waitErr)
 	res.ExitCode = code
 	switch {

@@ -1,54 +1,36 @@
 package ssh
 
 import (
-	"bytes"
-	"fmt"
 	"io"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bkjob/bkjob/gse"
+	gseoutput "github.com/bkjob/bkjob/gse/output"
 )
 
 const (
 	readBufSize  = 32 << 10
 	maxChunkSize = 64 << 10
-	maxTagLen    = 256
-	maxTagLine   = 4 << 10
 )
 
-// truncatedMarker is appended once when a host's output reaches the cap;
-// the built-in agent writes the same text.
-func truncatedMarker(limit int64) string {
-	return fmt.Sprintf("\n[bkjob: output truncated at %d bytes]\n", limit)
+// output tracks one host's output: the cap (output.Cap, which appends the
+// truncation marker the built-in agent writes too), the offset of the next
+// byte and the job_success/job_fail tag.
+type output struct {
+	cap    gseoutput.Cap
+	offset int64 // bytes passed on, marker included
+	tags   gseoutput.Tags
 }
 
-// output tracks one host's output: the offset of the next byte, the cap
-// and the job_success/job_fail tag.
-type output struct {
-	limit     int64
-	kept      int64 // script bytes passed on
-	offset    int64 // bytes passed on, marker included
-	truncated bool
-	tags      tagScanner
+func newOutput(limit int64) *output {
+	return &output{cap: gseoutput.Cap{Limit: limit}}
 }
 
 // accept applies the cap to p and returns the bytes to pass on.
 func (o *output) accept(p []byte) []byte {
-	o.tags.feed(p)
-	if o.truncated {
-		return nil
-	}
-	room := o.limit - o.kept
-	if int64(len(p)) <= room {
-		o.kept += int64(len(p))
-		o.offset += int64(len(p))
-		return p
-	}
-	out := append(append([]byte(nil), p[:room]...), truncatedMarker(o.limit)...)
-	o.kept = o.limit
+	o.tags.Feed(p)
+	out := o.cap.Accept(p)
 	o.offset += int64(len(out))
-	o.truncated = true
 	return out
 }
 
@@ -91,7 +73,7 @@ func (o *output) pump(r io.Reader, flush time.Duration, emit func(gse.OutputChun
 		case p, ok := <-reads:
 			if !ok {
 				send()
-				o.tags.finish()
+				o.tags.Finish()
 				return
 			}
 			if len(pending) == 0 {
@@ -109,64 +91,4 @@ func (o *output) pump(r io.Reader, flush time.Duration, emit func(gse.OutputChun
 			send()
 		}
 	}
-}
-
-// tagScanner finds the last `job_success:[msg]` or `job_fail:[msg]` line
-// in a stream; the tag is msg, at most 256 characters (as the agent does).
-type tagScanner struct {
-	line []byte
-	long bool
-	tag  string
-}
-
-func (s *tagScanner) feed(p []byte) {
-	for len(p) > 0 {
-		i := bytes.IndexByte(p, '\n')
-		part := p
-		if i >= 0 {
-			part = p[:i]
-		}
-		if !s.long && len(s.line)+len(part) <= maxTagLine {
-			s.line = append(s.line, part...)
-		} else {
-			s.long = true
-		}
-		if i < 0 {
-			return
-		}
-		s.finish()
-		p = p[i+1:]
-	}
-}
-
-// finish ends the current line.
-func (s *tagScanner) finish() {
-	if !s.long {
-		if tag, ok := parseTag(s.line); ok {
-			s.tag = tag
-		}
-	}
-	s.line = s.line[:0]
-	s.long = false
-}
-
-func parseTag(line []byte) (string, bool) {
-	line = bytes.TrimSpace(line)
-	var rest []byte
-	switch {
-	case bytes.HasPrefix(line, []byte("job_success:[")):
-		rest = line[len("job_success:["):]
-	case bytes.HasPrefix(line, []byte("job_fail:[")):
-		rest = line[len("job_fail:["):]
-	default:
-		return "", false
-	}
-	if !bytes.HasSuffix(rest, []byte("]")) {
-		return "", false
-	}
-	tag := string(rest[:len(rest)-1])
-	if utf8.RuneCountInString(tag) > maxTagLen {
-		tag = string([]rune(tag)[:maxTagLen])
-	}
-	return tag, true
 }

@@ -9,44 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/gse"
+	gseoutput "github.com/bkjob/bkjob/gse/output"
 )
-
-func TestParseTag(t *testing.T) {
-	tests := []struct {
-		line string
-		tag  string
-		ok   bool
-	}{
-		{"job_success:[deployed]", "deployed", true},
-		{"  job_fail:[disk full]\r", "disk full", true},
-		{"job_success:[]", "", true},
-		{"job_success:[a]b]", "a]b", true},
-		{"job_success:[no close", "", false},
-		{"say job_success:[x]", "", false},
-		{"job_done:[x]", "", false},
-		{"job_success:[" + strings.Repeat("x", 300) + "]", strings.Repeat("x", 256), true},
-		{"job_success:[" + strings.Repeat("界", 300) + "]", strings.Repeat("界", 256), true},
-	}
-	for _, tt := range tests {
-		tag, ok := parseTag([]byte(tt.line))
-		require.Equal(t, tt.ok, ok, tt.line)
-		require.Equal(t, tt.tag, tag, tt.line)
-	}
-}
-
-func TestTagScannerAcrossChunks(t *testing.T) {
-	var s tagScanner
-	for _, part := range []string{"noise\njob_su", "ccess:[fir", "st]\nmore\njob_fail:[sec", "ond]"} {
-		s.feed([]byte(part))
-	}
-	require.Equal(t, "first", s.tag, "the last line has no newline yet")
-	s.finish()
-	require.Equal(t, "second", s.tag, "the last tag wins")
-
-	var long tagScanner
-	long.feed([]byte("job_success:[" + strings.Repeat("x", maxTagLine) + "]\n"))
-	require.Empty(t, long.tag, "over-long lines are not tags")
-}
 
 func TestOutputCapAndOffsets(t *testing.T) {
 	tests := []struct {
@@ -54,29 +18,32 @@ func TestOutputCapAndOffsets(t *testing.T) {
 		limit  int64
 		writes []string
 		want   string
+		tag    string
 	}{
 		{name: "under the cap", limit: 10, writes: []string{"abc", "def"}, want: "abcdef"},
 		{name: "exactly the cap", limit: 6, writes: []string{"abc", "def"}, want: "abcdef"},
 		{name: "over the cap", limit: 4, writes: []string{"abc", "def", "ghi"},
-			want: "abcd" + truncatedMarker(4)},
+			want: "abcd" + gseoutput.TruncatedMarker(4)},
+		{name: "tag past the cap", limit: 4, writes: []string{"abcdef\n", "job_fail:[late]\n"},
+			want: "abcd" + gseoutput.TruncatedMarker(4), tag: "late"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := &output{limit: tt.limit}
+			o := newOutput(tt.limit)
 			var got strings.Builder
 			for _, w := range tt.writes {
 				got.Write(o.accept([]byte(w)))
 			}
 			require.Equal(t, tt.want, got.String())
 			require.Equal(t, int64(len(tt.want)), o.offset)
+			require.Equal(t, tt.tag, o.tags.Tag())
 		})
 	}
-	require.Equal(t, "\n[bkjob: output truncated at 5242880 bytes]\n", truncatedMarker(5<<20))
 }
 
 func TestPumpChunksAreContiguous(t *testing.T) {
 	r, w := io.Pipe()
-	o := &output{limit: 1 << 30}
+	o := newOutput(1 << 30)
 	var chunks []gse.OutputChunk
 	done := make(chan struct{})
 	go func() {
@@ -98,4 +65,10 @@ func TestPumpChunksAreContiguous(t *testing.T) {
 	}
 	require.Equal(t, want, got.String())
 	require.Greater(t, len(chunks), 1, "large output is split into chunks")
+}
+
+func TestPumpFinishesTheLastTagLine(t *testing.T) {
+	o := newOutput(1 << 10)
+	o.pump(strings.NewReader("x\njob_success:[no newline]"), time.Millisecond, func(gse.OutputChunk) {})
+	require.Equal(t, "no newline", o.tags.Tag())
 }

@@ -263,7 +263,7 @@ func interrupted(start time.Time, cause error, out *output) gse.HostResult {
 	r := gse.HostResult{ExitCode: -1, Start: start, End: now, ErrorMsg: cause.Error()}
 	if out != nil {
 		r.Offset = out.offset
-		r.Tag = out.tags.tag
+		r.Tag = out.tags.Tag()
 	}
 	switch {
 	case errors.Is(cause, errStopped):

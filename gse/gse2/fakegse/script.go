@@ -1,8 +1,6 @@
 package fakegse
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bkjob/bkjob/gse/gse2"
+	"github.com/bkjob/bkjob/gse/output"
 )
 
 // scriptTask is one async_execute_script call.
@@ -155,20 +154,12 @@ func (r *scriptRun) finish(err error) {
 	}
 }
 
-// findTag returns the message of the last job_success:[..]/job_fail:[..] line.
+// findTag returns the message of the last job_success:[..]/job_fail:[..]
+// line, read as the built-in agent and the SSH transport read it.
 func findTag(out []byte) string {
-	tag := ""
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 4096), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		for _, p := range []string{"job_success:[", "job_fail:["} {
-			if strings.HasPrefix(line, p) && strings.HasSuffix(line, "]") {
-				tag = line[len(p) : len(line)-1]
-			}
-		}
-	}
-	return tag
+	var tags output.Tags
+	tags.Feed(out)
+	return tags.Finish()
 }
 
 func (s *Server) scriptResult(req gse2.ScriptResultRequest) (any, error) {

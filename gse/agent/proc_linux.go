@@ -4,30 +4,12 @@ package agent
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 )
-
-// procAttr starts the script in its own process group, as acct.
-func procAttr(acct *account) *syscall.SysProcAttr {
-	attr := &syscall.SysProcAttr{Setpgid: true}
-	if acct.switchUser {
-		attr.Credential = &syscall.Credential{Uid: acct.uid, Gid: acct.gid, Groups: acct.groups}
-	}
-	return attr
-}
-
-// killGroup signals every process of the group pgid.
-func killGroup(pgid int, sig syscall.Signal) {
-	if pgid > 0 {
-		_ = syscall.Kill(-pgid, sig)
-	}
-}
 
 // bootID identifies this boot, so a pgid saved before a reboot is never
 // signalled after it.
@@ -92,19 +74,9 @@ func killLeftovers(pgid int, leaderStart uint64) {
 	}
 }
 
-// waitGroupGone polls until no live (non-zombie) process is left in
-// group pgid, or deadline. Zombies count as gone: orphans reparented to an
-// init that does not reap (as in many containers) stay zombies forever.
-func waitGroupGone(pgid int, deadline time.Time) {
-	for time.Now().Before(deadline) {
-		if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) || !groupAlive(pgid) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// groupAlive reports whether a process of group pgid is alive (not a zombie).
+// groupAlive reports whether a process of group pgid is alive (not a
+// zombie). Zombies count as gone: orphans reparented to an init that does not
+// reap (as in many containers) stay zombies forever.
 func groupAlive(pgid int) bool {
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
@@ -122,13 +94,4 @@ func groupAlive(pgid int) bool {
 		}
 	}
 	return false
-}
-
-// fileOwner returns the owner and group of a file.
-func fileOwner(fi os.FileInfo) (uid, gid uint32, ok bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, 0, false
-	}
-	return st.Uid, st.Gid, true
 }

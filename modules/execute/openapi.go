@@ -2,8 +2,6 @@ package execute
 
 import (
 	"context"
-	"errors"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -57,6 +55,10 @@ func RegisterV3(g *echo.Group, svc Service, mgr manage.Service) {
 	}
 }
 
+// maxV3Body bounds a request body: 50,000 targets or 5 MB of base64
+// content fit comfortably.
+const maxV3Body = 16 << 20
+
 type v3 struct {
 	svc Service
 	mgr manage.Service
@@ -67,7 +69,7 @@ type v3 struct {
 func endpoint[Req, Resp any](h v3, parts func(*Req) (*ScopeRef, *Caller), call func(context.Context, Req) (Resp, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var req Req
-		if err := bindV3(c, &req); err != nil {
+		if err := httpx.BindV3(c, &req, maxV3Body); err != nil {
 			return httpx.V3Error(c, err)
 		}
 		scope, caller := parts(&req)
@@ -88,28 +90,10 @@ func endpoint[Req, Resp any](h v3, parts func(*Req) (*ScopeRef, *Caller), call f
 	}
 }
 
-// resolveScope checks bk_scope_type + bk_scope_id (or the deprecated
-// bk_biz_id) against manage and writes the canonical scope back.
+// resolveScope checks the request's scope against manage and writes the
+// canonical scope back.
 func (h v3) resolveScope(ctx context.Context, s *ScopeRef) error {
-	typ, id := s.ScopeType, s.ScopeID
-	if typ == "" && id == "" {
-		if s.BizID <= 0 {
-			return errs.Invalid("bk_scope_id", "required: give bk_scope_type and bk_scope_id (or the deprecated bk_biz_id)")
-		}
-		typ, id = "biz", strconv.FormatInt(s.BizID, 10)
-	}
-	switch {
-	case typ == "":
-		return errs.Invalid("bk_scope_type", "required with bk_scope_id: biz or biz_set")
-	case typ != "biz" && typ != "biz_set":
-		return errs.Invalid("bk_scope_type", "must be biz or biz_set, got %q", typ)
-	case id == "":
-		return errs.Invalid("bk_scope_id", "required with bk_scope_type")
-	}
-	sc, err := h.mgr.ResolveScope(ctx, typ, id)
-	if errors.Is(err, manage.ErrScopeNotFound) {
-		return manage.ErrScopeNotFound.Withf("scope %s:%s not found", typ, id).OnField("bk_scope_id")
-	}
+	sc, err := manage.ResolveScopeParams(ctx, h.mgr, s.ScopeType, s.ScopeID, s.BizID)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,7 @@ package manage
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -57,6 +55,10 @@ func postOnly(c echo.Context) error {
 		"use POST with a JSON body: this endpoint takes secrets, which must not appear in a URL"))
 }
 
+// maxV3Body bounds a request body; a credential with a private key is a
+// few kilobytes.
+const maxV3Body = 1 << 20
+
 type v3 struct{ svc Full }
 
 // endpoint binds the request, sets its operator from the authenticated
@@ -65,7 +67,7 @@ type v3 struct{ svc Full }
 func endpoint[Req, Resp any](h v3, parts func(*Req) (*ScopeRef, *string), call func(context.Context, Req) (Resp, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var req Req
-		if err := bindV3(c, &req); err != nil {
+		if err := httpx.BindV3(c, &req, maxV3Body); err != nil {
 			return httpx.V3Error(c, err)
 		}
 		actor, ok := httpx.ActorOf(c)
@@ -91,28 +93,10 @@ func endpoint[Req, Resp any](h v3, parts func(*Req) (*ScopeRef, *string), call f
 	}
 }
 
-// resolveScope checks bk_scope_type + bk_scope_id (or the deprecated
-// bk_biz_id) against manage and writes the canonical scope back.
+// resolveScope checks the request's scope against manage and writes the
+// canonical scope back.
 func (h v3) resolveScope(ctx context.Context, s *ScopeRef) error {
-	typ, id := s.ScopeType, s.ScopeID
-	if typ == "" && id == "" {
-		if s.BizID <= 0 {
-			return errs.Invalid("bk_scope_id", "required: give bk_scope_type and bk_scope_id (or the deprecated bk_biz_id)")
-		}
-		typ, id = "biz", strconv.FormatInt(s.BizID, 10)
-	}
-	switch {
-	case typ == "":
-		return errs.Invalid("bk_scope_type", "required with bk_scope_id: biz or biz_set")
-	case typ != "biz" && typ != "biz_set":
-		return errs.Invalid("bk_scope_type", "must be biz or biz_set, got %q", typ)
-	case id == "":
-		return errs.Invalid("bk_scope_id", "required with bk_scope_type")
-	}
-	sc, err := h.svc.ResolveScope(ctx, typ, id)
-	if errors.Is(err, ErrScopeNotFound) {
-		return ErrScopeNotFound.Withf("scope %s:%s not found", typ, id).OnField("bk_scope_id")
-	}
+	sc, err := ResolveScopeParams(ctx, h.svc, s.ScopeType, s.ScopeID, s.BizID)
 	if err != nil {
 		return err
 	}

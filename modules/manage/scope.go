@@ -1,0 +1,39 @@
+package manage
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/bkjob/bkjob/platform/errs"
+)
+
+// ResolveScopeParams checks a request's bk_scope_type + bk_scope_id (or the
+// deprecated bk_biz_id, read as a business) and resolves them through svc.
+// Errors name the parameter at fault; an unknown scope is ErrScopeNotFound
+// on bk_scope_id. Every OpenAPI v3 endpoint calls it before its service.
+func ResolveScopeParams(ctx context.Context, svc Service, scopeType, scopeID string, bizID int64) (Scope, error) {
+	typ, id := scopeType, scopeID
+	if typ == "" && id == "" {
+		if bizID <= 0 {
+			return Scope{}, errs.Invalid("bk_scope_id", "required: give bk_scope_type and bk_scope_id (or the deprecated bk_biz_id)")
+		}
+		typ, id = "biz", strconv.FormatInt(bizID, 10)
+	}
+	switch {
+	case typ == "":
+		return Scope{}, errs.Invalid("bk_scope_type", "required with bk_scope_id: biz or biz_set")
+	case typ != "biz" && typ != "biz_set":
+		return Scope{}, errs.Invalid("bk_scope_type", "must be biz or biz_set, got %q", typ)
+	case id == "":
+		return Scope{}, errs.Invalid("bk_scope_id", "required with bk_scope_type")
+	}
+	sc, err := svc.ResolveScope(ctx, typ, id)
+	if errors.Is(err, ErrScopeNotFound) {
+		return Scope{}, ErrScopeNotFound.Withf("scope %s:%s not found", typ, id).OnField("bk_scope_id")
+	}
+	if err != nil {
+		return Scope{}, err
+	}
+	return sc, nil
+}

@@ -98,29 +98,12 @@ func destDir(task gse.FileTask, src gse.FileSource, started time.Time) string {
 
 // fileOnHost copies every source to target h and returns its final result.
 func (t *Transport) fileOnHost(ctx context.Context, task gse.FileTask, h gse.Host, started time.Time) gse.HostResult {
-	if h.SSH == nil {
-		return failed(time.Time{}, failf(gse.HostStatusAgentError, "host %d has no SSH endpoint", h.ID))
+	hh, res := t.hold(ctx, h, task.Timeout, task.Account, fileInterrupted)
+	if hh == nil {
+		return res
 	}
-	release, err := t.slot(ctx)
-	if err != nil {
-		return fileInterrupted(time.Time{}, err)
-	}
-	defer release()
-	start := time.Now()
-	if task.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, task.Timeout, errTimedOut)
-		defer cancel()
-	}
-	c, err := t.pool.acquire(ctx, h.SSH)
-	if err != nil {
-		return fileFailedOrInterrupted(ctx, start, err)
-	}
-	defer t.pool.release(c)
-	own, err := t.account(ctx, c, h.SSH.User, task.Account)
-	if err != nil {
-		return fileFailedOrInterrupted(ctx, start, err)
-	}
+	defer hh.done()
+	ctx, start := hh.ctx, hh.start
 	t.deliverResult(task.TaskID, h.ID, gse.HostResult{
 		Status: gse.HostStatusRunning, ErrorCode: gse.ErrorCodeRunning, Start: start,
 	})
@@ -129,7 +112,7 @@ func (t *Transport) fileOnHost(ctx context.Context, task gse.FileTask, h gse.Hos
 	for _, src := range task.Sources {
 		files, err := t.openSource(ctx, src)
 		if err == nil {
-			err = t.copyAll(ctx, c, task, h, own, files, destDir(task, src, started))
+			err = t.copyAll(ctx, hh.conn, task, h, hh.own, files, destDir(task, src, started))
 		}
 		if ctx.Err() != nil {
 			return fileInterrupted(start, context.Cause(ctx))
@@ -163,13 +146,6 @@ func (t *Transport) copyAll(ctx context.Context, c *conn, task gse.FileTask, h g
 		}
 	}
 	return firstErr
-}
-
-func fileFailedOrInterrupted(ctx context.Context, start time.Time, err error) gse.HostResult {
-	if ctx.Err() != nil {
-		return fileInterrupted(start, context.Cause(ctx))
-	}
-	return failed(start, err)
 }
 
 // fileInterrupted is the final result of a transfer cut short: stopped,

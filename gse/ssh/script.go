@@ -38,31 +38,13 @@ func (t *Transport) StartScript(_ context.Context, task gse.ScriptTask) error {
 // scriptOnHost runs task on h and returns its final result; the running
 // result and output chunks are delivered on the way.
 func (t *Transport) scriptOnHost(ctx context.Context, task gse.ScriptTask, h gse.Host) gse.HostResult {
-	if h.SSH == nil {
-		return failed(time.Time{}, failf(gse.HostStatusAgentError, "host %d has no SSH endpoint", h.ID))
+	hh, res := t.hold(ctx, h, task.Timeout, task.Account, interruptedScript)
+	if hh == nil {
+		return res
 	}
-	release, err := t.slot(ctx)
-	if err != nil {
-		return interrupted(time.Time{}, err, nil)
-	}
-	defer release()
-	start := time.Now()
-	if task.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, task.Timeout, errTimedOut)
-		defer cancel()
-	}
-	c, err := t.pool.acquire(ctx, h.SSH)
-	if err != nil {
-		return failedOrInterrupted(ctx, start, err)
-	}
-	defer t.pool.release(c)
-
-	own, err := t.account(ctx, c, h.SSH.User, task.Account)
-	if err != nil {
-		return failedOrInterrupted(ctx, start, err)
-	}
-	dir, file, err := t.stageScript(c, task, own)
+	defer hh.done()
+	ctx, start, c := hh.ctx, hh.start, hh.conn
+	dir, file, err := t.stageScript(c, task, hh.own)
 	if dir != "" {
 		defer t.removeDir(c, dir)
 	}
@@ -75,7 +57,7 @@ func (t *Transport) scriptOnHost(ctx context.Context, task gse.ScriptTask, h gse
 	}
 	cmd, err := scriptCommand{
 		lang: task.Language, path: file, params: task.Params,
-		env: task.Env, workDir: workDir, runAs: own.runAs(),
+		env: task.Env, workDir: workDir, runAs: hh.own.runAs(),
 	}.build()
 	if err != nil {
 		return failed(start, err)
@@ -248,10 +230,13 @@ func failed(start time.Time, err error) gse.HostResult {
 
 // failedOrInterrupted reports err, unless the host's context ended first.
 func failedOrInterrupted(ctx context.Context, start time.Time, err error) gse.HostResult {
-	if ctx.Err() != nil {
-		return interrupted(start, context.Cause(ctx), nil)
-	}
-	return failed(start, err)
+	return failedOrCut(ctx, start, err, interruptedScript)
+}
+
+// interruptedScript is the final result of a script cut short before it
+// ran (a cutFunc).
+func interruptedScript(start time.Time, cause error) gse.HostResult {
+	return interrupted(start, cause, nil)
 }
 
 // interrupted is the final result of a host cut short by cause.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -118,4 +119,28 @@ func TestSecondStartKeepsAdminPassword(t *testing.T) {
 	api := &API{Base: s.URL}
 	resp, _ := api.do(t, http.MethodPost, "/api/web/login", map[string]string{"username": "admin", "password": "first-password"})
 	require.Equal(t, http.StatusOK, resp.StatusCode, "the password is set on first start only")
+}
+
+func TestMigrateAppliesSchemaAndExits(t *testing.T) {
+	dir := t.TempDir()
+	out, code := run(t, nil, "migrate", "--data-dir", dir)
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "schema is up to date")
+	_, err := os.Stat(filepath.Join(dir, "bkjob.db"))
+	require.NoError(t, err)
+	out, code = run(t, nil, "migrate", "--data-dir", dir)
+	require.Equal(t, 0, code, "migrating again is a no-op: %s", out)
+}
+
+// TestServeAllForceRemote runs every role in one process with every
+// co-located call forced over the (in-process) bus, so the remote path is
+// exercised by a whole job, not only by unit tests.
+func TestServeAllForceRemote(t *testing.T) {
+	c := StartCluster(t, "BKJOB_BUS__FORCE_REMOTE=true", "BKJOB_GSE__LOCAL_AGENT__ENABLED=true", "BKJOB_GSE__LOCAL_AGENT__IP=127.0.0.88")
+	require.Eventually(t, func() bool { return strings.Contains(c.Output.String(), "agent connected") },
+		60*time.Second, 50*time.Millisecond)
+	job := c.runScript(t, "echo over-the-bus", []target{fixedIP("127.0.0.88")}, nil)
+	st := c.waitJob(t, job.JobInstanceID, 60*time.Second)
+	require.Equal(t, 3, st.JobInstance.Status)
+	require.Equal(t, "over-the-bus\n", c.hostLog(t, job, "127.0.0.88"))
 }

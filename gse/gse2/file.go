@@ -128,7 +128,7 @@ func (t *Transport) fileSources(task gse.FileTask, started time.Time) ([]fileSou
 		if fs.target == "" {
 			fs.target = fs.name
 		}
-		fs.dest = destDir(task, s, started)
+		fs.dest = task.DestDir(s, started)
 		out = append(out, fs)
 	}
 	return out, nil
@@ -317,22 +317,6 @@ func (t *Transport) expireFiles(task gse.FileTask, start, now time.Time, pending
 		}))
 		delete(pending, id)
 	}
-}
-
-// destDir is where a source's files land for the task's mode (bk-job's
-// [FILESRCIP] is <cloud>_<ip> of the source, 0_0.0.0.0 for blob files).
-func destDir(task gse.FileTask, src gse.FileSource, started time.Time) string {
-	prefix := "0_0.0.0.0"
-	if src.Host != nil {
-		prefix = fmt.Sprintf("%d_%s", src.Host.CloudID, src.Host.IP)
-	}
-	switch task.Mode {
-	case gse.TransferSafetyIP:
-		return path.Join(task.TargetDir, prefix)
-	case gse.TransferSafetyDateIP:
-		return path.Join(task.TargetDir, started.Format(time.DateOnly), prefix)
-	}
-	return path.Clean(task.TargetDir)
 }
 
 // checkAbsPath refuses relative paths and any ".." element.

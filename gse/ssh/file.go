@@ -81,21 +81,6 @@ func checkAbsPath(p string) error {
 	return nil
 }
 
-// destDir is where a source's files land on a target for the task's mode.
-func destDir(task gse.FileTask, src gse.FileSource, started time.Time) string {
-	prefix := "0_0.0.0.0" // bk-job's [FILESRCIP] for files that come from no host
-	if src.Host != nil {
-		prefix = fmt.Sprintf("%d_%s", src.Host.CloudID, src.Host.IP)
-	}
-	switch task.Mode {
-	case gse.TransferSafetyIP:
-		return path.Join(task.TargetDir, prefix)
-	case gse.TransferSafetyDateIP:
-		return path.Join(task.TargetDir, started.Format(time.DateOnly), prefix)
-	}
-	return path.Clean(task.TargetDir)
-}
-
 // fileOnHost copies every source to target h and returns its final result.
 func (t *Transport) fileOnHost(ctx context.Context, task gse.FileTask, h gse.Host, started time.Time) gse.HostResult {
 	hh, res := t.hold(ctx, h, task.Timeout, task.Account, fileInterrupted)
@@ -112,7 +97,7 @@ func (t *Transport) fileOnHost(ctx context.Context, task gse.FileTask, h gse.Hos
 	for _, src := range task.Sources {
 		files, err := t.openSource(ctx, src)
 		if err == nil {
-			err = t.copyAll(ctx, hh.conn, task, h, hh.own, files, destDir(task, src, started))
+			err = t.copyAll(ctx, hh.conn, task, h, hh.own, files, task.DestDir(src, started))
 		}
 		if ctx.Err() != nil {
 			return fileInterrupted(start, context.Cause(ctx))

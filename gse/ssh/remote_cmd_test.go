@@ -80,26 +80,6 @@ func TestCheckAbsPath(t *testing.T) {
 	}
 }
 
-func TestDestDir(t *testing.T) {
-	started := time.Date(2026, 3, 4, 5, 6, 7, 0, time.Local)
-	src := gse.FileSource{Host: &gse.Host{CloudID: 2, IP: "10.0.0.7"}, Path: "/x/f"}
-	tests := []struct {
-		mode int
-		src  gse.FileSource
-		want string
-	}{
-		{gse.TransferStrict, src, "/dest"},
-		{gse.TransferForce, src, "/dest"},
-		{gse.TransferSafetyIP, src, "/dest/2_10.0.0.7"},
-		{gse.TransferSafetyDateIP, src, "/dest/2026-03-04/2_10.0.0.7"},
-		{gse.TransferSafetyIP, gse.FileSource{BlobKey: "k"}, "/dest/0_0.0.0.0"},
-	}
-	for _, tt := range tests {
-		got := destDir(gse.FileTask{TargetDir: "/dest/", Mode: tt.mode}, tt.src, started)
-		require.Equal(t, tt.want, got)
-	}
-}
-
 func TestConfig(t *testing.T) {
 	require.NoError(t, Config{}.Validate())
 	require.Error(t, Config{MaxConcurrent: -1}.Validate())

@@ -20,8 +20,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// binary is the bkjob binary built once for the whole package.
-var binary string
+// binary is the bkjob binary built once for the whole package;
+// builtWithUI says whether frontend/dist was embedded.
+var (
+	binary      string
+	builtWithUI bool
+)
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
@@ -38,6 +42,7 @@ func runMain(m *testing.M) int {
 	args := []string{"build", "-o", binary}
 	if _, err := os.Stat("../../frontend/dist/index.html"); err == nil {
 		args = append(args, "-tags", "ui")
+		builtWithUI = true
 	}
 	cmd := exec.Command("go", append(args, "../..")...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr

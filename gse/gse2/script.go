@@ -74,7 +74,7 @@ func scriptContent(task gse.ScriptTask) (string, error) {
 	}
 	var pre strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(task.Env)) {
-		if !validEnvName(k) {
+		if !gse.ValidEnvName(k) {
 			return "", errs.Invalid("env", "invalid variable name %q", k)
 		}
 		fmt.Fprintf(&pre, "export %s=%s\n", k, shellQuote(task.Env[k]))
@@ -207,17 +207,4 @@ func safeName(s string) string {
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func validEnvName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		letter := r == '_' || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z')
-		if !letter && (i == 0 || r < '0' || r > '9') {
-			return false
-		}
-	}
-	return true
 }

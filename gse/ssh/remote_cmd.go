@@ -16,20 +16,6 @@ const (
 	ctlError = "bkjob-error:"
 )
 
-// validEnvName reports whether s is a portable environment variable name.
-func validEnvName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		letter := r == '_' || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z')
-		if !letter && (i == 0 || r < '0' || r > '9') {
-			return false
-		}
-	}
-	return true
-}
-
 // shellQuote quotes s for a POSIX shell.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
@@ -77,7 +63,7 @@ func (c scriptCommand) build() (string, error) {
 	var inner strings.Builder
 	fmt.Fprintf(&inner, "cd %s || exit 1; ", shellQuote(c.workDir))
 	for _, k := range slices.Sorted(maps.Keys(c.env)) {
-		if !validEnvName(k) {
+		if !gse.ValidEnvName(k) {
 			return "", failf(gse.HostStatusScriptFailed, "invalid environment variable name %q", k)
 		}
 		fmt.Fprintf(&inner, "%s=%s; export %s; ", k, shellQuote(c.env[k]), k)

@@ -22,7 +22,7 @@ func (t *Transport) StartScript(_ context.Context, task gse.ScriptTask) error {
 		return errs.Invalid("task_id", "is required")
 	}
 	for k := range task.Env {
-		if !validEnvName(k) {
+		if !gse.ValidEnvName(k) {
 			return errs.Invalid("env", "invalid variable name %q", k)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/gse/gse2"
 	"github.com/bkjob/bkjob/gse/gse2/fakegse"
+	"github.com/bkjob/bkjob/gse/gsetest"
 	"github.com/bkjob/bkjob/platform/blob"
 	"github.com/bkjob/bkjob/platform/errs"
 )
@@ -55,20 +56,20 @@ func TestFileHostToHosts(t *testing.T) {
 	nested := randomBytes(t, 1000)
 	e.writeOn(t, "a1", "/data/app.bin", data)
 	e.writeOn(t, "a1", "/data/conf/sub/x.conf", nested)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTransport(t, fastConfig(e.url), rec, nil)
 	src, targets := e.hosts[0], e.hosts[1:]
 	task := gse.FileTask{TaskID: "copy", Targets: targets, TargetDir: "/opt/dest", Mode: gse.TransferSafetyIP, Account: "root",
 		Sources: []gse.FileSource{{Host: &src, Path: "/data/app.bin"}, {Host: &src, Path: "/data/conf/"}}}
 	require.NoError(t, tr.StartFile(context.Background(), task))
-	results := rec.waitFinal(t, task.TaskID, targets...)
+	results := rec.WaitResults(t, task.TaskID, gsetest.Wait, targets...)
 	base := "/opt/dest/0_" + src.IP
 	for _, h := range targets {
 		require.Equal(t, gse.HostStatusSuccess, results[h.ID].Status, results[h.ID].ErrorMsg)
 		require.Equal(t, sum(data), sum(e.readOn(t, h.AgentID, base+"/app.bin")))
 		require.Equal(t, nested, e.readOn(t, h.AgentID, base+"/conf/sub/x.conf"))
 		last := map[string]gse.FileProgress{}
-		for _, p := range rec.files(task.TaskID, h.ID) {
+		for _, p := range rec.FileProgress(task.TaskID, h.ID) {
 			last[p.DestPath] = p
 		}
 		p := last[base+"/app.bin"]
@@ -78,7 +79,7 @@ func TestFileHostToHosts(t *testing.T) {
 		require.Equal(t, 1, p.Mode)
 		require.Equal(t, src.ID, p.SrcHostID)
 	}
-	uploads := rec.files(task.TaskID, src.ID)
+	uploads := rec.FileProgress(task.TaskID, src.ID)
 	require.NotEmpty(t, uploads, "the source host reports its uploads")
 	require.Equal(t, 0, uploads[0].Mode)
 }
@@ -90,7 +91,7 @@ func TestFileFromBlobAgent(t *testing.T) {
 	_, err = store.Put(context.Background(), "uploads/pkg.tgz", bytes.NewReader(data))
 	require.NoError(t, err)
 	e := newEnv(t, fakegse.Agent{ID: "t1"}, fakegse.Agent{ID: "blob", Root: "/"})
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	cfg := fastConfig(e.url)
 	cfg.BlobAgent = "blob"
 	tr := newTransport(t, cfg, rec, store)
@@ -98,12 +99,12 @@ func TestFileFromBlobAgent(t *testing.T) {
 	task := gse.FileTask{TaskID: "blob", Targets: targets, TargetDir: "/in", Mode: gse.TransferSafetyDateIP,
 		Sources: []gse.FileSource{{BlobKey: "uploads/pkg.tgz", Name: "renamed.tgz"}}}
 	require.NoError(t, tr.StartFile(context.Background(), task))
-	res := rec.waitFinal(t, task.TaskID, targets...)[1]
+	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, targets...)[1]
 	require.Equal(t, gse.HostStatusSuccess, res.Status, res.ErrorMsg)
 	got := e.readOn(t, "t1", filepath.Join("/in", time.Now().Format(time.DateOnly), "0_0.0.0.0", "renamed.tgz"))
 	require.Equal(t, sum(data), sum(got))
 
-	noAgent := newTransport(t, fastConfig(e.url), &recorder{}, store)
+	noAgent := newTransport(t, fastConfig(e.url), gsetest.NewRecorder(), store)
 	err = noAgent.StartFile(context.Background(), task)
 	require.ErrorIs(t, err, errs.ErrNotImplemented)
 }
@@ -127,12 +128,12 @@ func TestFileFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := &recorder{}
+			rec := gsetest.NewRecorder()
 			tr := newTransport(t, fastConfig(e.url), rec, nil)
 			task := tt.task
 			task.TaskID, task.Targets = "fail", tt.targets
 			require.NoError(t, tr.StartFile(context.Background(), task))
-			res := rec.waitFinal(t, task.TaskID, tt.targets...)[tt.targets[0].ID]
+			res := rec.WaitResults(t, task.TaskID, gsetest.Wait, tt.targets...)[tt.targets[0].ID]
 			require.Equal(t, tt.status, res.Status, res.ErrorMsg)
 			require.NotEmpty(t, res.ErrorMsg)
 		})
@@ -142,15 +143,16 @@ func TestFileFailures(t *testing.T) {
 func TestFileStop(t *testing.T) {
 	e := newEnv(t, fakegse.Agent{ID: "src"}, fakegse.Agent{ID: "slow", FileDelay: time.Minute})
 	e.writeOn(t, "src", "/data/f", []byte("x"))
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTransport(t, fastConfig(e.url), rec, nil)
 	src := e.hosts[0]
 	task := gse.FileTask{TaskID: "stop", Targets: e.hosts[1:], TargetDir: "/in", Sources: []gse.FileSource{{Host: &src, Path: "/data/f"}}}
 	require.NoError(t, tr.StartFile(context.Background(), task))
-	require.Eventually(t, func() bool { return len(rec.files(task.TaskID, 2)) > 0 }, 10*time.Second, 5*time.Millisecond)
-	require.Nil(t, rec.final(task.TaskID, 2))
+	require.Eventually(t, func() bool { return len(rec.FileProgress(task.TaskID, 2)) > 0 }, 10*time.Second, 5*time.Millisecond)
+	_, finished := rec.Result(task.TaskID, 2)
+	require.False(t, finished)
 	require.NoError(t, tr.Stop(context.Background(), task.TaskID, nil))
-	res := rec.waitFinal(t, task.TaskID, e.hosts[1:]...)[2]
+	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, e.hosts[1:]...)[2]
 	require.Equal(t, gse.HostStatusTerminateSuccess, res.Status)
 	require.Len(t, e.fake.Requests(gse2.PathTerminateTransfer), 1)
 }
@@ -158,7 +160,7 @@ func TestFileStop(t *testing.T) {
 func TestFileRequestShape(t *testing.T) {
 	e := newEnv(t)
 	e.writeOn(t, "a1", "/data/f", []byte("x"))
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTransport(t, fastConfig(e.url), rec, nil)
 	src := e.hosts[0]
 	require.NoError(t, os.MkdirAll(filepath.Join(e.roots["a2"], "in"), 0o755))
@@ -166,7 +168,7 @@ func TestFileRequestShape(t *testing.T) {
 		UploadLimit: 3 << 20, DownloadLimit: 1, Timeout: 30 * time.Second,
 		Sources: []gse.FileSource{{Host: &src, Path: "/data/f", Account: "reader"}}}
 	require.NoError(t, tr.StartFile(context.Background(), task))
-	require.Equal(t, gse.HostStatusSuccess, rec.waitFinal(t, task.TaskID, e.hosts[1:2]...)[2].Status)
+	require.Equal(t, gse.HostStatusSuccess, rec.WaitResults(t, task.TaskID, gsetest.Wait, e.hosts[1:2]...)[2].Status)
 	var req gse2.TransferFileRequest
 	require.NoError(t, json.Unmarshal(e.fake.Requests(gse2.PathTransferFile)[0], &req))
 	require.False(t, req.AutoMkdir, "strict mode does not create the target dir")
@@ -180,7 +182,7 @@ func TestFileRequestShape(t *testing.T) {
 
 func TestStartFileRefusesBadPaths(t *testing.T) {
 	e := newEnv(t)
-	tr := newTransport(t, fastConfig(e.url), &recorder{}, nil)
+	tr := newTransport(t, fastConfig(e.url), gsetest.NewRecorder(), nil)
 	src := e.hosts[0]
 	tests := []struct {
 		name  string

@@ -2,10 +2,7 @@ package gse2_test
 
 import (
 	"context"
-	"errors"
 	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +11,7 @@ import (
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/gse/gse2"
 	"github.com/bkjob/bkjob/gse/gse2/fakegse"
+	"github.com/bkjob/bkjob/gse/gsetest"
 	"github.com/bkjob/bkjob/platform/blob"
 )
 
@@ -60,9 +58,13 @@ func fastConfig(url string) gse2.Config {
 		ScriptCadence: fast, FileCadence: fast, SinkRetry: 10 * time.Millisecond}
 }
 
-func newTransport(t *testing.T, cfg gse2.Config, rec *recorder, store blob.Store) *gse2.Transport {
+// newTransport starts an adapter delivering to rec; when the test ends it
+// is closed, and then rec must have seen no event after a host's final
+// result and no output gap.
+func newTransport(t *testing.T, cfg gse2.Config, rec *gsetest.Recorder, store blob.Store) *gse2.Transport {
 	t.Helper()
-	tr, err := gse2.New(cfg, gse2.Deps{Sink: rec.sink, Blob: store})
+	t.Cleanup(func() { require.Empty(t, rec.Violations(), "events out of order") })
+	tr, err := gse2.New(cfg, gse2.Deps{Sink: rec.Sink, Blob: store})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -70,89 +72,4 @@ func newTransport(t *testing.T, cfg gse2.Config, rec *recorder, store blob.Store
 		require.NoError(t, tr.Close(ctx))
 	})
 	return tr
-}
-
-// recorder is a Sink keeping every event; refuse rejects the next n calls.
-type recorder struct {
-	mu     sync.Mutex
-	events []gse.Event
-	refuse int
-}
-
-func (r *recorder) sink(_ context.Context, events []gse.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.refuse > 0 {
-		r.refuse--
-		return errors.New("sink busy")
-	}
-	r.events = append(r.events, events...)
-	return nil
-}
-
-func (r *recorder) final(task string, host int64) *gse.HostResult {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, e := range r.events {
-		if e.TaskID == task && e.HostID == host && e.Kind == gse.EventResult && gse.HostStatusFinished(e.Result.Status) {
-			res := *e.Result
-			return &res
-		}
-	}
-	return nil
-}
-
-func (r *recorder) waitFinal(t testing.TB, task string, hosts ...gse.Host) map[int64]gse.HostResult {
-	t.Helper()
-	require.Eventually(t, func() bool {
-		for _, h := range hosts {
-			if r.final(task, h.ID) == nil {
-				return false
-			}
-		}
-		return true
-	}, 20*time.Second, 5*time.Millisecond, "hosts of task %s did not finish", task)
-	out := map[int64]gse.HostResult{}
-	for _, h := range hosts {
-		out[h.ID] = *r.final(task, h.ID)
-	}
-	return out
-}
-
-func (r *recorder) output(t testing.TB, task string, host int64) string {
-	t.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var b strings.Builder
-	for _, e := range r.events {
-		if e.TaskID == task && e.HostID == host && e.Kind == gse.EventOutput {
-			require.Equal(t, int64(b.Len()), e.Output.Offset, "chunk offset")
-			b.Write(e.Output.Data)
-		}
-	}
-	return b.String()
-}
-
-func (r *recorder) files(task string, host int64) []gse.FileProgress {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []gse.FileProgress
-	for _, e := range r.events {
-		if e.TaskID == task && e.HostID == host && e.Kind == gse.EventFile {
-			out = append(out, *e.File)
-		}
-	}
-	return out
-}
-
-func (r *recorder) count(task string, host int64, kind gse.EventKind) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := 0
-	for _, e := range r.events {
-		if e.TaskID == task && e.HostID == host && e.Kind == kind {
-			n++
-		}
-	}
-	return n
 }

@@ -16,11 +16,12 @@ import (
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/gse/gse2"
 	"github.com/bkjob/bkjob/gse/gse2/fakegse"
+	"github.com/bkjob/bkjob/gse/gsetest"
 )
 
 func TestScriptResults(t *testing.T) {
 	e := newEnv(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTransport(t, fastConfig(e.url), rec, nil)
 	h := e.hosts[:1]
 	tests := []struct {
@@ -49,11 +50,11 @@ func TestScriptResults(t *testing.T) {
 			task.TaskID = fmt.Sprintf("s-%d", i)
 			task.Hosts, task.Language, task.Account = h, gse.LangShell, "root"
 			require.NoError(t, tr.StartScript(context.Background(), task))
-			res := rec.waitFinal(t, task.TaskID, h...)[1]
+			res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 			require.Equal(t, tt.status, res.Status, res.ErrorMsg)
 			require.Equal(t, tt.exit, res.ExitCode)
 			require.Equal(t, tt.tag, res.Tag)
-			require.Equal(t, tt.output, rec.output(t, task.TaskID, 1))
+			require.Equal(t, tt.output, rec.StrictOutput(t, task.TaskID, 1))
 			require.Equal(t, int64(len(tt.output)), res.Offset)
 		})
 	}
@@ -61,12 +62,12 @@ func TestScriptResults(t *testing.T) {
 
 func TestScriptRequestShape(t *testing.T) {
 	e := newEnv(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTransport(t, fastConfig(e.url), rec, nil)
 	task := gse.ScriptTask{TaskID: "shape/1", Hosts: e.hosts[:2], Language: gse.LangPython,
 		Content: "print(1)", Params: "-v", Account: "root", Timeout: 90 * time.Second}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	rec.waitFinal(t, task.TaskID, e.hosts[:2]...)
+	rec.WaitResults(t, task.TaskID, gsetest.Wait, e.hosts[:2]...)
 	reqs := e.fake.Requests(gse2.PathExecuteScript)
 	require.Len(t, reqs, 1)
 	var req gse2.ExecuteScriptRequest
@@ -79,7 +80,7 @@ func TestScriptRequestShape(t *testing.T) {
 
 func TestScriptStreamsLargeOutputInPages(t *testing.T) {
 	e := newEnv(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	cfg := fastConfig(e.url)
 	cfg.LogLimit = 1000
 	tr := newTransport(t, cfg, rec, nil)
@@ -88,14 +89,21 @@ func TestScriptStreamsLargeOutputInPages(t *testing.T) {
 	task := gse.ScriptTask{TaskID: "pages", Hosts: h, Language: gse.LangShell,
 		Content: fmt.Sprintf("#!/bin/sh\necho first\nwhile [ ! -e %s ]; do sleep 0.02; done\nhead -c 4500 /dev/zero | tr '\\0' x\n", gate)}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	require.Eventually(t, func() bool { return rec.output(t, task.TaskID, 1) == "first\n" }, 10*time.Second, 5*time.Millisecond)
-	require.Nil(t, rec.final(task.TaskID, 1), "output arrives before the script ends")
+	require.Eventually(t, func() bool { return rec.StrictOutput(t, task.TaskID, 1) == "first\n" }, 10*time.Second, 5*time.Millisecond)
+	_, finished := rec.Result(task.TaskID, 1)
+	require.False(t, finished, "output arrives before the script ends")
 	require.NoError(t, os.WriteFile(gate, nil, 0o644))
-	res := rec.waitFinal(t, task.TaskID, h...)[1]
+	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 	require.Equal(t, gse.HostStatusSuccess, res.Status)
 	want := "first\n" + strings.Repeat("x", 4500)
-	require.Equal(t, want, rec.output(t, task.TaskID, 1), "every page of log is fetched before the result")
-	require.GreaterOrEqual(t, rec.count(task.TaskID, 1, gse.EventOutput), 5)
+	require.Equal(t, want, rec.StrictOutput(t, task.TaskID, 1), "every page of log is fetched before the result")
+	chunks := 0
+	for _, ev := range rec.HostEvents(task.TaskID, 1) {
+		if ev.Kind == gse.EventOutput {
+			chunks++
+		}
+	}
+	require.GreaterOrEqual(t, chunks, 5)
 }
 
 // pidScript records the script's pid and a child's, then blocks.
@@ -143,17 +151,17 @@ func TestScriptTimeoutAndStop(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := &recorder{}
+			rec := gsetest.NewRecorder()
 			tr := newTransport(t, fastConfig(e.url), rec, nil)
 			pidFile := filepath.Join(t.TempDir(), "pids")
 			task := gse.ScriptTask{TaskID: "kill-" + tt.name, Hosts: e.hosts[:1], Language: gse.LangShell,
 				Content: pidScript(pidFile), Timeout: tt.timeout}
 			require.NoError(t, tr.StartScript(context.Background(), task))
-			require.Eventually(t, func() bool { return rec.output(t, task.TaskID, 1) == "started\n" }, 10*time.Second, 5*time.Millisecond)
+			require.Eventually(t, func() bool { return rec.StrictOutput(t, task.TaskID, 1) == "started\n" }, 10*time.Second, 5*time.Millisecond)
 			if tt.stop {
 				require.NoError(t, tr.Stop(context.Background(), task.TaskID, []int64{1}))
 			}
-			res := rec.waitFinal(t, task.TaskID, e.hosts[:1]...)[1]
+			res := rec.WaitResults(t, task.TaskID, gsetest.Wait, e.hosts[:1]...)[1]
 			require.Equal(t, tt.status, res.Status, res.ErrorMsg)
 			require.Equal(t, tt.code, res.ErrorCode)
 			pids := pidsOf(t, pidFile)
@@ -176,11 +184,11 @@ func TestScriptErrorCodesMapped(t *testing.T) {
 	agents = append(agents, fakegse.Agent{ID: "users", Users: []string{"mysql"}})
 	e := newEnv(t, agents...)
 	hosts := append(e.hosts, gse.Host{ID: 100, AgentID: "ghost"}, gse.Host{ID: 101, IP: "10.9.9.9"})
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTransport(t, fastConfig(e.url), rec, nil)
 	task := gse.ScriptTask{TaskID: "codes", Hosts: hosts, Language: gse.LangShell, Content: "echo", Account: "root"}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	results := rec.waitFinal(t, task.TaskID, hosts...)
+	results := rec.WaitResults(t, task.TaskID, gsetest.Wait, hosts...)
 	for _, h := range hosts {
 		if h.AgentID == "" {
 			require.Equal(t, gse.HostStatusAgentNotInstalled, results[h.ID].Status)
@@ -195,13 +203,13 @@ func TestScriptErrorCodesMapped(t *testing.T) {
 func TestScriptNoResultsFailsHosts(t *testing.T) {
 	e := newEnv(t)
 	e.fake.SetDropResults(true)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	cfg := fastConfig(e.url)
 	cfg.NoResultTimeout = 200 * time.Millisecond
 	tr := newTransport(t, cfg, rec, nil)
 	task := gse.ScriptTask{TaskID: "lost", Hosts: e.hosts[:2], Language: gse.LangShell, Content: "#!/bin/sh\necho hi\n"}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	for _, res := range rec.waitFinal(t, task.TaskID, e.hosts[:2]...) {
+	for _, res := range rec.WaitResults(t, task.TaskID, gsetest.Wait, e.hosts[:2]...) {
 		require.Equal(t, gse.HostStatusGSETaskError, res.Status)
 		require.Contains(t, res.ErrorMsg, "no result")
 	}
@@ -209,7 +217,7 @@ func TestScriptNoResultsFailsHosts(t *testing.T) {
 
 func TestScriptOverdueIsTaskTimeout(t *testing.T) {
 	e := newEnv(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	cfg := fastConfig(e.url)
 	cfg.TimeoutGrace = time.Millisecond
 	tr := newTransport(t, cfg, rec, nil)
@@ -217,7 +225,7 @@ func TestScriptOverdueIsTaskTimeout(t *testing.T) {
 	task := gse.ScriptTask{TaskID: "overdue", Hosts: e.hosts[:1], Language: gse.LangShell,
 		Content: "#!/bin/sh\nsleep 30\n", Timeout: 1200 * time.Millisecond}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	res := rec.waitFinal(t, task.TaskID, e.hosts[:1]...)[1]
+	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, e.hosts[:1]...)[1]
 	require.Equal(t, gse.HostStatusTaskTimeout, res.Status, res.ErrorMsg)
 }
 
@@ -225,7 +233,7 @@ func TestAuthRefused(t *testing.T) {
 	e := newEnv(t)
 	cfg := fastConfig(e.url)
 	cfg.AppSecret = "wrong"
-	tr := newTransport(t, cfg, &recorder{}, nil)
+	tr := newTransport(t, cfg, gsetest.NewRecorder(), nil)
 	err := tr.StartScript(context.Background(), gse.ScriptTask{TaskID: "x", Hosts: e.hosts[:1], Content: "echo"})
 	require.ErrorIs(t, err, gse2.ErrGSE)
 	require.Contains(t, err.Error(), "401")
@@ -233,17 +241,18 @@ func TestAuthRefused(t *testing.T) {
 
 func TestSinkRefusalRedelivers(t *testing.T) {
 	e := newEnv(t)
-	rec := &recorder{refuse: 3}
+	rec := gsetest.NewRecorder()
+	rec.RefuseNext(3)
 	tr := newTransport(t, fastConfig(e.url), rec, nil)
 	task := gse.ScriptTask{TaskID: "refuse", Hosts: e.hosts[:1], Language: gse.LangShell, Content: "#!/bin/sh\necho one\n"}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	require.Equal(t, gse.HostStatusSuccess, rec.waitFinal(t, task.TaskID, e.hosts[:1]...)[1].Status)
-	require.Equal(t, "one\n", rec.output(t, task.TaskID, 1))
+	require.Equal(t, gse.HostStatusSuccess, rec.WaitResults(t, task.TaskID, gsetest.Wait, e.hosts[:1]...)[1].Status)
+	require.Equal(t, "one\n", rec.StrictOutput(t, task.TaskID, 1))
 }
 
 func TestAgentStatus(t *testing.T) {
 	e := newEnv(t, fakegse.Agent{ID: "up", Version: "2.1.0"}, fakegse.Agent{ID: "sick", StatusCode: gse2.AgentInTrouble})
-	tr := newTransport(t, fastConfig(e.url), &recorder{}, nil)
+	tr := newTransport(t, fastConfig(e.url), gsetest.NewRecorder(), nil)
 	hosts := append(e.hosts, gse.Host{ID: 7, AgentID: "unknown"}, gse.Host{ID: 8})
 	states, err := tr.AgentStatus(context.Background(), hosts)
 	require.NoError(t, err)
@@ -258,7 +267,7 @@ func TestAgentStatus(t *testing.T) {
 
 func TestStartRefusals(t *testing.T) {
 	e := newEnv(t)
-	tr := newTransport(t, fastConfig(e.url), &recorder{}, nil)
+	tr := newTransport(t, fastConfig(e.url), gsetest.NewRecorder(), nil)
 	tests := []struct {
 		name string
 		task gse.ScriptTask

@@ -20,7 +20,7 @@ func TestContract(t *testing.T) {
 		rec := gsetest.NewRecorder()
 		cfg := testConfig()
 		cfg.MaxOutputBytes = 64 << 10
-		tr := newTestTransport(t, env, nil, transportOpts{cfg: cfg, blob: store, sink: rec.Sink})
+		tr := newTestTransport(t, env, rec, transportOpts{cfg: cfg, blob: store})
 		runAs := ""
 		if env.user == "root" {
 			if _, err := user.Lookup("nobody"); err == nil {

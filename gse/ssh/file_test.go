@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/gsetest"
 	"github.com/bkjob/bkjob/platform/blob"
 	"github.com/bkjob/bkjob/platform/errs"
 )
@@ -54,7 +55,7 @@ func TestFileFromBlobToHosts(t *testing.T) {
 	env := requireSSH(t)
 	data := randomBytes(t, 300<<10)
 	store := newBlob(t, "uploads/app.tar", data)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig(), blob: store})
 	targets := env.hosts(t, 3)
 	dir := filepath.Join(t.TempDir(), "missing", "dest")
@@ -62,11 +63,11 @@ func TestFileFromBlobToHosts(t *testing.T) {
 	task := gse.FileTask{TaskID: "blob", Targets: targets, TargetDir: dir, Mode: gse.TransferForce,
 		Sources: []gse.FileSource{{BlobKey: "uploads/app.tar"}}}
 	require.NoError(t, tr.StartFile(context.Background(), task))
-	results := rec.waitFinal(t, task.TaskID, targets...)
+	results := rec.WaitResults(t, task.TaskID, gsetest.Wait, targets...)
 	dest := filepath.Join(dir, "app.tar")
 	for _, h := range targets {
 		require.Equal(t, gse.HostStatusSuccess, results[h.ID].Status, results[h.ID].ErrorMsg)
-		p := lastProgress(rec.files(task.TaskID, h.ID))[dest]
+		p := lastProgress(rec.FileProgress(task.TaskID, h.ID))[dest]
 		require.Equal(t, gse.FileStatusFinished, p.Status)
 		require.Equal(t, sha(data), p.SHA256)
 		require.Equal(t, int64(len(data)), p.Size)
@@ -82,7 +83,7 @@ func TestFileFromBlobToHosts(t *testing.T) {
 
 func TestFileHostToHosts(t *testing.T) {
 	env := requireSSH(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig()})
 	hosts := env.hosts(t, 4)
 	src, targets := hosts[0], hosts[1:]
@@ -101,11 +102,11 @@ func TestFileHostToHosts(t *testing.T) {
 			{Host: &src, Path: filepath.Join(srcDir, "tree") + "/"},
 		}}
 	require.NoError(t, tr.StartFile(context.Background(), task))
-	results := rec.waitFinal(t, task.TaskID, targets...)
+	results := rec.WaitResults(t, task.TaskID, gsetest.Wait, targets...)
 	base := filepath.Join(dir, "0_"+src.IP)
 	for _, h := range targets {
 		require.Equal(t, gse.HostStatusSuccess, results[h.ID].Status, results[h.ID].ErrorMsg)
-		reports := lastProgress(rec.files(task.TaskID, h.ID))
+		reports := lastProgress(rec.FileProgress(task.TaskID, h.ID))
 		require.Equal(t, sha(data), reports[filepath.Join(base, "data.bin")].SHA256)
 		require.Equal(t, sha(nested), reports[filepath.Join(base, "tree", "sub", "n.txt")].SHA256)
 		require.Equal(t, src.ID, reports[filepath.Join(base, "data.bin")].SrcHostID)
@@ -126,7 +127,7 @@ func TestFileTransferModes(t *testing.T) {
 	env := requireSSH(t)
 	data := []byte("config v2\n")
 	store := newBlob(t, "cfg/app.conf", data)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig(), blob: store})
 	h := env.hosts(t, 1)
 	today := time.Now().Format(time.DateOnly)
@@ -161,7 +162,7 @@ func TestFileTransferModes(t *testing.T) {
 			dir := tt.dir(t.TempDir())
 			task := gse.FileTask{TaskID: "mode-" + tt.name, Targets: h, TargetDir: dir, Mode: tt.mode, Sources: []gse.FileSource{tt.src}}
 			require.NoError(t, tr.StartFile(context.Background(), task))
-			res := rec.waitFinal(t, task.TaskID, h...)[1]
+			res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 			require.Equal(t, tt.status, res.Status, res.ErrorMsg)
 			require.Contains(t, res.ErrorMsg, tt.errText)
 			if tt.dest != nil {
@@ -180,7 +181,7 @@ func TestFileOverwritesAndOwner(t *testing.T) {
 	}
 	data := []byte("new\n")
 	store := newBlob(t, "f.txt", data)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig(), blob: store})
 	h := env.hosts(t, 1)
 	dir := t.TempDir()
@@ -189,7 +190,7 @@ func TestFileOverwritesAndOwner(t *testing.T) {
 	task := gse.FileTask{TaskID: "owner", Targets: h, TargetDir: dir, Account: "nobody",
 		Sources: []gse.FileSource{{BlobKey: "f.txt"}}}
 	require.NoError(t, tr.StartFile(context.Background(), task))
-	res := rec.waitFinal(t, task.TaskID, h...)[1]
+	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 	require.Equal(t, gse.HostStatusSuccess, res.Status, res.ErrorMsg)
 	got, err := os.ReadFile(filepath.Join(dir, "f.txt"))
 	require.NoError(t, err)
@@ -214,7 +215,7 @@ func TestFileStopAndTimeout(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := &recorder{}
+			rec := gsetest.NewRecorder()
 			tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig(), blob: store})
 			h := env.hosts(t, 1)
 			dir := t.TempDir()
@@ -222,7 +223,7 @@ func TestFileStopAndTimeout(t *testing.T) {
 				Timeout: tt.timeout, Sources: []gse.FileSource{{BlobKey: "big.bin"}}}
 			require.NoError(t, tr.StartFile(context.Background(), task))
 			require.Eventually(t, func() bool {
-				for _, p := range rec.files(task.TaskID, 1) {
+				for _, p := range rec.FileProgress(task.TaskID, 1) {
 					if p.Bytes > 0 {
 						return true
 					}
@@ -232,7 +233,7 @@ func TestFileStopAndTimeout(t *testing.T) {
 			if tt.stop {
 				require.NoError(t, tr.Stop(context.Background(), task.TaskID, nil))
 			}
-			res := rec.waitFinal(t, task.TaskID, h...)[1]
+			res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 			require.Equal(t, tt.status, res.Status, res.ErrorMsg)
 			entries, err := os.ReadDir(dir)
 			require.NoError(t, err)
@@ -243,7 +244,7 @@ func TestFileStopAndTimeout(t *testing.T) {
 
 func TestStartFileRefusesBadPaths(t *testing.T) {
 	env := requireSSH(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig()})
 	h := env.hosts(t, 1)
 	src := gse.FileSource{BlobKey: "k"}
@@ -271,5 +272,5 @@ func TestStartFileRefusesBadPaths(t *testing.T) {
 			require.Equal(t, tt.field, errs.From(err).Field)
 		})
 	}
-	require.Empty(t, rec.kinds("bad", 1), "nothing ran")
+	require.Empty(t, rec.HostEvents("bad", 1), "nothing ran")
 }

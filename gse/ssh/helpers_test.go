@@ -2,20 +2,19 @@ package ssh
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/gsetest"
 	"github.com/bkjob/bkjob/platform/blob"
 	"github.com/bkjob/bkjob/platform/testenv"
 )
@@ -102,21 +101,21 @@ type transportOpts struct {
 	known KnownHosts
 	creds CredentialSource
 	blob  blob.Store
-	sink  gse.Sink
 }
 
-func newTestTransport(t testing.TB, env sshEnv, rec *recorder, opts transportOpts) *Transport {
+// newTestTransport starts a transport delivering to rec; when the test ends
+// it is closed, and then rec must have seen no event after a host's final
+// result and no output gap.
+func newTestTransport(t testing.TB, env sshEnv, rec *gsetest.Recorder, opts transportOpts) *Transport {
 	t.Helper()
+	t.Cleanup(func() { require.Empty(t, rec.Violations(), "events out of order") })
 	if opts.known == nil {
 		opts.known = NewFileKnownHosts(env.knownHosts)
 	}
 	if opts.creds == nil {
 		opts.creds = StaticCredentials{1: {PrivateKey: env.key}}
 	}
-	if opts.sink == nil {
-		opts.sink = rec.sink
-	}
-	tr, err := New(opts.cfg, Deps{Credentials: opts.creds, KnownHosts: opts.known, Blob: opts.blob, Sink: opts.sink})
+	tr, err := New(opts.cfg, Deps{Credentials: opts.creds, KnownHosts: opts.known, Blob: opts.blob, Sink: rec.Sink})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -124,101 +123,6 @@ func newTestTransport(t testing.TB, env sshEnv, rec *recorder, opts transportOpt
 		require.NoError(t, tr.Close(ctx))
 	})
 	return tr
-}
-
-// recorder is a Sink that keeps every event; refuse makes it reject the
-// next n calls.
-type recorder struct {
-	mu     sync.Mutex
-	events []gse.Event
-	refuse int
-}
-
-func (r *recorder) sink(_ context.Context, events []gse.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.refuse > 0 {
-		r.refuse--
-		return errors.New("sink busy")
-	}
-	r.events = append(r.events, events...)
-	return nil
-}
-
-// final returns the terminal result of (task, host), or nil.
-func (r *recorder) final(task string, host int64) *gse.HostResult {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, e := range r.events {
-		if e.TaskID == task && e.HostID == host && e.Kind == gse.EventResult && gse.HostStatusFinished(e.Result.Status) {
-			res := *e.Result
-			return &res
-		}
-	}
-	return nil
-}
-
-// waitFinal waits for every host's terminal result.
-func (r *recorder) waitFinal(t testing.TB, task string, hosts ...gse.Host) map[int64]gse.HostResult {
-	t.Helper()
-	require.Eventually(t, func() bool {
-		for _, h := range hosts {
-			if r.final(task, h.ID) == nil {
-				return false
-			}
-		}
-		return true
-	}, 30*time.Second, 10*time.Millisecond, "hosts of task %s did not finish", task)
-	out := map[int64]gse.HostResult{}
-	for _, h := range hosts {
-		out[h.ID] = *r.final(task, h.ID)
-	}
-	return out
-}
-
-// output joins (task, host)'s chunks, checking they are contiguous.
-func (r *recorder) output(t testing.TB, task string, host int64) string {
-	t.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var b strings.Builder
-	for _, e := range r.events {
-		if e.TaskID == task && e.HostID == host && e.Kind == gse.EventOutput {
-			require.Equal(t, int64(b.Len()), e.Output.Offset, "chunk offset")
-			b.Write(e.Output.Data)
-		}
-	}
-	return b.String()
-}
-
-// files returns the file progress events of (task, host).
-func (r *recorder) files(task string, host int64) []gse.FileProgress {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []gse.FileProgress
-	for _, e := range r.events {
-		if e.TaskID == task && e.HostID == host && e.Kind == gse.EventFile {
-			out = append(out, *e.File)
-		}
-	}
-	return out
-}
-
-// kinds lists the event kinds of (task, host) in order.
-func (r *recorder) kinds(task string, host int64) []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-	for _, e := range r.events {
-		if e.TaskID == task && e.HostID == host {
-			k := string(e.Kind)
-			if e.Kind == gse.EventResult {
-				k = fmt.Sprintf("result:%d", e.Result.Status)
-			}
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // alive reports whether process pid exists and is not a zombie (tests run

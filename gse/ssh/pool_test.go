@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/gsetest"
 )
 
 func TestHostKeyVerification(t *testing.T) {
@@ -46,25 +47,25 @@ func TestHostKeyVerification(t *testing.T) {
 			}
 			cfg := testConfig()
 			cfg.TrustOnFirstUse = tt.tofu
-			rec := &recorder{}
+			rec := gsetest.NewRecorder()
 			tr := newTestTransport(t, env, rec, transportOpts{cfg: cfg, known: known})
 			task := gse.ScriptTask{TaskID: "hostkey", Hosts: h, Language: gse.LangShell, Content: "echo in"}
 			require.NoError(t, tr.StartScript(context.Background(), task))
-			res := rec.waitFinal(t, task.TaskID, h...)[1]
+			res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 			require.Equal(t, tt.status, res.Status, res.ErrorMsg)
 			require.Contains(t, res.ErrorMsg, tt.errText)
 			if tt.status != gse.HostStatusSuccess {
-				require.Empty(t, rec.output(t, task.TaskID, 1), "nothing ran on a refused host")
+				require.Empty(t, rec.StrictOutput(t, task.TaskID, 1), "nothing ran on a refused host")
 				return
 			}
 			keys, err := known.Lookup(context.Background(), h[0].SSH.Addr)
 			require.NoError(t, err)
 			require.Len(t, keys, 1, "the key was recorded")
 			// A second transport without TOFU now accepts the recorded key.
-			rec2 := &recorder{}
+			rec2 := gsetest.NewRecorder()
 			tr2 := newTestTransport(t, env, rec2, transportOpts{cfg: testConfig(), known: known})
 			require.NoError(t, tr2.StartScript(context.Background(), task))
-			require.Equal(t, gse.HostStatusSuccess, rec2.waitFinal(t, task.TaskID, h...)[1].Status)
+			require.Equal(t, gse.HostStatusSuccess, rec2.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1].Status)
 		})
 	}
 }
@@ -76,33 +77,33 @@ func TestWrongCredentialIsUserPasswordError(t *testing.T) {
 	block, err := ssh.MarshalPrivateKey(priv, "")
 	require.NoError(t, err)
 	pem := pemEncode(block.Type, block.Bytes)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig(),
 		creds: StaticCredentials{1: {PrivateKey: pem, Password: "wrong"}}})
 	h := env.hosts(t, 1)
 	task := gse.ScriptTask{TaskID: "auth", Hosts: h, Language: gse.LangShell, Content: "echo in"}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	res := rec.waitFinal(t, task.TaskID, h...)[1]
+	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 	require.Equal(t, gse.HostStatusGSEUserPwdError, res.Status, res.ErrorMsg)
 
 	task.TaskID = "nocred"
 	task.Hosts = []gse.Host{{ID: 9, SSH: &gse.SSHEndpoint{Addr: env.addrs[0], User: env.user, CredentialID: 42}}}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	res = rec.waitFinal(t, task.TaskID, task.Hosts...)[9]
+	res = rec.WaitResults(t, task.TaskID, gsetest.Wait, task.Hosts...)[9]
 	require.Equal(t, gse.HostStatusGSEUserPwdError, res.Status)
 	require.Contains(t, res.ErrorMsg, "credential 42")
 }
 
 func TestConnectionReused(t *testing.T) {
 	env := requireSSH(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig()})
 	h := env.hosts(t, 1)
 	var first *conn
 	for i, id := range []string{"reuse-1", "reuse-2"} {
 		task := gse.ScriptTask{TaskID: id, Hosts: h, Language: gse.LangShell, Content: "echo $PPID"}
 		require.NoError(t, tr.StartScript(context.Background(), task))
-		require.Equal(t, gse.HostStatusSuccess, rec.waitFinal(t, id, h...)[1].Status)
+		require.Equal(t, gse.HostStatusSuccess, rec.WaitResults(t, id, gsetest.Wait, h...)[1].Status)
 		tr.pool.mu.Lock()
 		c := tr.pool.conns[connKey{addr: h[0].SSH.Addr, user: env.user, cred: 1}]
 		n := len(tr.pool.conns)
@@ -119,14 +120,14 @@ func TestConnectionReused(t *testing.T) {
 
 func TestIdleConnectionsClosed(t *testing.T) {
 	env := requireSSH(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	cfg := testConfig()
 	cfg.IdleTimeout = 200 * time.Millisecond
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: cfg})
 	h := env.hosts(t, 1)
 	task := gse.ScriptTask{TaskID: "idle", Hosts: h, Language: gse.LangShell, Content: "true"}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	rec.waitFinal(t, task.TaskID, h...)
+	rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)
 	require.Eventually(t, func() bool {
 		tr.pool.mu.Lock()
 		defer tr.pool.mu.Unlock()
@@ -136,7 +137,7 @@ func TestIdleConnectionsClosed(t *testing.T) {
 
 func TestAgentStatus(t *testing.T) {
 	env := requireSSH(t)
-	tr := newTestTransport(t, env, &recorder{}, transportOpts{cfg: testConfig()})
+	tr := newTestTransport(t, env, gsetest.NewRecorder(), transportOpts{cfg: testConfig()})
 	hosts := env.hosts(t, 2)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -12,12 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/gsetest"
 	"github.com/bkjob/bkjob/platform/errs"
 )
 
 func TestScriptResults(t *testing.T) {
 	env := requireSSH(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig()})
 	h := env.hosts(t, 1)
 
@@ -65,7 +66,7 @@ func TestScriptResults(t *testing.T) {
 				}
 			}
 			require.NoError(t, tr.StartScript(context.Background(), task))
-			res := rec.waitFinal(t, task.TaskID, h...)[1]
+			res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 			require.Equal(t, tt.status, res.Status, res.ErrorMsg)
 			require.Equal(t, tt.exit, res.ExitCode)
 			require.Equal(t, tt.tag, res.Tag)
@@ -73,7 +74,7 @@ func TestScriptResults(t *testing.T) {
 				require.Contains(t, res.ErrorMsg, tt.contains)
 			}
 			if tt.output != "" || tt.contains == "" {
-				require.Equal(t, tt.output, rec.output(t, task.TaskID, 1))
+				require.Equal(t, tt.output, rec.StrictOutput(t, task.TaskID, 1))
 				require.Equal(t, int64(len(tt.output)), res.Offset)
 			}
 			require.False(t, res.End.Before(res.Start))
@@ -83,23 +84,25 @@ func TestScriptResults(t *testing.T) {
 
 func TestScriptManyHostsEachReached(t *testing.T) {
 	env := requireSSH(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig()})
 	hosts := env.hosts(t, min(5, len(env.addrs)))
 	task := gse.ScriptTask{TaskID: "many", Hosts: hosts, Language: gse.LangShell,
 		Content: `set -- $SSH_CONNECTION; echo "$3"`}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	results := rec.waitFinal(t, task.TaskID, hosts...)
+	results := rec.WaitResults(t, task.TaskID, gsetest.Wait, hosts...)
 	for _, h := range hosts {
 		require.Equal(t, gse.HostStatusSuccess, results[h.ID].Status)
-		require.Equal(t, h.IP+"\n", rec.output(t, task.TaskID, h.ID), "host %d answered on its own address", h.ID)
-		require.Equal(t, "result:7", rec.kinds(task.TaskID, h.ID)[0], "running is reported first")
+		require.Equal(t, h.IP+"\n", rec.StrictOutput(t, task.TaskID, h.ID), "host %d answered on its own address", h.ID)
+		first := rec.HostEvents(task.TaskID, h.ID)[0]
+		require.Equal(t, gse.EventResult, first.Kind, "running is reported first")
+		require.Equal(t, gse.HostStatusRunning, first.Result.Status, "running is reported first")
 	}
 }
 
 func TestScriptOutputStreamedBeforeEnd(t *testing.T) {
 	env := requireSSH(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig()})
 	h := env.hosts(t, 1)
 	gate := filepath.Join(t.TempDir(), "gate")
@@ -108,14 +111,15 @@ func TestScriptOutputStreamedBeforeEnd(t *testing.T) {
 	require.NoError(t, tr.StartScript(context.Background(), task))
 
 	require.Eventually(t, func() bool {
-		return rec.output(t, task.TaskID, 1) == "first\n"
+		return rec.StrictOutput(t, task.TaskID, 1) == "first\n"
 	}, 20*time.Second, 10*time.Millisecond)
-	require.Nil(t, rec.final(task.TaskID, 1), "the script is still blocked on the gate")
+	_, finished := rec.Result(task.TaskID, 1)
+	require.False(t, finished, "the script is still blocked on the gate")
 
 	require.NoError(t, os.WriteFile(gate, nil, 0o644))
-	res := rec.waitFinal(t, task.TaskID, h...)[1]
+	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 	require.Equal(t, gse.HostStatusSuccess, res.Status)
-	require.Equal(t, "first\nsecond\n", rec.output(t, task.TaskID, 1))
+	require.Equal(t, "first\nsecond\n", rec.StrictOutput(t, task.TaskID, 1))
 }
 
 // treeScript starts a background child and a foreground sleep, records
@@ -127,16 +131,16 @@ func treeScript(pidFile, extra string) string {
 
 func TestScriptTimeoutKillsProcessTree(t *testing.T) {
 	env := requireSSH(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig()})
 	h := env.hosts(t, 1)
 	pidFile := filepath.Join(t.TempDir(), "pids")
 	task := gse.ScriptTask{TaskID: "timeout", Hosts: h, Language: gse.LangShell,
 		Content: treeScript(pidFile, ""), Timeout: 2 * time.Second}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	res := rec.waitFinal(t, task.TaskID, h...)[1]
+	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 	require.Equal(t, gse.HostStatusScriptTimeout, res.Status, res.ErrorMsg)
-	require.Equal(t, "started\n", rec.output(t, task.TaskID, 1))
+	require.Equal(t, "started\n", rec.StrictOutput(t, task.TaskID, 1))
 	pids := readPIDs(t, pidFile)
 	require.Len(t, pids, 2)
 	require.Eventually(t, func() bool { return !alive(pids[0]) && !alive(pids[1]) },
@@ -154,19 +158,19 @@ func TestScriptStopKillsProcessTree(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := &recorder{}
+			rec := gsetest.NewRecorder()
 			tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig()})
 			h := env.hosts(t, 1)
 			pidFile := filepath.Join(t.TempDir(), "pids")
 			task := gse.ScriptTask{TaskID: "stop", Hosts: h, Language: gse.LangShell, Content: treeScript(pidFile, tt.extra)}
 			require.NoError(t, tr.StartScript(context.Background(), task))
-			require.Eventually(t, func() bool { return rec.output(t, task.TaskID, 1) == "started\n" },
+			require.Eventually(t, func() bool { return rec.StrictOutput(t, task.TaskID, 1) == "started\n" },
 				20*time.Second, 10*time.Millisecond)
 			pids := readPIDs(t, pidFile)
 			require.True(t, alive(pids[0]) && alive(pids[1]))
 
 			require.NoError(t, tr.Stop(context.Background(), task.TaskID, nil))
-			res := rec.waitFinal(t, task.TaskID, h...)[1]
+			res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 			require.Equal(t, gse.HostStatusScriptTerminate, res.Status, res.ErrorMsg)
 			require.Equal(t, gse.ErrorCodeTerminated, res.ErrorCode)
 			require.Eventually(t, func() bool { return !alive(pids[0]) && !alive(pids[1]) },
@@ -177,7 +181,7 @@ func TestScriptStopKillsProcessTree(t *testing.T) {
 
 func TestScriptStopQueuedHost(t *testing.T) {
 	env := requireSSH(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	cfg := testConfig()
 	cfg.MaxConcurrent = 1
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: cfg})
@@ -187,7 +191,7 @@ func TestScriptStopQueuedHost(t *testing.T) {
 	var running int64
 	require.Eventually(t, func() bool {
 		for _, h := range hosts {
-			if rec.output(t, task.TaskID, h.ID) == "started\n" {
+			if rec.StrictOutput(t, task.TaskID, h.ID) == "started\n" {
 				running = h.ID
 				return true
 			}
@@ -199,13 +203,14 @@ func TestScriptStopQueuedHost(t *testing.T) {
 		queued = hosts[1].ID
 	}
 	require.NoError(t, tr.Stop(context.Background(), task.TaskID, []int64{queued}))
-	res := rec.waitFinal(t, task.TaskID, gse.Host{ID: queued})[queued]
+	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, gse.Host{ID: queued})[queued]
 	require.Equal(t, gse.HostStatusScriptTerminate, res.Status)
-	require.Empty(t, rec.output(t, task.TaskID, queued), "a queued host never ran")
-	require.Nil(t, rec.final(task.TaskID, running), "stopping one host leaves the other running")
+	require.Empty(t, rec.StrictOutput(t, task.TaskID, queued), "a queued host never ran")
+	_, finished := rec.Result(task.TaskID, running)
+	require.False(t, finished, "stopping one host leaves the other running")
 
 	require.NoError(t, tr.Stop(context.Background(), task.TaskID, []int64{running}))
-	require.Equal(t, gse.HostStatusScriptTerminate, rec.waitFinal(t, task.TaskID, gse.Host{ID: running})[running].Status)
+	require.Equal(t, gse.HostStatusScriptTerminate, rec.WaitResults(t, task.TaskID, gsetest.Wait, gse.Host{ID: running})[running].Status)
 }
 
 func TestScriptRunAsAccount(t *testing.T) {
@@ -213,20 +218,20 @@ func TestScriptRunAsAccount(t *testing.T) {
 	if env.user != "root" {
 		t.Skipf("run-as needs a root SSH login, the test server logs in as %s", env.user)
 	}
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig()})
 	h := env.hosts(t, 1)
 
 	task := gse.ScriptTask{TaskID: "runas", Hosts: h, Language: gse.LangShell, Account: "nobody",
 		Content: `id -un; stat -c '%U %a' "$0"; stat -c '%U %a' "$(dirname "$0")"`}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	res := rec.waitFinal(t, task.TaskID, h...)[1]
+	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 	require.Equal(t, gse.HostStatusSuccess, res.Status, res.ErrorMsg)
-	require.Equal(t, "nobody\nnobody 700\nnobody 700\n", rec.output(t, task.TaskID, 1))
+	require.Equal(t, "nobody\nnobody 700\nnobody 700\n", rec.StrictOutput(t, task.TaskID, 1))
 
 	task = gse.ScriptTask{TaskID: "runas-missing", Hosts: h, Language: gse.LangShell, Account: "bkjob-no-such-user", Content: "id"}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	res = rec.waitFinal(t, task.TaskID, h...)[1]
+	res = rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 	require.Equal(t, gse.HostStatusGSEUserError, res.Status)
 	require.Contains(t, res.ErrorMsg, "bkjob-no-such-user")
 }
@@ -245,7 +250,7 @@ func TestAccountNeedsRootLogin(t *testing.T) {
 
 func TestScriptOutputCapped(t *testing.T) {
 	env := requireSSH(t)
-	rec := &recorder{}
+	rec := gsetest.NewRecorder()
 	cfg := testConfig()
 	cfg.MaxOutputBytes = 1000
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: cfg})
@@ -253,31 +258,32 @@ func TestScriptOutputCapped(t *testing.T) {
 	task := gse.ScriptTask{TaskID: "cap", Hosts: h, Language: gse.LangShell,
 		Content: "head -c 300000 /dev/zero | tr '\\0' a; echo; echo 'job_success:[after cap]'"}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	res := rec.waitFinal(t, task.TaskID, h...)[1]
+	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 	require.Equal(t, gse.HostStatusSuccess, res.Status)
 	want := strings.Repeat("a", 1000) + "\n[bkjob: output truncated at 1000 bytes]\n"
-	require.Equal(t, want, rec.output(t, task.TaskID, 1))
+	require.Equal(t, want, rec.StrictOutput(t, task.TaskID, 1))
 	require.Equal(t, int64(len(want)), res.Offset)
 	require.Equal(t, "after cap", res.Tag, "tags are still read past the cap")
 }
 
 func TestSinkRefusalRedelivers(t *testing.T) {
 	env := requireSSH(t)
-	rec := &recorder{refuse: 3}
+	rec := gsetest.NewRecorder()
+	rec.RefuseNext(3)
 	cfg := testConfig()
 	cfg.SinkRetry = 10 * time.Millisecond
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: cfg})
 	h := env.hosts(t, 1)
 	task := gse.ScriptTask{TaskID: "refuse", Hosts: h, Language: gse.LangShell, Content: "echo one; echo two"}
 	require.NoError(t, tr.StartScript(context.Background(), task))
-	res := rec.waitFinal(t, task.TaskID, h...)[1]
+	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 	require.Equal(t, gse.HostStatusSuccess, res.Status)
-	require.Equal(t, "one\ntwo\n", rec.output(t, task.TaskID, 1))
+	require.Equal(t, "one\ntwo\n", rec.StrictOutput(t, task.TaskID, 1))
 }
 
 func TestStartScriptRefusesBadInput(t *testing.T) {
 	env := requireSSH(t)
-	tr := newTestTransport(t, env, &recorder{}, transportOpts{cfg: testConfig()})
+	tr := newTestTransport(t, env, gsetest.NewRecorder(), transportOpts{cfg: testConfig()})
 	require.Error(t, tr.StartScript(context.Background(), gse.ScriptTask{Language: gse.LangShell}))
 	require.Error(t, tr.StartScript(context.Background(), gse.ScriptTask{TaskID: "x", Env: map[string]string{"A B": "c"}}))
 	h := env.hosts(t, 1)

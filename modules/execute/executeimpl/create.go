@@ -32,18 +32,8 @@ func (e *Engine) FastExecuteScript(ctx context.Context, req execute.FastExecuteS
 	if err != nil {
 		return execute.JobCreated{}, err
 	}
-	t, err := timeout(req.Timeout)
+	t, name, err := e.jobCommon(req.Timeout, req.TaskName, "API Quick execution script", req.CallbackURL, req.TargetServer)
 	if err != nil {
-		return execute.JobCreated{}, err
-	}
-	name, err := taskName(req.TaskName, "API Quick execution script", e.nowMS())
-	if err != nil {
-		return execute.JobCreated{}, err
-	}
-	if err := e.callbackURL(req.CallbackURL); err != nil {
-		return execute.JobCreated{}, err
-	}
-	if err := checkServer("target_server", req.TargetServer, true); err != nil {
 		return execute.JobCreated{}, err
 	}
 	if err := checkRolling(req.RollingConfig); err != nil {

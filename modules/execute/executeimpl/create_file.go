@@ -25,10 +25,6 @@ func (e *Engine) FastTransferFile(ctx context.Context, req execute.FastTransferF
 	if len(req.FileSourceList) == 0 {
 		return execute.JobCreated{}, errs.Invalid("file_source_list", "required: give at least one source")
 	}
-	t, err := timeout(req.Timeout)
-	if err != nil {
-		return execute.JobCreated{}, err
-	}
 	mode := req.TransferMode
 	if mode == 0 {
 		mode = 2
@@ -39,14 +35,8 @@ func (e *Engine) FastTransferFile(ctx context.Context, req execute.FastTransferF
 	if req.UploadSpeedLimit < 0 || req.DownloadSpeedLimit < 0 {
 		return execute.JobCreated{}, errs.Invalid("upload_speed_limit", "speed limits must not be negative")
 	}
-	name, err := taskName(req.TaskName, "API Quick Distribution File", e.nowMS())
+	t, name, err := e.jobCommon(req.Timeout, req.TaskName, "API Quick Distribution File", req.CallbackURL, req.TargetServer)
 	if err != nil {
-		return execute.JobCreated{}, err
-	}
-	if err := e.callbackURL(req.CallbackURL); err != nil {
-		return execute.JobCreated{}, err
-	}
-	if err := checkServer("target_server", req.TargetServer, true); err != nil {
 		return execute.JobCreated{}, err
 	}
 	if err := checkRolling(req.RollingConfig); err != nil {
@@ -160,18 +150,8 @@ func (e *Engine) PushConfigFile(ctx context.Context, req execute.PushConfigFileR
 			return execute.JobCreated{}, errs.Invalid(field+".content", "at most %d bytes, got %d", execute.MaxConfigFileBytes, len(contents[i]))
 		}
 	}
-	t, err := timeout(req.Timeout)
+	t, name, err := e.jobCommon(req.Timeout, req.TaskName, "API GSE PUSH FILE", req.CallbackURL, req.TargetServer)
 	if err != nil {
-		return execute.JobCreated{}, err
-	}
-	name, err := taskName(req.TaskName, "API GSE PUSH FILE", e.nowMS())
-	if err != nil {
-		return execute.JobCreated{}, err
-	}
-	if err := e.callbackURL(req.CallbackURL); err != nil {
-		return execute.JobCreated{}, err
-	}
-	if err := checkServer("target_server", req.TargetServer, true); err != nil {
 		return execute.JobCreated{}, err
 	}
 	if req.AccountID == 0 && req.AccountAlias == "" {

@@ -267,3 +267,24 @@ func stepHostsOf(hosts []ResolvedHost, sizes []int) []stepHost {
 
 // apiHostID hides the synthetic ids of unknown hosts.
 func apiHostID(id int64) int64 { return max(id, 0) }
+
+// jobCommon checks the parameters every create call shares, in one order:
+// timeout, task name, callback URL, target server. It returns the timeout
+// in seconds and the task name (defaultPrefix + now when none was given).
+func (e *Engine) jobCommon(timeoutSec *int, name, defaultPrefix, callback string, target *execute.Server) (int, string, error) {
+	t, err := timeout(timeoutSec)
+	if err != nil {
+		return 0, "", err
+	}
+	name, err = taskName(name, defaultPrefix, e.nowMS())
+	if err != nil {
+		return 0, "", err
+	}
+	if err := e.callbackURL(callback); err != nil {
+		return 0, "", err
+	}
+	if err := checkServer("target_server", target, true); err != nil {
+		return 0, "", err
+	}
+	return t, name, nil
+}

@@ -60,6 +60,14 @@ func (e *Engine) dispatch(ctx context.Context, k taskKey) error {
 			return err
 		}
 		if err := e.startOnTransport(ctx, k, g, targets); err != nil {
+			if retake {
+				// Other hosts of this task may be running from the first
+				// dispatch: failing the task here would drop their results.
+				// Leave it undispatched; the next reconcile after the lease
+				// tries again, and the step timeout bounds the whole thing.
+				e.log.Warn("dispatch takeover failed, will retry", "task_id", g.GseTaskID, "hosts", len(targets), "err", err)
+				return nil
+			}
 			e.log.Warn("dispatch failed", "task_id", g.GseTaskID, "hosts", len(targets), "err", err)
 			if lerr := e.logDispatchFailure(ctx, k, targets, trimMsg(err.Error())); lerr != nil {
 				e.log.Warn("write dispatch failure to host logs", "task_id", g.GseTaskID, "err", lerr)

@@ -135,7 +135,12 @@ func (e *Engine) nextStep(ctx context.Context, job *taskInstance, s *stepInstanc
 	if next == nil {
 		return e.finishJob(ctx, job, s, execute.StatusSuccess)
 	}
-	ok, err := e.st.claimJob(ctx, nil, job.ID, jobActive, map[string]any{
+	// Move on only from the state this refresh read: a terminate (job now
+	// STOPPING) or a later refresh (current step already past s) wins.
+	if job.CurrentStepID != s.ID {
+		return nil
+	}
+	ok, err := e.st.claimJobAfterStep(ctx, job.ID, job.Status, s, map[string]any{
 		"status": int(execute.StatusRunning), "current_step_id": next.ID, "update_time": e.nowMS()})
 	if err != nil || !ok {
 		return err

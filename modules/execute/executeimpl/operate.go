@@ -124,9 +124,15 @@ func (e *Engine) terminate(ctx context.Context, job *taskInstance, c execute.Cal
 		if g == nil {
 			return nil
 		}
-		stopG, err = e.st.claimGseTask(ctx, tx, g.ID, []int{int(execute.StatusBlank), int(execute.StatusRunning)}, nil,
-			map[string]any{"status": int(execute.StatusStopping), "stop_time": now})
-		undispatched = g.Status == int(execute.StatusBlank)
+		// Claim from BLANK first: only a task no dispatcher has claimed yet
+		// may have its hosts ended without asking the transport.
+		stop := map[string]any{"status": int(execute.StatusStopping), "stop_time": now}
+		undispatched, err = e.st.claimGseTask(ctx, tx, g.ID, []int{int(execute.StatusBlank)}, nil, stop)
+		if err != nil || undispatched {
+			stopG = undispatched
+			return err
+		}
+		stopG, err = e.st.claimGseTask(ctx, tx, g.ID, []int{int(execute.StatusRunning)}, nil, stop)
 		return err
 	})
 	if err != nil {

@@ -116,7 +116,13 @@ func (c *consumer) serve(ch *amqp.Channel, deliveries <-chan amqp.Delivery) {
 		select {
 		case d, ok := <-deliveries:
 			if !ok {
+				// The consumer ended (channel lost, or the broker cancelled
+				// it, say on a queue failover, leaving the channel open):
+				// let running handlers finish, then close the channel so a
+				// cancelled consumer does not leak it.
 				cancel()
+				inflight.Wait()
+				_ = ch.Close()
 				return
 			}
 			inflight.Add(1)

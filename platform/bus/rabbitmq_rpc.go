@@ -199,7 +199,11 @@ func (c *rpcClient) pump(gen *rpcGen, replies <-chan amqp.Delivery, returns <-ch
 	}
 }
 
-// callHandler answers one request and acks it; calls are never redelivered.
+// callHandler answers one request and acks it once answered (the ack is
+// what bounds running handlers to the prefetch). Calls run at most once: a
+// request the broker redelivers (its first handler lost its channel, maybe
+// mid-call) is answered ErrUnavailable without running, so a call that
+// creates something cannot create it twice; the caller may retry.
 func (r *RabbitMQ) callHandler(h CallHandler) func(context.Context, *amqp.Channel, amqp.Delivery) {
 	return func(ctx context.Context, ch *amqp.Channel, d amqp.Delivery) {
 		defer func() { _ = d.Ack(false) }()
@@ -207,9 +211,17 @@ func (r *RabbitMQ) callHandler(h CallHandler) func(context.Context, *amqp.Channe
 		if deadline > 0 && time.Now().UnixMilli() >= deadline {
 			return // the caller has given up
 		}
-		hctx, cancel := handlerContext(ctx, deadline)
-		res, err := h(hctx, d.Body)
-		cancel()
+		var (
+			res any
+			err error
+		)
+		if d.Redelivered {
+			err = errs.ErrUnavailable.Withf("call %s was interrupted in its handler and is not run twice; retry it", d.RoutingKey)
+		} else {
+			hctx, cancel := handlerContext(ctx, deadline)
+			res, err = h(hctx, d.Body)
+			cancel()
+		}
 		r.st.handled.Add(1)
 		if d.ReplyTo == "" {
 			return

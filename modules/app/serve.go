@@ -57,9 +57,14 @@ func Serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 			startErr = err
 		}
 	}
+	// HTTP and the roles each get the whole shutdown_timeout: a slow HTTP
+	// drain must not leave the roles (which flush logs and hand work back)
+	// an expired context.
+	httpCtx, cancelHTTP := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancelHTTP()
+	httpErr := w.srv.Shutdown(httpCtx)
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
-	httpErr := w.srv.Shutdown(stopCtx)
 	mgr.StopAll(stopCtx)
 	if startErr != nil {
 		return startErr

@@ -25,6 +25,9 @@ type Server struct {
 	addr     string
 	srv      *http.Server
 	ln       net.Listener
+	// closing ends every request's context at shutdown, so long-lived
+	// requests (log streams) return instead of holding shutdown up.
+	closing context.CancelFunc
 }
 
 // NewServer builds an echo instance with the standard middleware chain.
@@ -38,7 +41,16 @@ func NewServer(addr string, log *slog.Logger) *Server {
 	e.Use(middleware.RequestID())
 	e.Use(recoverMiddleware(log))
 	e.Use(accessLog(log, m))
-	return &Server{Echo: e, Registry: reg, log: log, addr: addr}
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Set(loggerKey, log)
+			return next(c)
+		}
+	})
+	base, closing := context.WithCancel(context.Background())
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return base }}
+	return &Server{Echo: e, Registry: reg, log: log, addr: addr, srv: srv, closing: closing}
 }
 
 // Listen binds the address (so a port conflict fails start-up, not later).
@@ -61,7 +73,6 @@ func (s *Server) Addr() string {
 
 // Serve serves until Shutdown; it returns nil on a clean shutdown.
 func (s *Server) Serve() error {
-	s.srv = &http.Server{Handler: s.Echo, ReadHeaderTimeout: 10 * time.Second}
 	s.log.Info("http listening", "addr", s.Addr())
 	if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve http: %w", err)
@@ -71,13 +82,12 @@ func (s *Server) Serve() error {
 
 // Shutdown stops accepting requests and waits for in-flight ones until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.srv == nil {
-		if s.ln != nil {
-			return s.ln.Close()
-		}
-		return nil
+	s.closing()
+	err := s.srv.Shutdown(ctx)
+	if s.ln != nil {
+		_ = s.ln.Close() // when Serve never ran
 	}
-	return s.srv.Shutdown(ctx)
+	return err
 }
 
 func recoverMiddleware(log *slog.Logger) echo.MiddlewareFunc {
@@ -119,4 +129,15 @@ func accessLog(log *slog.Logger, m *metrics) echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// loggerKey holds the server's logger on each request, for helpers that
+// write responses (V3Error) and must log what they do not show.
+const loggerKey = "bkjob.logger"
+
+func loggerOf(c echo.Context) *slog.Logger {
+	if l, ok := c.Get(loggerKey).(*slog.Logger); ok {
+		return l
+	}
+	return slog.New(slog.DiscardHandler)
 }

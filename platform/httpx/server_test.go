@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -119,4 +120,18 @@ func TestV3Envelope(t *testing.T) {
 	require.Contains(t, rec.Body.String(), `"result":false,"code":1240002`)
 	require.Contains(t, rec.Body.String(), "target_server: is required")
 	require.Regexp(t, `"job_request_id":"[0-9a-zA-Z]+"`, rec.Body.String())
+}
+
+func TestV3ErrorHidesInternalDetails(t *testing.T) {
+	s := newTestServer(t)
+	s.Echo.GET("/db", func(c echo.Context) error {
+		return V3Error(c, errors.New("dial tcp 10.0.3.5:3306: connect: connection refused"))
+	})
+	s.Echo.GET("/down", func(c echo.Context) error { return V3Error(c, errs.ErrUnavailable.Withf("engine not started")) })
+	rec := do(t, s, http.MethodGet, "/db")
+	require.Equal(t, 200, rec.Code)
+	require.Contains(t, rec.Body.String(), `"result":false`)
+	require.Contains(t, rec.Body.String(), "internal error (request id")
+	require.NotContains(t, rec.Body.String(), "10.0.3.5")
+	require.Contains(t, do(t, s, http.MethodGet, "/down").Body.String(), "engine not started", "availability errors keep their message")
 }

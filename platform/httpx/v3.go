@@ -3,6 +3,7 @@ package httpx
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/http"
 
 	"github.com/bkjob/bkjob/platform/errs"
@@ -64,6 +65,11 @@ func V3OK(c echo.Context, data any) error {
 // clients see them; everything else is 200 with result false, as bk-job does.
 func V3Error(c echo.Context, err error) error {
 	e := errs.From(err)
+	if e.Status >= 500 && !errors.Is(e, errs.ErrUnavailable) && !errors.Is(e, errs.ErrNotImplemented) {
+		// Internal details (addresses, SQL) go to the log, not to the client.
+		loggerOf(c).Error("v3 request failed", "path", c.Request().URL.Path, "request_id", RequestID(c), "err", err)
+		e = errs.ErrInternal.Withf("internal error (request id %s)", RequestID(c))
+	}
 	status := http.StatusOK
 	if e.Status == http.StatusUnauthorized {
 		status = http.StatusUnauthorized

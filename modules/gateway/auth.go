@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -45,7 +46,12 @@ func (g *Gateway) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		app, err := g.verifyApp(c, cred)
 		if err != nil {
-			g.log.Warn("api auth refused", "app_code", cred.AppCode, "remote", c.RealIP())
+			if !refused(err) {
+				// The store failed: that is not the caller's fault, and
+				// answering 401 would make clients rotate good credentials.
+				return httpx.V3Error(c, errs.ErrUnavailable.Withf("cannot check credentials now; retry"))
+			}
+			g.log.Warn("api auth refused", "app_code", cred.AppCode, "remote", c.RealIP(), "err", err)
 			return httpx.V3Error(c, ErrBadCredentials)
 		}
 		username := cred.Username
@@ -67,7 +73,7 @@ func (g *Gateway) verifyApp(c echo.Context, cred apiCredentials) (apiApp, error)
 		return apiApp{}, err
 	}
 	if !app.Enabled {
-		return apiApp{}, errors.New("app disabled")
+		return apiApp{}, errAppDisabled
 	}
 	if err := bcrypt.CompareHashAndPassword([]byte(app.SecretHash), []byte(cred.AppSecret)); err != nil {
 		return apiApp{}, err
@@ -84,16 +90,30 @@ func (g *Gateway) sessionAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			return errs.ErrUnauthorized.Withf("log in first")
 		}
 		sess, err := g.st.sessionByHash(c.Request().Context(), hashToken(token))
-		if err != nil {
+		if errors.Is(err, errNoRow) {
 			return errs.ErrUnauthorized.Withf("session expired, log in again")
 		}
-		u, err := g.st.userByName(c.Request().Context(), sess.Username)
 		if err != nil {
+			return fmt.Errorf("look up session: %w", err)
+		}
+		u, err := g.st.userByName(c.Request().Context(), sess.Username)
+		if errors.Is(err, errNoRow) {
 			return errs.ErrUnauthorized.Withf("user no longer exists")
+		}
+		if err != nil {
+			return fmt.Errorf("look up user %s: %w", sess.Username, err)
 		}
 		httpx.SetActor(c, httpx.Actor{Username: u.Username, AllScopes: u.IsAdmin})
 		return next(c)
 	}
+}
+
+var errAppDisabled = errors.New("app disabled")
+
+// refused reports whether a verification error is the caller's (unknown
+// app, disabled app, wrong secret) rather than the store's.
+func refused(err error) bool {
+	return errors.Is(err, errNoRow) || errors.Is(err, errAppDisabled) || errors.Is(err, bcrypt.ErrMismatchedHashAndPassword)
 }
 
 func hashToken(token string) string {

@@ -18,9 +18,11 @@ import (
 	"github.com/bkjob/bkjob/platform/httpx"
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 )
 
 type fixture struct {
+	db  *gorm.DB
 	srv *httpx.Server
 	cfg *config.Config
 	out *bytes.Buffer
@@ -47,7 +49,7 @@ func newFixture(t *testing.T, env ...string) *fixture {
 	g := New(Deps{Config: cfg, DB: gdb, Server: srv, Mounts: []Mount{probe}, Log: log, Out: out})
 	require.NoError(t, g.Start(ctx))
 	t.Cleanup(func() { _ = g.Stop(ctx) })
-	return &fixture{srv: srv, cfg: cfg, out: out}
+	return &fixture{db: gdb, srv: srv, cfg: cfg, out: out}
 }
 
 func (f *fixture) call(method, path string, header http.Header, body any) *httptest.ResponseRecorder {
@@ -118,4 +120,17 @@ func TestGeneratedAdminPasswordAndSessions(t *testing.T) {
 
 	require.Equal(t, 204, f.call(http.MethodPost, "/api/web/logout", withCookie, nil).Code)
 	require.Equal(t, 401, f.call(http.MethodGet, "/api/web/me", withCookie, nil).Code, "session gone after logout")
+}
+
+func TestStoreFailureIsNotBadCredentials(t *testing.T) {
+	f := newFixture(t, "BKJOB_API_APP_CODE=ci", "BKJOB_API_APP_SECRET=ci-secret", "BKJOB_ADMIN_PASSWORD=pw")
+	require.NoError(t, db.Close(f.db))
+
+	rec := f.call(http.MethodPost, "/api/v3/whoami", http.Header{AuthHeader: {`{"bk_app_code":"ci","bk_app_secret":"ci-secret"}`}}, map[string]any{})
+	require.Equal(t, 200, rec.Code, "not a 401: the credentials may be fine")
+	require.Contains(t, rec.Body.String(), "cannot check credentials now")
+
+	rec = f.call(http.MethodPost, "/api/web/login", nil, map[string]string{"username": "admin", "password": "pw"})
+	require.Equal(t, 500, rec.Code, rec.Body.String())
+	require.NotContains(t, rec.Body.String(), "wrong username or password")
 }

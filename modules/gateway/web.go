@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -45,6 +47,9 @@ func (g *Gateway) login(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	u, err := g.st.userByName(ctx, req.Username)
+	if err != nil && !errors.Is(err, errNoRow) {
+		return fmt.Errorf("look up user %s: %w", req.Username, err)
+	}
 	if err == nil {
 		err = bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(req.Password))
 	}

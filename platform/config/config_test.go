@@ -72,6 +72,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad addr", Sources{Flags: map[string]any{"http.addr": "nope"}}, "http.addr"},
 		{"bad level", Sources{Flags: map[string]any{"log.level": "loud"}}, "log.level"},
 		{"negative int", Sources{Env: []string{"BKJOB_BUS__PREFETCH=0"}}, "bus.prefetch"},
+		{"zero ssh grace", Sources{Env: []string{"BKJOB_GSE__SSH__KILL_GRACE=0s"}}, "gse.ssh.kill_grace"},
+		{"empty mongo db", Sources{Env: []string{"BKJOB_LOGSVR__MONGO_DATABASE="}}, "logsvr.mongo_database"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,6 +41,9 @@ func (c *Config) Validate() error {
 		func() error { return atLeast("gse.ssh.max_concurrent", c.GSE.SSH.MaxConcurrent, 1) },
 		func() error { return atLeast("gse.ssh.max_sessions_per_conn", c.GSE.SSH.MaxSessionsPerConn, 1) },
 		func() error { return positive("gse.ssh.dial_timeout", c.GSE.SSH.DialTimeout) },
+		func() error { return positive("gse.ssh.idle_timeout", c.GSE.SSH.IdleTimeout) },
+		func() error { return positive("gse.ssh.kill_grace", c.GSE.SSH.KillGrace) },
+		func() error { return nonEmpty("logsvr.mongo_database", c.Logsvr.MongoDatabase) },
 		func() error { return positive("auth.session_ttl", c.Auth.SessionTTL) },
 	}
 	for _, check := range checks {

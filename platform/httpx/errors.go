@@ -59,11 +59,9 @@ func mapError(err error) (int, ErrorDetail) {
 		if status == 0 {
 			status = http.StatusInternalServerError
 		}
-		msg := e.Message
-		if status >= 500 && !errors.Is(e, errs.ErrNotImplemented) && !errors.Is(e, errs.ErrUnavailable) {
-			msg = "internal error"
-		}
-		return status, ErrorDetail{Code: e.Code, Message: msg, Field: e.Field}
+		// A typed error's message was written for the caller; only untyped
+		// errors (below) are hidden.
+		return status, ErrorDetail{Code: e.Code, Message: e.Message, Field: e.Field}
 	}
 	return http.StatusInternalServerError, ErrorDetail{Code: errs.ErrInternal.Code, Message: "internal error"}
 }

@@ -64,9 +64,11 @@ func V3OK(c echo.Context, data any) error {
 // the error does. Authentication failures keep their 401 so gateways and
 // clients see them; everything else is 200 with result false, as bk-job does.
 func V3Error(c echo.Context, err error) error {
+	var typed *errs.Error
 	e := errs.From(err)
-	if e.Status >= 500 && !errors.Is(e, errs.ErrUnavailable) && !errors.Is(e, errs.ErrNotImplemented) {
-		// Internal details (addresses, SQL) go to the log, not to the client.
+	if !errors.As(err, &typed) {
+		// An error without a code is a failure nobody described for the
+		// caller: its details (addresses, SQL) go to the log, not the client.
 		loggerOf(c).Error("v3 request failed", "path", c.Request().URL.Path, "request_id", RequestID(c), "err", err)
 		e = errs.ErrInternal.Withf("internal error (request id %s)", RequestID(c))
 	}

@@ -1,5 +1,7 @@
 package execute
 
+import "github.com/bkjob/bkjob/platform/httpx"
+
 // GetJobInstanceStatusRequest is get_job_instance_status.
 type GetJobInstanceStatusRequest struct {
 	JobRef
@@ -213,12 +215,7 @@ type GetJobInstanceListRequest struct {
 }
 
 // JobInstancePage is get_job_instance_list's data.
-type JobInstancePage struct {
-	Start  int                  `json:"start"`
-	Total  int                  `json:"total"`
-	Length int                  `json:"length"`
-	Data   []JobInstanceSummary `json:"data"`
-}
+type JobInstancePage = httpx.V3Page[JobInstanceSummary]
 
 // JobInstanceSummary is one row of get_job_instance_list.
 type JobInstanceSummary struct {

@@ -1,5 +1,7 @@
 package manage
 
+import "github.com/bkjob/bkjob/platform/httpx"
+
 // DefaultSSHPort is the port of an agentless host when none is given.
 const DefaultSSHPort = 22
 
@@ -37,9 +39,4 @@ type ListAgentlessHostsRequest struct {
 }
 
 // AgentlessHostPage is one page of agentless hosts, bk-job's page shape.
-type AgentlessHostPage struct {
-	Start  int             `json:"start"`
-	Total  int             `json:"total"`
-	Length int             `json:"length"`
-	Data   []AgentlessHost `json:"data"`
-}
+type AgentlessHostPage = httpx.V3Page[AgentlessHost]

@@ -27,9 +27,20 @@ type Config struct {
 	API             API           `koanf:"api"`
 }
 
+// HTTP is the server every process runs: address, limits, timeouts, the
+// proxies whose forwarding headers are believed, and TLS.
 type HTTP struct {
-	Addr      string `koanf:"addr"`
-	PublicURL string `koanf:"public_url"`
+	Addr              string        `koanf:"addr"`
+	PublicURL         string        `koanf:"public_url"`
+	MaxBodyBytes      int64         `koanf:"max_body_bytes"`
+	MaxJobBodyBytes   int64         `koanf:"max_job_body_bytes"`
+	ReadHeaderTimeout time.Duration `koanf:"read_header_timeout"`
+	ReadTimeout       time.Duration `koanf:"read_timeout"`
+	WriteTimeout      time.Duration `koanf:"write_timeout"`
+	IdleTimeout       time.Duration `koanf:"idle_timeout"`
+	TrustedProxies    []string      `koanf:"trusted_proxies"`
+	TLSCertFile       string        `koanf:"tls_cert_file"`
+	TLSKeyFile        string        `koanf:"tls_key_file"`
 }
 
 type Log struct {

@@ -121,7 +121,7 @@ func envValues(env []string, known map[string]bool) (map[string]any, error) {
 }
 
 func isListKey(key string) bool {
-	return key == "gse.agent_tokens" || key == "api.callback_allowlist"
+	return key == "gse.agent_tokens" || key == "api.callback_allowlist" || key == "http.trusted_proxies"
 }
 
 func splitList(s string) []string {

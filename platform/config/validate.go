@@ -13,6 +13,7 @@ func (c *Config) Validate() error {
 		func() error { return nonEmpty("data_dir", c.DataDir) },
 		func() error { return positive("shutdown_timeout", c.ShutdownTimeout) },
 		func() error { return hostPort("http.addr", c.HTTP.Addr) },
+		c.validateHTTP,
 		func() error { return oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error") },
 		func() error { return oneOf("log.format", c.Log.Format, "text", "json") },
 		c.validateDB,

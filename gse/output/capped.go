@@ -1,6 +1,10 @@
 package output
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/bkjob/bkjob/platform/text"
+)
 
 // TruncatedMarker is appended once to output that reached limit bytes.
 func TruncatedMarker(limit int64) string {
@@ -17,7 +21,9 @@ type Cap struct {
 
 // Accept returns the part of p to pass on: p itself while under the limit;
 // the bytes up to the limit followed by the marker when p reaches past it
-// (a new slice); nothing once truncated.
+// (a new slice); nothing once truncated. The cut does not split a
+// character begun in p (text.RuneBoundary): the marker follows whole
+// characters, so a capped UTF-8 log stays UTF-8.
 func (c *Cap) Accept(p []byte) []byte {
 	if c.truncated {
 		return nil
@@ -26,9 +32,9 @@ func (c *Cap) Accept(p []byte) []byte {
 		c.kept += int64(len(p))
 		return p
 	}
-	room := c.Limit - c.kept
+	room := text.RuneBoundary(p[:c.Limit-c.kept])
 	out := append(append([]byte(nil), p[:room]...), TruncatedMarker(c.Limit)...)
-	c.kept = c.Limit
+	c.kept += int64(room)
 	c.truncated = true
 	return out
 }

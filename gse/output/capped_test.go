@@ -20,6 +20,8 @@ func TestCap(t *testing.T) {
 		{"over across writes", 5, []string{"abc", "def", "ghi"}, "abcde" + TruncatedMarker(5)},
 		{"over after reaching it exactly", 3, []string{"abc", "d"}, "abc" + TruncatedMarker(3)},
 		{"no cap", 0, []string{"abc", "def"}, "abcdef"},
+		{"cut before a split character", 5, []string{"中中"}, "中" + TruncatedMarker(5)},
+		{"cut after a whole character", 6, []string{"中中中"}, "中中" + TruncatedMarker(6)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -32,7 +34,7 @@ func TestCap(t *testing.T) {
 			truncated := tt.want != strings.Join(tt.writes, "")
 			require.Equal(t, truncated, c.Truncated())
 			if truncated {
-				require.Equal(t, tt.limit, c.Kept())
+				require.Equal(t, int64(len(tt.want)-len(TruncatedMarker(tt.limit))), c.Kept())
 			} else {
 				require.Equal(t, int64(len(tt.want)), c.Kept())
 			}

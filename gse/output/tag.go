@@ -2,7 +2,8 @@ package output
 
 import (
 	"bytes"
-	"unicode/utf8"
+
+	"github.com/bkjob/bkjob/platform/text"
 )
 
 const (
@@ -15,7 +16,8 @@ const (
 
 // Tags finds the lines "job_success:[msg]" and "job_fail:[msg]" (blanks
 // around them allowed) in a stream fed in any pieces; the last one wins and
-// its msg, cut to MaxTagLen characters, is the tag.
+// its msg, made valid UTF-8 and cut to MaxTagLen characters (text.TruncateChars),
+// is the tag.
 type Tags struct {
 	line []byte
 	long bool // the current line outgrew MaxTagLine
@@ -70,11 +72,8 @@ func parseTag(line []byte) (string, bool) {
 	line = bytes.TrimSpace(line)
 	for _, prefix := range []string{"job_success:[", "job_fail:["} {
 		if bytes.HasPrefix(line, []byte(prefix)) && bytes.HasSuffix(line, []byte("]")) {
-			msg := string(line[len(prefix) : len(line)-1])
-			if utf8.RuneCountInString(msg) > MaxTagLen {
-				msg = string([]rune(msg)[:MaxTagLen])
-			}
-			return msg, true
+			// The server cuts a tag it stores with the same call.
+			return text.TruncateChars(string(line[len(prefix):len(line)-1]), MaxTagLen), true
 		}
 	}
 	return "", false

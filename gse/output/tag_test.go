@@ -22,6 +22,9 @@ func TestParseTag(t *testing.T) {
 		{"job_done:[x]", "", false},
 		{"job_success:[" + strings.Repeat("x", 300) + "]", strings.Repeat("x", 256), true},
 		{"job_success:[" + strings.Repeat("界", 300) + "]", strings.Repeat("界", 256), true},
+		{"job_success:[" + strings.Repeat("中", 256) + "]", strings.Repeat("中", 256), true},
+		{"job_fail:[bad \xff\xfe byte]", "bad \uFFFD byte", true},
+		{"job_success:[" + strings.Repeat("😀", 257) + "]", strings.Repeat("😀", 256), true},
 	}
 	for _, tt := range tests {
 		tag, ok := parseTag([]byte(tt.line))

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/bkjob/bkjob/modules/logsvr"
+	"github.com/bkjob/bkjob/platform/text"
 )
 
 // hostKey identifies one host's script log; comparable, for maps.
@@ -70,6 +71,8 @@ func apply(st *hostState, c logsvr.ScriptChunk, capBytes int64) []piece {
 	var out []piece
 	if room := capBytes - st.size; int64(len(data)) > room {
 		if room > 0 {
+			// Whole characters only: the marker never follows half of one.
+			room = int64(text.RuneBoundary(data[:room]))
 			out = append(out, piece{ref: c.StepRef, key: k, host: st.host, offset: off, pos: st.size, data: clone(data[:room])})
 			st.size += room
 		}

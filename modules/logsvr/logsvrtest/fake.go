@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bkjob/bkjob/modules/logsvr"
+	"github.com/bkjob/bkjob/platform/text"
 )
 
 // Fake is an in-memory logsvr.Store for other modules' tests: no buffering,
@@ -87,7 +88,8 @@ func (f *Fake) WriteScript(_ context.Context, chunks []logsvr.ScriptChunk) error
 		pos := int64(len(h.data))
 		h.end = off + int64(len(data))
 		if room := f.capBytes - pos; int64(len(data)) > room {
-			data = append(append([]byte(nil), data[:max(room, 0)]...), logsvr.TruncationMarker(f.capBytes)...)
+			keep := text.RuneBoundary(data[:max(room, 0)])
+			data = append(append([]byte(nil), data[:keep]...), logsvr.TruncationMarker(f.capBytes)...)
 			h.truncated = true
 		}
 		h.data = append(h.data, data...)

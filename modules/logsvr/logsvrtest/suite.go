@@ -35,6 +35,7 @@ func Run(t *testing.T, newStorage NewStorage) {
 		{"keys are isolated", testIsolation},
 		{"cap and truncation marker", testCap},
 		{"cap filled exactly", testCapExact},
+		{"cap keeps whole characters", testCapWholeChars},
 		{"file logs", testFileLogs},
 		{"keyword search", testSearch},
 		{"batch read", testReadHosts},

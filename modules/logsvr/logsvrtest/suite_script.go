@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/bkjob/bkjob/modules/logsvr"
 	"github.com/bkjob/bkjob/platform/errs"
@@ -163,6 +164,20 @@ func testCapExact(t *testing.T, open Opener) {
 	write(t, svc, chunk(ref, 1, capBytes, "z"))
 	l = whole(t, svc, hostKey(ref, 1))
 	require.Equal(t, full+"\n[bkjob: log truncated at 1024 bytes]\n", string(l.Content))
+	require.True(t, l.Truncated)
+}
+
+// testCapWholeChars: a cap that falls inside a character keeps the
+// characters before it whole, so the stored log stays valid UTF-8.
+func testCapWholeChars(t *testing.T, open Opener) {
+	const capBytes = 1024
+	svc := open(capBytes)
+	ref := step(12)
+	zh := strings.Repeat("中", 400) // 1200 bytes; 1024 is inside the 342nd
+	write(t, svc, chunk(ref, 1, 0, zh))
+	l := whole(t, svc, hostKey(ref, 1))
+	require.Equal(t, strings.Repeat("中", 341)+"\n[bkjob: log truncated at 1024 bytes]\n", string(l.Content))
+	require.True(t, utf8.Valid(l.Content))
 	require.True(t, l.Truncated)
 }
 

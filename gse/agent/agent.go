@@ -26,6 +26,7 @@ type agent struct {
 	log    *slog.Logger
 	id     string
 	url    string
+	creds  *credentials
 	client *http.Client
 	bootID string
 	ctx    context.Context // Run's: runners stop when it ends
@@ -47,7 +48,7 @@ type agent struct {
 // backoff when the connection drops, and serves tasks. Running scripts are
 // killed when ctx ends; their hosts are reported as agent errors by the next
 // start with the same data dir. Run returns nil after ctx ends, and
-// ErrUnauthorized (wrapped) when the server refuses the token.
+// ErrUnauthorized (wrapped) when the server refuses its token or credential.
 func Run(ctx context.Context, opts Options, log *slog.Logger) error {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -70,7 +71,7 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) error {
 			return nil
 		}
 		if errors.Is(err, ErrUnauthorized) {
-			a.log.Error("agent token refused", "server", a.url)
+			a.log.Error("agent refused by the server", "server", a.url, "err", err)
 			return err
 		}
 		if time.Since(began) > opts.ReconnectMax {
@@ -106,11 +107,16 @@ func newAgent(ctx context.Context, opts Options, log *slog.Logger) (*agent, erro
 	if err != nil {
 		return nil, err
 	}
+	creds, err := loadCredentials(opts.DataDir, opts.Token)
+	if err != nil {
+		return nil, err
+	}
 	return &agent{
 		opts:   opts,
 		log:    log.With("agent_id", id),
 		id:     id,
 		url:    url,
+		creds:  creds,
 		client: client,
 		bootID: bootID(),
 		ctx:    ctx,

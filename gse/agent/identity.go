@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/bkjob/bkjob/gse/wire"
 )
@@ -96,4 +98,107 @@ func localAddrs() (v4, v6 []string) {
 		}
 	}
 	return v4, v6
+}
+
+// Files of the agent's identity inside the data dir, all 0600.
+const (
+	// credentialFile holds the agent's own credential, issued by the hub at
+	// enrolment; from then on the agent presents it instead of a token.
+	credentialFile = "agent-credential"
+	// TokenFile may hold the enrolment token when Options.Token is empty
+	// (how `serve` hands one to its built-in agent without its environment).
+	TokenFile = "enrol-token"
+)
+
+// loadSecretFile reads a one-line secret from the data dir, "" when the
+// file does not exist.
+func loadSecretFile(dataDir, name string) (string, error) {
+	path := filepath.Join(dataDir, name)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// saveCredential stores the agent's credential 0600, durably, before the
+// agent tells the hub it has it.
+func saveCredential(dataDir, secret string) error {
+	path := filepath.Join(dataDir, credentialFile)
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("write agent credential %s: %w", tmp, err)
+	}
+	_, err = f.WriteString(secret + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write agent credential %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write agent credential %s: %w", path, err)
+	}
+	if d, err := os.Open(dataDir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}
+
+// credentials is how the agent proves who it is: its own credential once
+// enrolled, before that the enrolment token.
+type credentials struct {
+	dataDir string
+	token   string
+
+	mu   sync.Mutex
+	cred string
+}
+
+// loadCredentials reads the agent's credential from dataDir; token is the
+// enrolment token (from TokenFile when empty). One of them is required.
+func loadCredentials(dataDir, token string) (*credentials, error) {
+	cred, err := loadSecretFile(dataDir, credentialFile)
+	if err != nil {
+		return nil, err
+	}
+	if token == "" {
+		if token, err = loadSecretFile(dataDir, TokenFile); err != nil {
+			return nil, err
+		}
+	}
+	if cred == "" && token == "" {
+		return nil, errors.New("agent: a token is required until the agent holds a credential (--token, BKJOB_AGENT_TOKEN or " + TokenFile + " in the data dir)")
+	}
+	return &credentials{dataDir: dataDir, token: token, cred: cred}, nil
+}
+
+// header is the dial's authorization: the credential with the agent id,
+// or the token. enrolling says it is the token.
+func (c *credentials) header(agentID string) (h http.Header, enrolling bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cred != "" {
+		return http.Header{"Authorization": {"Bearer " + c.cred}, wire.HeaderAgentID: {agentID}}, false
+	}
+	return http.Header{"Authorization": {"Bearer " + c.token}}, true
+}
+
+// store keeps the credential the hub issued, on disk first.
+func (c *credentials) store(secret string) error {
+	if err := saveCredential(c.dataDir, secret); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.cred = secret
+	c.mu.Unlock()
+	return nil
 }

@@ -20,7 +20,10 @@ type Options struct {
 	// Server is the hub's base URL: http(s)://host:port or ws(s)://host:port;
 	// the path /gse/v1/agent is appended when the URL has none.
 	Server string
-	// Token admits the agent (gse.agent_tokens on the server).
+	// Token admits the agent's first connection (gse.agent_tokens on the
+	// server); the server then issues the agent its own credential, kept in
+	// DataDir, and the token is no longer used. When empty, TokenFile in
+	// DataDir is read; it may stay empty once the agent holds a credential.
 	Token string
 	// IP overrides the address the host is registered under.
 	IP string
@@ -45,15 +48,13 @@ type Options struct {
 	Hostname string
 }
 
-// ErrUnauthorized means the hub refused the token; Run returns it at once.
-var ErrUnauthorized = errors.New("agent token refused by the server")
+// ErrUnauthorized means the hub refused the agent's token or credential
+// (unknown, or the agent was revoked); Run returns it at once.
+var ErrUnauthorized = errors.New("refused by the server")
 
 func (o Options) withDefaults() (Options, error) {
 	if o.Server == "" {
 		return o, errors.New("agent: server URL is required")
-	}
-	if o.Token == "" {
-		return o, errors.New("agent: token is required")
 	}
 	if o.DataDir == "" {
 		return o, errors.New("agent: data dir is required")

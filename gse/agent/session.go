@@ -34,16 +34,18 @@ type session struct {
 
 // connect runs one session until it fails or ctx ends.
 func (a *agent) connect(ctx context.Context) error {
-	ws, resp, err := websocket.Dial(ctx, a.url, &websocket.DialOptions{
-		HTTPClient: a.client,
-		HTTPHeader: http.Header{"Authorization": []string{"Bearer " + a.opts.Token}},
-	})
+	header, enrolling := a.creds.header(a.id)
+	ws, resp, err := websocket.Dial(ctx, a.url, &websocket.DialOptions{HTTPClient: a.client, HTTPHeader: header})
 	if resp != nil && resp.Body != nil {
 		_ = resp.Body.Close()
 	}
 	if err != nil {
 		if resp != nil && resp.StatusCode == http.StatusUnauthorized {
-			return fmt.Errorf("dial %s: %w", a.url, ErrUnauthorized)
+			what := "agent credential refused (revoked, or unknown to this server)"
+			if enrolling {
+				what = "agent token refused"
+			}
+			return fmt.Errorf("dial %s: %s: %w", a.url, what, ErrUnauthorized)
 		}
 		return fmt.Errorf("dial %s: %w", a.url, err)
 	}
@@ -66,6 +68,17 @@ func (a *agent) connect(ctx context.Context) error {
 	}
 	if m.Type != wire.TypeWelcome || m.Welcome == nil {
 		return fmt.Errorf("wait for welcome: got %s", m.Type)
+	}
+	if cred := m.Welcome.Credential; cred != "" {
+		// Enrolled: keep the credential before telling the hub, which then
+		// stops accepting the token for this agent id.
+		if err := a.creds.store(cred); err != nil {
+			return err
+		}
+		if err := conn.Send(ctx, &wire.Message{Type: wire.TypeEnrolled}); err != nil {
+			return err
+		}
+		a.log.Info("agent enrolled", "host_id", m.Welcome.HostID)
 	}
 
 	sctx, stop := context.WithCancel(ctx)

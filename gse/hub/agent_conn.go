@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -18,22 +19,60 @@ const helloTimeout = 30 * time.Second
 
 // agentConn is one agent connection.
 type agentConn struct {
-	conn   *wire.Conn
-	ctx    context.Context
-	hostID int64
+	conn    *wire.Conn
+	ctx     context.Context
+	hostID  int64
+	agentID string
 }
 
 func (c *agentConn) send(m *wire.Message) error {
 	return c.conn.Send(c.ctx, m)
 }
 
-// bearer returns the token of an "Authorization: Bearer" header.
+// bearer returns the secret of an "Authorization: Bearer" header.
 func bearer(r *http.Request) string {
 	v := r.Header.Get("Authorization")
 	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
 		return strings.TrimSpace(v[7:])
 	}
 	return ""
+}
+
+// admission is how a connection got in: the agent's own credential, or a
+// business token (enrolment).
+type admission struct {
+	cred *CredentialRecord
+	biz  int64
+}
+
+// admit checks the connection's secret before the WebSocket is accepted:
+// with HeaderAgentID it is that agent's credential, otherwise a token.
+func (h *Hub) admit(r *http.Request) (admission, error) {
+	secret := bearer(r)
+	if id := r.Header.Get(wire.HeaderAgentID); id != "" {
+		cred, err := h.registry.Verify(r.Context(), id, secret)
+		if err != nil {
+			return admission{}, fmt.Errorf("agent credential refused: %w", err)
+		}
+		return admission{cred: &cred}, nil
+	}
+	biz, err := match(h.tokens, secret)
+	if err != nil {
+		return admission{}, fmt.Errorf("agent token refused: %w", err)
+	}
+	return admission{biz: biz}, nil
+}
+
+// validHello reports whether m is a hello this connection may send.
+func validHello(m *wire.Message, adm admission) bool {
+	if m.Type != wire.TypeHello || m.Hello == nil || net.ParseIP(m.Hello.IP) == nil {
+		return false
+	}
+	id := m.Hello.AgentID
+	if id == "" || len(id) > maxAgentIDLen {
+		return false
+	}
+	return adm.cred == nil || adm.cred.AgentID == id
 }
 
 // serveAgent authenticates an agent, registers its host and serves the
@@ -43,10 +82,11 @@ func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, ErrNotStarted.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	biz, err := match(h.tokens, bearer(r))
+	adm, err := h.admit(r)
 	if err != nil {
-		h.log.Warn("agent token refused", "remote", r.RemoteAddr)
-		http.Error(w, "agent token refused", http.StatusUnauthorized)
+		msg, _, _ := strings.Cut(err.Error(), ":")
+		h.log.Warn(msg, "remote", r.RemoteAddr, "agent_id", r.Header.Get(wire.HeaderAgentID), "err", err)
+		http.Error(w, msg, http.StatusUnauthorized)
 		return
 	}
 	ws, err := websocket.Accept(w, r, nil)
@@ -62,28 +102,31 @@ func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
 	hctx, hcancel := context.WithTimeout(ctx, helloTimeout)
 	m, err := conn.Recv(hctx)
 	hcancel()
-	if err != nil || m.Type != wire.TypeHello || m.Hello == nil || m.Hello.AgentID == "" || net.ParseIP(m.Hello.IP) == nil {
+	if err != nil || !validHello(m, adm) {
 		h.log.Warn("agent sent no valid hello", "remote", r.RemoteAddr, "err", err)
 		return
 	}
 	hello := m.Hello
-	rec, err := h.register(ctx, biz, hello)
+	rec, secret, err := h.register(ctx, adm, hello)
 	if err != nil {
 		h.log.Warn("agent registration refused", "remote", r.RemoteAddr, "agent_id", hello.AgentID, "ip", hello.IP, "err", err)
 		_ = conn.Close("registration refused")
 		return
 	}
-	c := &agentConn{conn: conn, ctx: ctx, hostID: rec.ID}
+	c := &agentConn{conn: conn, ctx: ctx, hostID: rec.ID, agentID: hello.AgentID}
 	log := h.log.With("host_id", rec.ID, "agent_id", hello.AgentID, "ip", hello.IP)
 	// The welcome goes out before the connection is attached, so no task
 	// or stop can overtake it.
-	welcome := &wire.Welcome{HostID: rec.ID, HeartbeatInterval: h.cfg.HeartbeatInterval, OfflineAfter: h.cfg.offlineAfter()}
+	welcome := &wire.Welcome{HostID: rec.ID, HeartbeatInterval: h.cfg.HeartbeatInterval, OfflineAfter: h.cfg.offlineAfter(), Credential: secret}
 	if err := c.send(&wire.Message{Type: wire.TypeWelcome, Welcome: welcome}); err != nil {
 		log.Warn("send welcome", "err", err)
 		return
 	}
+	if secret != "" {
+		log.Info("agent enrolled", "biz_id", rec.BizID, "remote", r.RemoteAddr)
+	}
 	l := h.link(rec.ID)
-	old, resend := l.attach(c, rec, hello.Tasks)
+	old, resend := h.attachAgent(ctx, l, c, rec, hello.Tasks)
 	if old != nil {
 		_ = old.conn.CloseNow()
 	}
@@ -102,19 +145,26 @@ func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// register records the agent's host; registrations are serialised so two
-// agents racing for one address cannot both win.
-func (h *Hub) register(ctx context.Context, biz int64, hello *wire.Hello) (HostRecord, error) {
+// register records the agent's host: a credential reclaims the agent's own
+// host row, a token enrols it (and returns its new credential).
+// Registrations are serialised so two agents racing for one address cannot
+// both win.
+func (h *Hub) register(ctx context.Context, adm admission, hello *wire.Hello) (HostRecord, string, error) {
 	h.regMu.Lock()
 	defer h.regMu.Unlock()
 	reg := Registration{
-		AgentID: hello.AgentID, BizID: biz, CloudID: hello.CloudID, IP: hello.IP, IPv6: hello.IPv6,
+		AgentID: hello.AgentID, BizID: adm.biz, CloudID: hello.CloudID, IP: hello.IP, IPv6: hello.IPv6,
 		Hostname: hello.Hostname, OS: hello.OS, Arch: hello.Arch, Version: hello.Version,
 	}
-	return h.registry.Register(ctx, reg, func(hostID int64) bool {
+	if adm.cred != nil {
+		rec, err := h.registry.Reclaim(ctx, *adm.cred, reg)
+		return rec, "", err
+	}
+	e, err := h.registry.Enrol(ctx, reg, func(hostID int64) bool {
 		l := h.existingLink(hostID)
 		return l != nil && l.currentConn() != nil
 	})
+	return e.Host, e.Credential, err
 }
 
 // readLoop handles an agent's messages; silence longer than the offline
@@ -138,13 +188,17 @@ func (h *Hub) readLoop(ctx context.Context, c *agentConn, l *link) error {
 				return err
 			}
 		case wire.TypeAccepted:
-			l.accepted(m.TaskID)
+			l.accepted(c, m.TaskID)
 		case wire.TypeOutput, wire.TypeProgress, wire.TypeResult:
 			l.fromAgent(c, m)
 		case wire.TypeRead:
 			h.onRead(c, l, m)
 		case wire.TypeReadReply:
 			h.onReadReply(c, m)
+		case wire.TypeEnrolled:
+			if err := h.registry.Confirm(ctx, c.agentID); err != nil {
+				h.log.Warn("confirm agent credential", "agent_id", c.agentID, "err", err)
+			}
 		default:
 			h.log.Warn("ignore unknown agent message", "type", m.Type, "host_id", c.hostID)
 		}

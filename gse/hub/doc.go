@@ -2,10 +2,16 @@
 // (gse/agent) dial it over WebSocket at /gse/v1/agent, and it implements
 // gse.Transport for their hosts.
 //
-// Agents authenticate with a bearer token from gse.agent_tokens (plus
-// gse.bootstrap_token). A token is "TOKEN" (hosts land in business 1) or
-// "BIZ:TOKEN" with a numeric business id (hosts it registers land in BIZ).
-// A refused token gets 401 and a warning in the log.
+// A business token from gse.agent_tokens (plus gse.bootstrap_token) only
+// admits an agent's first connection (enrol.go). A token is "TOKEN"
+// (business 1) or "BIZ:TOKEN" with a numeric business id; it binds the agent
+// to a new host row of that business, or to a free agent host row of that
+// business, never to another business's row nor to an agentless (SSH) host.
+// The hub then issues the agent its own credential, kept as a SHA-256 in
+// agent_credential and bound to the agent id, business and host row; from
+// then on only that credential reclaims the agent id or its host, and a live
+// connection is never replaced by one without it. Revoked agents are cut off
+// and refused. A refused token or credential gets 401 and a warning.
 //
 // Each agent's host is recorded in the host table (schema 0010_hosts); the
 // host id is bkjob's numeric host id. Events from an agent are passed to

@@ -93,6 +93,7 @@ func (h *Hub) Start(ctx context.Context) error {
 	h.ctx, h.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	h.started.Store(true)
 	h.spawn(h.monitor)
+	h.spawn(h.watchRevocations)
 	return nil
 }
 

@@ -27,6 +27,7 @@ type HostRecord struct {
 	LastSeen     *time.Time `gorm:"column:last_seen"`
 	CreatedAt    time.Time  `gorm:"column:created_at"`
 	UpdatedAt    time.Time  `gorm:"column:updated_at"`
+	SSHAddr      string     `gorm:"column:ssh_addr"` // set for an agentless host (schema 0015)
 }
 
 // TableName is the host table.
@@ -40,13 +41,15 @@ func (h *HostRecord) Agent() string {
 	return *h.AgentID
 }
 
-// ErrAddressInUse means another connected agent holds the (cloud, ip).
-var ErrAddressInUse = errors.New("another connected agent holds this address")
+// ErrAddressInUse means the address is held by another agent (connected
+// or not: an agent host row is freed only by revoking its agent), or the
+// host's own agent is connected and the newcomer has no credential.
+var ErrAddressInUse = errors.New("another agent holds this address")
 
 // Registration is what an agent tells about its host.
 type Registration struct {
 	AgentID  string
-	BizID    int64 // used when the host is new
+	BizID    int64 // the business of the token (enrolment)
 	CloudID  int64
 	IP       string
 	IPv6     []string
@@ -56,71 +59,171 @@ type Registration struct {
 	Version  string
 }
 
-// Registry keeps the host table.
+// Registry keeps the host table and the agents' credentials.
 type Registry struct {
 	db *gorm.DB
 }
 
-// NewRegistry uses db, migrated with schema 0010_hosts.
+// NewRegistry uses db, migrated with schemas 0010_hosts, 0015_host_ssh and
+// 0070_agent_credential.
 func NewRegistry(db *gorm.DB) *Registry { return &Registry{db: db} }
 
-// Register records an agent's host and returns it. The host is found by
-// (cloud, ip) first, then by agent id (the agent moved to a new address).
-// When (cloud, ip) belongs to another agent, inUse says whether that agent
-// is connected: then registration fails with ErrAddressInUse, otherwise the
-// newcomer takes the host over (a reinstalled agent with a new id).
-func (r *Registry) Register(ctx context.Context, reg Registration, inUse func(hostID int64) bool) (HostRecord, error) {
-	var out HostRecord
+// Enrolled is a host registration and, after a token, the agent's new
+// credential (to hand to the agent once; only its hash is stored).
+type Enrolled struct {
+	Host       HostRecord
+	Credential string
+}
+
+// Enrol admits an agent by a token of business reg.BizID: its first
+// connection, or a legacy agent (an agent id on a host row, no credential
+// yet) once. The host is found by (cloud, ip), then by agent id (a legacy
+// agent that moved); a new address gets a new row of the token's business.
+// Refused: an enrolled or revoked agent id (ErrNeedsCredential, ErrRevoked),
+// another business's row (ErrOtherBusiness), an agentless row
+// (ErrAgentlessHost), a row bound to another agent or whose agent is
+// connected (ErrAddressInUse). live says whether a host has a connection.
+func (r *Registry) Enrol(ctx context.Context, reg Registration, live func(hostID int64) bool) (Enrolled, error) {
+	var out Enrolled
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := time.Now().UTC()
-		byAddr, err := first(tx.Where("cloud_id = ? AND ip = ?", reg.CloudID, reg.IP))
+		cred, enrolled, err := credential(tx, reg.AgentID)
 		if err != nil {
 			return err
 		}
-		byAgent, err := first(tx.Where("agent_id = ?", reg.AgentID))
-		if err != nil {
-			return err
-		}
-		row := byAddr
 		switch {
-		case byAddr != nil && byAddr.Agent() != "" && byAddr.Agent() != reg.AgentID && inUse(byAddr.ID):
-			return fmt.Errorf("register %d:%s: %w", reg.CloudID, reg.IP, ErrAddressInUse)
-		case byAddr != nil && byAgent != nil && byAgent.ID != byAddr.ID:
-			// The agent moved onto an address another row holds: free its old row.
-			if err := tx.Model(&HostRecord{}).Where("id = ?", byAgent.ID).
-				Updates(map[string]any{"agent_id": nil, "alive": false, "updated_at": now}).Error; err != nil {
-				return fmt.Errorf("release host %d: %w", byAgent.ID, err)
-			}
-		case byAddr == nil && byAgent != nil:
-			row = byAgent
+		case enrolled && cred.RevokedAt != nil:
+			return ErrRevoked
+		case enrolled && cred.ConfirmedAt != nil:
+			return ErrNeedsCredential
 		}
-		agentID := reg.AgentID
-		fields := HostRecord{
-			CloudID: reg.CloudID, IP: reg.IP, IPv6: strings.Join(reg.IPv6, ","), AgentID: &agentID,
-			Hostname: reg.Hostname, OS: reg.OS, OSType: osType(reg.OS), Arch: reg.Arch, AgentVersion: reg.Version,
-			Alive: true, LastSeen: &now, UpdatedAt: now,
-		}
-		if row == nil {
-			fields.BizID, fields.CreatedAt = reg.BizID, now
-			if err := tx.Create(&fields).Error; err != nil {
-				return fmt.Errorf("insert host %d:%s: %w", reg.CloudID, reg.IP, err)
-			}
-			out = fields
-			return nil
-		}
-		err = tx.Model(&HostRecord{}).Where("id = ?", row.ID).Updates(map[string]any{
-			"cloud_id": fields.CloudID, "ip": fields.IP, "ipv6": fields.IPv6, "agent_id": agentID,
-			"hostname": fields.Hostname, "os": fields.OS, "os_type": fields.OSType, "arch": fields.Arch,
-			"agent_version": fields.AgentVersion, "alive": true, "last_seen": now, "updated_at": now,
-		}).Error
+		row, err := enrolRow(tx, reg)
 		if err != nil {
-			return fmt.Errorf("update host %d: %w", row.ID, err)
+			return err
 		}
-		fields.ID, fields.BizID, fields.CreatedAt = row.ID, row.BizID, row.CreatedAt
-		out = fields
+		if row != nil && live(row.ID) {
+			return fmt.Errorf("host %d is connected: %w", row.ID, ErrAddressInUse)
+		}
+		host, err := save(tx, row, reg)
+		if err != nil {
+			return err
+		}
+		secret, hash, err := newSecret()
+		if err != nil {
+			return err
+		}
+		rec := CredentialRecord{AgentID: reg.AgentID, BizID: host.BizID, HostID: host.ID, SecretSHA256: hash, EnrolledAt: time.Now().UTC()}
+		if enrolled {
+			// Issued before but never stored by the agent: issue anew.
+			err = tx.Model(&CredentialRecord{}).Where("agent_id = ?", rec.AgentID).Updates(map[string]any{
+				"biz_id": rec.BizID, "host_id": rec.HostID, "secret_sha256": hash, "enrolled_at": rec.EnrolledAt}).Error
+		} else {
+			err = tx.Create(&rec).Error
+		}
+		if err != nil {
+			return fmt.Errorf("store credential of agent %s: %w", reg.AgentID, err)
+		}
+		out = Enrolled{Host: host, Credential: secret}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return Enrolled{}, fmt.Errorf("enrol agent %s at %d:%s: %w", reg.AgentID, reg.CloudID, reg.IP, err)
+	}
+	return out, nil
+}
+
+// enrolRow is the host row a token enrolment binds to, nil for a new one.
+func enrolRow(tx *gorm.DB, reg Registration) (*HostRecord, error) {
+	byAddr, err := first(tx.Where("cloud_id = ? AND ip = ?", reg.CloudID, reg.IP))
+	if err != nil {
+		return nil, err
+	}
+	byAgent, err := first(tx.Where("agent_id = ?", reg.AgentID))
+	if err != nil {
+		return nil, err
+	}
+	row := byAddr
+	if row == nil {
+		row = byAgent
+	}
+	switch {
+	case row == nil:
+		return nil, nil
+	case row.SSHAddr != "":
+		return nil, fmt.Errorf("host %d: %w", row.ID, ErrAgentlessHost)
+	case row.BizID != reg.BizID:
+		return nil, fmt.Errorf("host %d of business %d, token of business %d: %w", row.ID, row.BizID, reg.BizID, ErrOtherBusiness)
+	case row.Agent() != "" && row.Agent() != reg.AgentID:
+		return nil, fmt.Errorf("host %d is bound to agent %s: %w", row.ID, row.Agent(), ErrAddressInUse)
+	case byAgent != nil && byAgent.ID != row.ID:
+		return nil, fmt.Errorf("agent already holds host %d: %w", byAgent.ID, ErrAddressInUse)
+	}
+	return row, nil
+}
+
+// Reclaim registers a connection that presented cred, the agent's own
+// credential: the agent keeps its host row (moving it to a new address
+// when that address is free) and its credential counts as stored.
+func (r *Registry) Reclaim(ctx context.Context, cred CredentialRecord, reg Registration) (HostRecord, error) {
+	var out HostRecord
+	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row, err := first(tx.Where("id = ?", cred.HostID))
+		if err != nil {
+			return err
+		}
+		if row == nil || row.Agent() != cred.AgentID {
+			return fmt.Errorf("host %d is no longer the agent's: %w", cred.HostID, ErrRevoked)
+		}
+		if row.CloudID != reg.CloudID || row.IP != reg.IP {
+			byAddr, err := first(tx.Where("cloud_id = ? AND ip = ?", reg.CloudID, reg.IP))
+			if err != nil {
+				return err
+			}
+			if byAddr != nil {
+				return fmt.Errorf("move host %d onto host %d: %w", row.ID, byAddr.ID, ErrAddressInUse)
+			}
+		}
+		if out, err = save(tx, row, reg); err != nil {
+			return err
+		}
+		if cred.ConfirmedAt == nil {
+			return tx.Model(&CredentialRecord{}).Where("agent_id = ?", cred.AgentID).
+				Update("confirmed_at", time.Now().UTC()).Error
+		}
+		return nil
+	})
+	if err != nil {
+		return HostRecord{}, fmt.Errorf("reclaim host of agent %s: %w", reg.AgentID, err)
+	}
+	return out, nil
+}
+
+// save writes reg onto row (a new row of reg.BizID when nil). A row's
+// business never changes.
+func save(tx *gorm.DB, row *HostRecord, reg Registration) (HostRecord, error) {
+	now := time.Now().UTC()
+	agentID := reg.AgentID
+	fields := HostRecord{
+		CloudID: reg.CloudID, IP: reg.IP, IPv6: strings.Join(reg.IPv6, ","), AgentID: &agentID,
+		Hostname: reg.Hostname, OS: reg.OS, OSType: osType(reg.OS), Arch: reg.Arch, AgentVersion: reg.Version,
+		Alive: true, LastSeen: &now, UpdatedAt: now,
+	}
+	if row == nil {
+		fields.BizID, fields.CreatedAt = reg.BizID, now
+		if err := tx.Create(&fields).Error; err != nil {
+			return HostRecord{}, fmt.Errorf("insert host %d:%s: %w", reg.CloudID, reg.IP, err)
+		}
+		return fields, nil
+	}
+	err := tx.Model(&HostRecord{}).Where("id = ?", row.ID).Updates(map[string]any{
+		"cloud_id": fields.CloudID, "ip": fields.IP, "ipv6": fields.IPv6, "agent_id": agentID,
+		"hostname": fields.Hostname, "os": fields.OS, "os_type": fields.OSType, "arch": fields.Arch,
+		"agent_version": fields.AgentVersion, "alive": true, "last_seen": now, "updated_at": now,
+	}).Error
+	if err != nil {
+		return HostRecord{}, fmt.Errorf("update host %d: %w", row.ID, err)
+	}
+	fields.ID, fields.BizID, fields.CreatedAt = row.ID, row.BizID, row.CreatedAt
+	return fields, nil
 }
 
 func first(q *gorm.DB) (*HostRecord, error) {

@@ -2,7 +2,8 @@
 // the hub (gse/hub) it dials.
 //
 // The agent opens one WebSocket to <server>/gse/v1/agent with
-// "Authorization: Bearer <token>". Every WebSocket message is binary and
+// "Authorization: Bearer <secret>": its own credential with HeaderAgentID
+// naming it, or, for its first connection only, a business token. Every WebSocket message is binary and
 // carries one Message: a 4-byte big-endian header length, the header as
 // JSON, then the raw payload (output bytes or file data), so bulk data is
 // never base64-encoded.
@@ -10,7 +11,9 @@
 // The conversation:
 //
 //	agent → hub  hello       identity, addresses, ids of the tasks it still holds
-//	hub → agent  welcome     bkjob host id, heartbeat interval
+//	hub → agent  welcome     bkjob host id, heartbeat interval, and after a
+//	                         token the agent's new credential
+//	agent → hub  enrolled    the credential is stored (after a token only)
 //	agent → hub  heartbeat   every interval
 //	hub → agent  run_script / run_file / stop
 //	agent → hub  accepted    the task is persisted and queued

@@ -27,7 +27,15 @@ const (
 	TypeAck       Type = "ack"
 	TypeRead      Type = "read"
 	TypeReadReply Type = "read_reply"
+	// TypeEnrolled is the agent's answer to a Welcome that carried a
+	// credential: the agent has stored it.
+	TypeEnrolled Type = "enrolled"
 )
+
+// HeaderAgentID names the agent whose credential is the connection's
+// bearer secret. Without it the bearer secret is a business token, which
+// only admits an agent's first connection (enrolment).
+const HeaderAgentID = "X-Bkjob-Agent-Id"
 
 // Message is one protocol message. Type says which fields are set; Data is
 // the binary payload (output chunk, file chunk) and is not part of the JSON.
@@ -71,6 +79,10 @@ type Welcome struct {
 	// OfflineAfter is how long either side waits for a message before it
 	// drops the connection; the hub answers every heartbeat.
 	OfflineAfter time.Duration `json:"offline_after"`
+	// Credential is set when the agent was admitted by a token: its own
+	// secret, which it stores and presents (with HeaderAgentID) from now
+	// on instead of the token. It is sent once; the hub keeps only a hash.
+	Credential string `json:"credential,omitempty"`
 }
 
 // Script is a script task as one agent runs it.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/modules/execute"
+	"github.com/bkjob/bkjob/platform/text"
 )
 
 // dispatch hands a gse task to the transport exactly once across engines:
@@ -184,10 +185,9 @@ func (e *Engine) finishIfDone(ctx context.Context, k taskKey) error {
 	return nil
 }
 
-// trimMsg bounds an error message to the error_msg column.
-func trimMsg(s string) string {
-	if len(s) > 1000 {
-		return s[:1000]
-	}
-	return s
-}
+// trimMsg bounds an error message to the error_msg column, on whole
+// characters and as valid UTF-8 (platform/text).
+func trimMsg(s string) string { return text.Truncate(s, maxErrorMsgBytes) }
+
+// maxErrorMsgBytes fits the error_msg column (VARCHAR(1024)) in bytes too.
+const maxErrorMsgBytes = 1000

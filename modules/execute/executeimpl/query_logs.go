@@ -8,6 +8,7 @@ import (
 	"github.com/bkjob/bkjob/modules/execute"
 	"github.com/bkjob/bkjob/modules/logsvr"
 	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/text"
 )
 
 // GetHostLog implements execute.Service.
@@ -61,7 +62,9 @@ func (e *Engine) GetHostLog(ctx context.Context, req execute.GetHostLogRequest) 
 	if err != nil {
 		return out, err
 	}
-	out.LogContent = string(l.Content)
+	// Stored bytes stay as the script wrote them (the export hands them out
+	// raw); an API answer is valid UTF-8.
+	out.LogContent = text.ValidBytes(l.Content)
 	return out, nil
 }
 
@@ -162,7 +165,7 @@ func (e *Engine) BatchGetHostLogs(ctx context.Context, req execute.BatchGetHostL
 		}
 		for _, r := range list {
 			out.ScriptTaskLogs = append(out.ScriptTaskLogs, execute.ScriptTaskLog{HostID: apiHostID(r.HostID), CloudID: r.CloudID,
-				IP: r.IP, IPv6: optional(r.IPv6), LogContent: string(content[r.HostID])})
+				IP: r.IP, IPv6: optional(r.IPv6), LogContent: text.ValidBytes(content[r.HostID])})
 		}
 	}
 	for _, h := range notRun {

@@ -8,7 +8,11 @@ import (
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/modules/execute"
 	"github.com/bkjob/bkjob/modules/logsvr"
+	"github.com/bkjob/bkjob/platform/text"
 )
+
+// maxFileMessageBytes bounds a file progress message kept in the log.
+const maxFileMessageBytes = 4096
 
 // Sink is where the transport delivers host output and results. A nil
 // return means the events are stored (logs flushed, rows committed); an
@@ -190,10 +194,9 @@ func resultSet(r *gse.HostResult, now int64) *finalResult {
 	if code == 0 && r.Status != gse.HostStatusSuccess {
 		code = execute.HostErrorCode(r.Status)
 	}
-	tag := r.Tag
-	if len(tag) > execute.MaxTagLength {
-		tag = tag[:execute.MaxTagLength]
-	}
+	// The same cut as the agent's (gse/output): whole characters, valid
+	// UTF-8, so the tag column never refuses it whatever the transport sent.
+	tag := text.TruncateChars(r.Tag, execute.MaxTagLength)
 	if end < start {
 		end = start
 	}
@@ -203,13 +206,15 @@ func resultSet(r *gse.HostResult, now int64) *finalResult {
 // fileLog turns a file progress event into a log entry.
 func fileLog(ref logsvr.StepRef, ev gse.Event, now int64) logsvr.FileLog {
 	f := ev.File
-	l := logsvr.FileLog{StepRef: ref, Mode: f.Mode, HostID: ev.HostID, SrcHostID: f.SrcHostID, SrcPath: f.SrcPath,
-		DestPath: f.DestPath, Size: f.Size, Bytes: f.Bytes, Speed: f.Speed, Percent: f.Percent, Status: f.Status, StatusDesc: f.Message}
+	// Paths and messages come from the host: a file name need not be UTF-8.
+	msg := text.Truncate(f.Message, maxFileMessageBytes)
+	l := logsvr.FileLog{StepRef: ref, Mode: f.Mode, HostID: ev.HostID, SrcHostID: f.SrcHostID, SrcPath: text.Valid(f.SrcPath),
+		DestPath: text.Valid(f.DestPath), Size: f.Size, Bytes: f.Bytes, Speed: f.Speed, Percent: f.Percent, Status: f.Status, StatusDesc: msg}
 	if f.Mode == logsvr.ModeDownload {
 		l.DestHostID = ev.HostID
 	}
-	if f.Message != "" {
-		l.Lines = []logsvr.TimeLog{{Time: time.UnixMilli(now).UTC(), Content: f.Message}}
+	if msg != "" {
+		l.Lines = []logsvr.TimeLog{{Time: time.UnixMilli(now).UTC(), Content: msg}}
 	}
 	return l
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bkjob/bkjob/modules/logsvr"
+	"github.com/bkjob/bkjob/platform/text"
 )
 
 // searchWindow is how much of a host log a search reads at a time.
@@ -44,12 +45,19 @@ func (s *service) readHost(ctx context.Context, ref logsvr.StepRef, hostID int64
 		return out, nil
 	}
 	n := st.size - offset
-	if limit > 0 && limit < n {
+	cut := limit > 0 && limit < n
+	if cut {
 		n = limit
 	}
 	data, err := s.be.readRange(ctx, ref, hostID, offset, n)
 	if err != nil {
 		return logsvr.ScriptLog{}, fmt.Errorf("read log of host %d: %w", hostID, err)
+	}
+	if cut {
+		// A page never ends inside a character: the next read starts with it.
+		if keep := text.RuneBoundary(data); keep > 0 {
+			data = data[:keep]
+		}
 	}
 	out.Content = data
 	out.Next = offset + int64(len(data))

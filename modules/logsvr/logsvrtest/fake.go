@@ -158,6 +158,9 @@ func (f *Fake) read(ref logsvr.StepRef, batch int, host, offset int64, limit int
 	end := out.Size
 	if limit > 0 && offset+int64(limit) < end {
 		end = offset + int64(limit)
+		if keep := text.RuneBoundary(h.data[offset:end]); keep > 0 {
+			end = offset + int64(keep)
+		}
 	}
 	out.Content = append([]byte(nil), h.data[offset:end]...)
 	out.Next = end

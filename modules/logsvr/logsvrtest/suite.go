@@ -36,6 +36,7 @@ func Run(t *testing.T, newStorage NewStorage) {
 		{"cap and truncation marker", testCap},
 		{"cap filled exactly", testCapExact},
 		{"cap keeps whole characters", testCapWholeChars},
+		{"pages end on whole characters", testPagesWholeChars},
 		{"file logs", testFileLogs},
 		{"keyword search", testSearch},
 		{"batch read", testReadHosts},

@@ -181,6 +181,25 @@ func testCapWholeChars(t *testing.T, open Opener) {
 	require.True(t, l.Truncated)
 }
 
+// testPagesWholeChars: a limited read that would end inside a character
+// ends before it, and the next read starts with it; pages join to the log.
+func testPagesWholeChars(t *testing.T, open Opener) {
+	svc := open(suiteCap)
+	ref := step(13)
+	want := "ab中文😀cd"
+	write(t, svc, chunk(ref, 1, 0, want))
+	var got strings.Builder
+	for off, reads := int64(0), 0; off < int64(len(want)); reads++ {
+		require.Less(t, reads, len(want), "reads make progress")
+		l, err := svc.ReadScript(ctxT(t), hostKey(ref, 1), off, 4)
+		require.NoError(t, err)
+		require.True(t, utf8.Valid(l.Content), "page %q at %d", l.Content, off)
+		got.Write(l.Content)
+		off = l.Next
+	}
+	require.Equal(t, want, got.String())
+}
+
 func testInvalid(t *testing.T, open Opener) {
 	svc := open(suiteCap)
 	ok := step(11)

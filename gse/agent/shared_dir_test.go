@@ -45,9 +45,13 @@ func startHub(t *testing.T) *testHub {
 		"", slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close(gdb) })
-	hosts, err := fs.ReadFile(schema.FS, db.DriverSQLite+"/0010_hosts.sql")
-	require.NoError(t, err)
-	require.NoError(t, db.MigrateFS(ctx, gdb, db.DriverSQLite, fstest.MapFS{"0010_hosts.sql": {Data: hosts}}))
+	files := fstest.MapFS{}
+	for _, name := range []string{"0010_hosts.sql", "0015_host_ssh.sql", "0070_agent_credential.sql"} {
+		data, err := fs.ReadFile(schema.FS, db.DriverSQLite+"/"+name)
+		require.NoError(t, err)
+		files[name] = &fstest.MapFile{Data: data}
+	}
+	require.NoError(t, db.MigrateFS(ctx, gdb, db.DriverSQLite, files))
 	store, err := blob.NewLocal(t.TempDir())
 	require.NoError(t, err)
 	th := &testHub{rec: gsetest.NewRecorder()}

@@ -36,7 +36,12 @@ func TestLogLookupStream(t *testing.T) {
 	e.HTTPErrorHandler = httpx.ErrorHandler(slog.New(slog.DiscardHandler))
 	g := e.Group("/api/web", func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			httpx.SetActor(c, httpx.Actor{Username: "alice"})
+			// X-Test-User names a user without AllScopes; otherwise an admin.
+			if u := c.Request().Header.Get("X-Test-User"); u != "" {
+				httpx.SetActor(c, httpx.Actor{Username: u})
+			} else {
+				httpx.SetActor(c, httpx.Actor{Username: "admin", AllScopes: true})
+			}
 			return next(c)
 		}
 	})
@@ -89,6 +94,26 @@ func TestLogLookupStream(t *testing.T) {
 		require.NoError(t, err)
 		_ = resp.Body.Close()
 		require.Equal(t, tc.code, resp.StatusCode, tc.query)
+	}
+	// A user not granted business 1 learns nothing: every request about
+	// its step is the same 403, with the scope to apply for, over the bus.
+	for _, query := range []string{
+		fmt.Sprintf("logs/stream?step_instance_id=%d&host_id=1", c.StepInstanceID),
+		fmt.Sprintf("logs/stream?step_instance_id=%d&host_id=77", c.StepInstanceID),
+		fmt.Sprintf("logs/stream?step_instance_id=%d&host_id=1&execute_count=5", c.StepInstanceID),
+		fmt.Sprintf("logs/export?step_instance_id=%d", c.StepInstanceID),
+	} {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/api/web/"+query, nil)
+		require.NoError(t, err)
+		req.Header.Set("X-Test-User", "mallory")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, query)
+		require.Contains(t, string(body), `"type":"biz","type_name":"Business","id":"1"`, query)
+		require.NotContains(t, string(body), "done", query)
 	}
 	_, err = client.LogTarget(ctx, execute.LogTargetRequest{StepInstanceID: c.StepInstanceID + 100})
 	require.ErrorIs(t, err, execute.ErrStepNotFound, "the typed error crosses the bus")

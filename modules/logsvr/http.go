@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/httpx"
 	"github.com/labstack/echo/v4"
 )
 
@@ -31,11 +32,16 @@ type StepState struct {
 	Status int
 	// Finished is true once the host (hostID 0: the step) writes no more log.
 	Finished bool
+	// ScopeType and ScopeID are the scope of the step's job ("biz" or
+	// "biz_set" and its id): the caller must be granted view_history on it.
+	ScopeType string
+	ScopeID   string
 }
 
 // StepLookup resolves a log request: batch is AnyBatch when the request did
 // not give one, hostID is 0 for step-wide requests. It returns a not-found
-// or forbidden *errs.Error for a step the caller may not see.
+// *errs.Error for an unknown step, and with the state the step's scope,
+// which the handlers check against the caller.
 type StepLookup func(ctx context.Context, stepInstanceID int64, executeCount, batch int, hostID int64) (StepState, error)
 
 // Handlers are the web endpoints of logsvr, plain echo handlers the gateway
@@ -79,7 +85,7 @@ func (h *Handlers) Stream(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	state, err := h.Lookup(ctx, q.step, q.exec, q.batch, q.host)
+	state, err := h.lookup(ctx, q.step, q.exec, q.batch, q.host)
 	if err != nil {
 		return err
 	}
@@ -100,6 +106,25 @@ func (h *Handlers) Stream(c echo.Context) error {
 	s := &stream{c: c, h: h, key: key, offset: q.offset, status: -1}
 	s.start()
 	return s.run(ctx, watch, state)
+}
+
+// lookup resolves the step and checks that the caller (the actor on ctx)
+// may read its history: the one check, httpx.CheckScope, that the v3 API
+// goes through too. The step itself is looked up first (every step has an
+// execute count 0 and any batch), so a refused caller learns nothing about
+// its hosts, batches or runs.
+func (h *Handlers) lookup(ctx context.Context, step int64, exec, batch int, host int64) (StepState, error) {
+	whole, err := h.Lookup(ctx, step, 0, AnyBatch, 0)
+	if err != nil {
+		return StepState{}, err
+	}
+	if err := httpx.CheckScope(ctx, httpx.ActionViewHistory, whole.ScopeType, whole.ScopeID); err != nil {
+		return StepState{}, err
+	}
+	if exec == 0 && batch == AnyBatch && host == 0 {
+		return whole, nil
+	}
+	return h.Lookup(ctx, step, exec, batch, host)
 }
 
 // stream is one SSE connection.
@@ -249,7 +274,7 @@ func (h *Handlers) Export(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	state, err := h.Lookup(ctx, q.step, q.exec, q.batch, 0)
+	state, err := h.lookup(ctx, q.step, q.exec, q.batch, 0)
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func (s *stepStates) lookup(_ context.Context, step int64, exec, batch int, host
 	defer s.mu.Unlock()
 	return logsvr.StepState{
 		Ref:    logsvr.StepRef{JobInstanceID: 1, StepInstanceID: step, ExecuteCount: exec, Batch: max(batch, 0), JobCreated: created},
-		Status: s.status, Finished: s.finished,
+		Status: s.status, Finished: s.finished, ScopeType: "biz", ScopeID: "2",
 	}, nil
 }
 
@@ -62,10 +62,23 @@ func newServer(t *testing.T, svc logsvr.Service, states *stepStates) *httptest.S
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e.HTTPErrorHandler = httpx.ErrorHandler(log)
 	h := &logsvr.Handlers{Svc: svc, Lookup: states.lookup, Log: log, Poll: 20 * time.Millisecond, Heartbeat: time.Second}
-	h.Register(e.Group("/api/web"))
+	h.Register(e.Group("/api/web", testActor))
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// testActor makes the caller an admin, or the user without grants that
+// X-Test-User names.
+func testActor(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if u := c.Request().Header.Get("X-Test-User"); u != "" {
+			httpx.SetActor(c, httpx.Actor{Username: u})
+		} else {
+			httpx.SetActor(c, httpx.Actor{Username: "admin", AllScopes: true})
+		}
+		return next(c)
+	}
 }
 
 type event struct {
@@ -265,4 +278,32 @@ func TestExportZip(t *testing.T) {
 		got[f.Name] = string(data)
 	}
 	require.Equal(t, map[string]string{"0_10.0.0.1.log": "one\n", "host_2.log": "two\n"}, got)
+}
+
+// TestStreamAndExportRefuseUngrantedUsers: a logged-in user not granted the
+// step's scope reads nothing, from the stream or the export: 403 with the
+// view_history permission on business 2 to apply for.
+func TestStreamAndExportRefuseUngrantedUsers(t *testing.T) {
+	fake := logsvrtest.NewFake(1 << 20)
+	srv := newServer(t, fake, &stepStates{status: 3, finished: true})
+	require.NoError(t, fake.WriteScript(context.Background(), []logsvr.ScriptChunk{{HostKey: key(1), Data: []byte("secret output\n")}}))
+	for _, path := range []string{
+		"/api/web/logs/stream?step_instance_id=11&host_id=1",
+		"/api/web/logs/export?step_instance_id=11",
+	} {
+		t.Run(path, func(t *testing.T) {
+			require.Equal(t, http.StatusOK, get(t, srv.URL+path, nil).StatusCode, "an admin reads it")
+			resp := get(t, srv.URL+path, map[string]string{"X-Test-User": "alice"})
+			require.Equal(t, http.StatusForbidden, resp.StatusCode)
+			var body httpx.ErrorBody
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+			require.Equal(t, httpx.ErrPermissionDenied.Code, body.Error.Code)
+			require.Contains(t, body.Error.Message, "user alice")
+			require.NotNil(t, body.Error.Permission)
+			act := body.Error.Permission.Actions[0]
+			require.Equal(t, "view_history", act.ID)
+			require.Equal(t, []httpx.ResourceInstance{{Type: "biz", TypeName: "Business", ID: "2", Name: "2"}},
+				act.RelatedResourceTypes[0].Instances[0])
+		})
+	}
 }

@@ -6,12 +6,16 @@ import (
 	"strconv"
 
 	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/httpx"
 )
 
 // ResolveScopeParams checks a request's bk_scope_type + bk_scope_id (or the
 // deprecated bk_biz_id, read as a business) and resolves them through svc.
 // Errors name the parameter at fault; an unknown scope is ErrScopeNotFound
-// on bk_scope_id. Every OpenAPI v3 endpoint calls it before its service.
+// on bk_scope_id. The caller (the actor on ctx) must be granted the scope
+// (httpx.CheckScope, access_business): otherwise the error is an
+// *httpx.PermissionError. Every OpenAPI v3 endpoint calls it before its
+// service.
 func ResolveScopeParams(ctx context.Context, svc Service, scopeType, scopeID string, bizID int64) (Scope, error) {
 	typ, id := scopeType, scopeID
 	if typ == "" && id == "" {
@@ -27,6 +31,11 @@ func ResolveScopeParams(ctx context.Context, svc Service, scopeType, scopeID str
 		return Scope{}, errs.Invalid("bk_scope_type", "must be biz or biz_set, got %q", typ)
 	case id == "":
 		return Scope{}, errs.Invalid("bk_scope_id", "required with bk_scope_type")
+	}
+	// Refused before manage is asked, so a caller cannot probe which
+	// scopes exist.
+	if err := httpx.CheckScope(ctx, httpx.ActionAccessBusiness, typ, id); err != nil {
+		return Scope{}, err
 	}
 	sc, err := svc.ResolveScope(ctx, typ, id)
 	if errors.Is(err, ErrScopeNotFound) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bkjob/bkjob/modules/manage"
 	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/httpx"
 )
 
 // scopes is a manage.Service knowing business 2 and business set 9.
@@ -34,6 +35,7 @@ func (s *scopes) Account(context.Context, int64, manage.AccountRef) (manage.Acco
 }
 
 func TestResolveScopeParams(t *testing.T) {
+	admin := httpx.WithActor(context.Background(), httpx.Actor{Username: "admin", AllScopes: true})
 	tests := []struct {
 		name      string
 		typ, id   string
@@ -57,7 +59,7 @@ func TestResolveScopeParams(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			svc := &scopes{}
-			got, err := manage.ResolveScopeParams(context.Background(), svc, tt.typ, tt.id, tt.biz)
+			got, err := manage.ResolveScopeParams(admin, svc, tt.typ, tt.id, tt.biz)
 			if tt.wantErr == nil {
 				require.NoError(t, err)
 				require.Equal(t, tt.want, got)
@@ -69,6 +71,42 @@ func TestResolveScopeParams(t *testing.T) {
 			if tt.wantErr == errs.ErrInvalid {
 				require.Zero(t, svc.calls, "a malformed scope is refused before asking manage")
 			}
+		})
+	}
+}
+
+// TestResolveScopeParamsRefusesUngrantedActors: without AllScopes (and with
+// no per-scope grants yet) every scope is refused with the permission to
+// apply for, before manage is asked, whether the scope exists or not.
+func TestResolveScopeParamsRefusesUngrantedActors(t *testing.T) {
+	tests := []struct {
+		name     string
+		ctx      context.Context
+		typ, id  string
+		biz      int64
+		wantType string
+		wantID   string
+	}{
+		{"user", httpx.WithActor(context.Background(), httpx.Actor{Username: "alice"}), "biz", "2", 0, "biz", "2"},
+		{"app", httpx.WithActor(context.Background(), httpx.Actor{Username: "bob", AppCode: "ops"}), "biz_set", "9", 0, "business_set", "9"},
+		{"deprecated bk_biz_id", httpx.WithActor(context.Background(), httpx.Actor{Username: "alice"}), "", "", 2, "biz", "2"},
+		{"unknown scope", httpx.WithActor(context.Background(), httpx.Actor{Username: "alice"}), "biz", "404", 0, "biz", "404"},
+		{"no actor", context.Background(), "biz", "2", 0, "biz", "2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := &scopes{}
+			_, err := manage.ResolveScopeParams(tt.ctx, svc, tt.typ, tt.id, tt.biz)
+			require.ErrorIs(t, err, httpx.ErrPermissionDenied)
+			require.Zero(t, svc.calls, "refused before asking manage")
+			p := httpx.PermissionOf(err)
+			require.NotNil(t, p)
+			require.Equal(t, "bk_job", p.SystemID)
+			require.Len(t, p.Actions, 1)
+			require.Equal(t, "access_business", p.Actions[0].ID)
+			rt := p.Actions[0].RelatedResourceTypes[0]
+			require.Equal(t, tt.wantType, rt.Type)
+			require.Equal(t, tt.wantID, rt.Instances[0][0].ID)
 		})
 	}
 }

@@ -16,6 +16,27 @@ type Actor struct {
 	AllScopes bool `json:"all_scopes"`
 }
 
+// Granted reports whether the actor may perform action on the scope
+// (scopeType "biz" or "biz_set", scopeID its id). There are no per-scope
+// grants yet: only an actor with AllScopes is granted anything. CheckScope
+// is the one caller; the roles of a later release change only this.
+func (a Actor) Granted(_ Action, _, _ string) bool {
+	return a.AllScopes
+}
+
+// String names the actor in messages and logs: "user alice", "app ci for
+// user alice".
+func (a Actor) String() string {
+	switch {
+	case a.AppCode == "":
+		return "user " + a.Username
+	case a.Username == "" || a.Username == a.AppCode:
+		return "app " + a.AppCode
+	default:
+		return "app " + a.AppCode + " for user " + a.Username
+	}
+}
+
 type actorKey struct{}
 
 // WithActor stores the actor on ctx.

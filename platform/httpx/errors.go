@@ -20,6 +20,8 @@ type ErrorDetail struct {
 	Message   string `json:"message"`
 	Field     string `json:"field,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
+	// Permission says what to apply for when the answer is 403 for a scope.
+	Permission *Permission `json:"permission,omitempty"`
 }
 
 // ErrorHandler is the one error mapper: typed errors become their status and
@@ -35,6 +37,7 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			log.Error("http request failed", "path", c.Request().URL.Path, "err", err)
 		}
 		detail.RequestID = RequestID(c)
+		detail.Permission = PermissionOf(err)
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)
 			return

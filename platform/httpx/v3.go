@@ -18,6 +18,8 @@ type V3Envelope struct {
 	Message      string `json:"message"`
 	Data         any    `json:"data"`
 	JobRequestID string `json:"job_request_id"`
+	// Permission says what to apply for on a 1238001 (no permission) answer.
+	Permission *Permission `json:"permission,omitempty"`
 }
 
 // V3Page is the data of a v3 list endpoint.
@@ -32,7 +34,7 @@ type V3Page[T any] struct {
 // has one. Unlisted codes fall back by HTTP status.
 var v3CodeByStatus = map[int]int{
 	http.StatusBadRequest:          1240002, // ILLEGAL_PARAM
-	http.StatusUnauthorized:        1240010,
+	http.StatusUnauthorized:        1240005, // SERVICE_AUTH_FAIL: v3 authenticates apps
 	http.StatusForbidden:           1238001, // PERMISSION_DENIED
 	http.StatusNotFound:            1240003,
 	http.StatusConflict:            1240004,
@@ -43,12 +45,21 @@ var v3CodeByStatus = map[int]int{
 	http.StatusInternalServerError: 1240001,
 }
 
+// v3CodeByErrCode overrides the status fallback for errors whose bk-job
+// code is more precise than their HTTP status.
+var v3CodeByErrCode = map[string]int{
+	"auth.throttled": 1239008, // API_OVER_LOAD: login / secret checks rate limited or locked out
+}
+
 // V3Code returns the numeric v3 code for err (0 for nil).
 func V3Code(err error) int {
 	if err == nil {
 		return 0
 	}
 	e := errs.From(err)
+	if c, ok := v3CodeByErrCode[e.Code]; ok {
+		return c
+	}
 	if c, ok := v3CodeByStatus[e.Status]; ok {
 		return c
 	}
@@ -61,8 +72,10 @@ func V3OK(c echo.Context, data any) error {
 }
 
 // V3Error writes a failed envelope for err. The message names the field when
-// the error does. Authentication failures keep their 401 so gateways and
-// clients see them; everything else is 200 with result false, as bk-job does.
+// the error does; a *PermissionError adds its permission object.
+// Authentication failures keep their 401 and throttling its 429 (as bk-job's
+// running-job quota does) so gateways and clients see them; everything else
+// is 200 with result false, as bk-job does.
 func V3Error(c echo.Context, err error) error {
 	var typed *errs.Error
 	e := errs.From(err)
@@ -73,10 +86,11 @@ func V3Error(c echo.Context, err error) error {
 		e = errs.ErrInternal.Withf("internal error (request id %s)", RequestID(c))
 	}
 	status := http.StatusOK
-	if e.Status == http.StatusUnauthorized {
-		status = http.StatusUnauthorized
+	if e.Status == http.StatusUnauthorized || e.Status == http.StatusTooManyRequests {
+		status = e.Status
 	}
-	return c.JSON(status, V3Envelope{Result: false, Code: V3Code(e), Message: e.Error(), Data: nil, JobRequestID: RequestID(c)})
+	return c.JSON(status, V3Envelope{Result: false, Code: V3Code(e), Message: e.Error(), Data: nil,
+		JobRequestID: RequestID(c), Permission: PermissionOf(err)})
 }
 
 // RequestID returns the request id set by the request-id middleware, or a new one.

@@ -47,7 +47,8 @@ func (e *Engine) LogTarget(ctx context.Context, req execute.LogTargetRequest) (l
 	if err != nil {
 		return logsvr.StepState{}, err
 	}
-	out := logsvr.StepState{Ref: meta.logRef(taskKey{s.ID, req.ExecuteCount, req.Batch}), Status: s.Status}
+	out := logsvr.StepState{Ref: meta.logRef(taskKey{s.ID, req.ExecuteCount, req.Batch}), Status: s.Status,
+		ScopeType: job.ScopeType, ScopeID: job.ScopeID}
 	over := req.ExecuteCount < s.ExecuteCount || stepOver(job, s)
 	if req.HostID == 0 {
 		out.Finished = over

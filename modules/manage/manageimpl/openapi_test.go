@@ -15,13 +15,14 @@ import (
 )
 
 // v3Server mounts manage.RegisterV3 behind a stand-in for the gateway's
-// authentication, which makes every request user "alice".
+// authentication, which makes every request user "alice" of an app granted
+// every scope.
 func v3Server(t *testing.T, svc manage.Full) *httptest.Server {
 	t.Helper()
 	e := echo.New()
 	g := e.Group("/api/v3", func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			httpx.SetActor(c, httpx.Actor{Username: "alice", AppCode: "app"})
+			httpx.SetActor(c, httpx.Actor{Username: "alice", AppCode: "app", AllScopes: true})
 			return next(c)
 		}
 	})

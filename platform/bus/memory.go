@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+
+	"github.com/bkjob/bkjob/platform/reqid"
 )
 
 var _ Bus = (*Memory)(nil)
@@ -92,7 +94,7 @@ func (m *Memory) Call(ctx context.Context, method string, req, resp any) error {
 	done := make(chan []byte, 1)
 	if !h.owner.track(func() {
 		defer func() { <-h.slots }()
-		done <- h.owner.serveCall(ctx, h.h, body)
+		done <- h.owner.serveCall(ctx, method, h.h, body)
 	}) {
 		<-h.slots
 		return fmt.Errorf("call %s: %w", method, ErrNoHandler)
@@ -106,13 +108,15 @@ func (m *Memory) Call(ctx context.Context, method string, req, resp any) error {
 }
 
 // serveCall runs h on a copy of the request, detached from the caller's
-// context values but bound by its deadline, as a remote handler would be.
-func (m *Memory) serveCall(caller context.Context, h CallHandler, body json.RawMessage) []byte {
+// context values but bound by its deadline and carrying its request id, as
+// a remote handler would be.
+func (m *Memory) serveCall(caller context.Context, method string, h CallHandler, body json.RawMessage) []byte {
 	ctx, cancel := handlerContext(m.ctx, deadlineMillis(caller))
 	defer cancel()
+	ctx = reqid.With(ctx, reqid.From(caller))
 	res, err := h(ctx, append(json.RawMessage(nil), body...))
 	m.st.handled.Add(1)
-	return encodeReply(res, err)
+	return encodeReply(ctx, m.opts.Log, method, res, err)
 }
 
 // Handle implements Bus.

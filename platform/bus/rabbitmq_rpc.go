@@ -11,11 +11,13 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/reqid"
 )
 
 const (
-	directReplyTo  = "amq.rabbitmq.reply-to"
-	headerDeadline = "x-bkjob-deadline" // unix milliseconds
+	directReplyTo   = "amq.rabbitmq.reply-to"
+	headerDeadline  = "x-bkjob-deadline"   // unix milliseconds
+	headerRequestID = "x-bkjob-request-id" // reqid of the call's context
 )
 
 // rpcClient is the caller side of calls: one channel that consumes direct
@@ -135,7 +137,7 @@ func (c *rpcClient) send(ctx context.Context, queue, id string, body []byte) (*r
 			CorrelationId: id,
 			ReplyTo:       directReplyTo,
 			Expiration:    strconv.FormatInt(ttl, 10),
-			Headers:       amqp.Table{headerDeadline: ceilMillis(deadline)},
+			Headers:       callHeaders(ctx, deadline),
 			Body:          body,
 		})
 		if err == nil {
@@ -208,6 +210,7 @@ func (r *RabbitMQ) callHandler(h CallHandler) func(context.Context, *amqp.Channe
 	return func(ctx context.Context, ch *amqp.Channel, d amqp.Delivery) {
 		defer func() { _ = d.Ack(false) }()
 		deadline, _ := d.Headers[headerDeadline].(int64)
+		id, _ := d.Headers[headerRequestID].(string)
 		if deadline > 0 && time.Now().UnixMilli() >= deadline {
 			return // the caller has given up
 		}
@@ -219,16 +222,27 @@ func (r *RabbitMQ) callHandler(h CallHandler) func(context.Context, *amqp.Channe
 			err = errs.ErrUnavailable.Withf("call %s was interrupted in its handler and is not run twice; retry it", d.RoutingKey)
 		} else {
 			hctx, cancel := handlerContext(ctx, deadline)
-			res, err = h(hctx, d.Body)
+			res, err = h(reqid.With(hctx, id), d.Body)
 			cancel()
 		}
 		r.st.handled.Add(1)
 		if d.ReplyTo == "" {
 			return
 		}
-		out := amqp.Publishing{ContentType: "application/json", CorrelationId: d.CorrelationId, Body: encodeReply(res, err)}
+		body := encodeReply(reqid.With(ctx, id), r.opts.Log, d.RoutingKey, res, err)
+		out := amqp.Publishing{ContentType: "application/json", CorrelationId: d.CorrelationId, Body: body}
 		if perr := ch.PublishWithContext(context.Background(), "", d.ReplyTo, false, false, out); perr != nil {
 			r.opts.Log.Warn("bus reply failed", "err", perr)
 		}
 	}
+}
+
+// callHeaders are a request's headers: the caller's deadline and, when its
+// context has one, the request id the handler logs failures under.
+func callHeaders(ctx context.Context, deadline time.Time) amqp.Table {
+	h := amqp.Table{headerDeadline: ceilMillis(deadline)}
+	if id := reqid.From(ctx); id != "" {
+		h[headerRequestID] = id
+	}
+	return h
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/reqid"
 )
 
 // ErrDiscard, returned (or wrapped) by an EventHandler, acknowledges an event
@@ -22,17 +24,18 @@ type reply struct {
 	Error  *errs.Error     `json:"error,omitempty"`
 }
 
-// encodeReply turns a handler's outcome into the reply body. A handler error
-// travels as its code, status, message and field (errs.From); an error
-// without a code becomes errs.ErrInternal carrying its text.
-func encodeReply(result any, err error) []byte {
+// encodeReply turns a handler's outcome into the reply body. A typed error
+// travels as its code, status, message and field. Any other error travels
+// as "internal error" with the request id: its text is logged here, on the
+// side that failed, and never reaches the caller (who may answer a client).
+func encodeReply(ctx context.Context, log *slog.Logger, method string, result any, err error) []byte {
 	var r reply
 	if err != nil {
-		r.Error = wireError(err)
+		r.Error = wireError(ctx, log, method, err)
 	} else if result != nil {
 		b, merr := json.Marshal(result)
 		if merr != nil {
-			r.Error = errs.ErrInternal.Withf("encode reply: %v", merr)
+			r.Error = wireError(ctx, log, method, fmt.Errorf("encode reply: %w", merr))
 		} else {
 			r.Result = b
 		}
@@ -40,24 +43,31 @@ func encodeReply(result any, err error) []byte {
 	b, merr := json.Marshal(r)
 	if merr != nil {
 		// Only reachable with a non-JSON-safe error message; keep the code.
-		b, _ = json.Marshal(reply{Error: errs.ErrInternal.Withf("encode reply error: %v", merr)})
+		b, _ = json.Marshal(reply{Error: wireError(ctx, log, method, fmt.Errorf("encode reply error: %w", merr))})
 	}
 	return b
 }
 
-// wireError codes err; a context error of the handler's own becomes a
-// timeout (its deadline is the caller's) or unavailable (it is shutting down).
-func wireError(err error) *errs.Error {
+// wireError codes err for the caller. A context error of the handler's own
+// becomes a timeout (its deadline is the caller's) or unavailable (it is
+// shutting down); an untyped error becomes errs.Internal. Neither carries
+// the handler's text, which is logged with the request id instead.
+func wireError(ctx context.Context, log *slog.Logger, method string, err error) *errs.Error {
 	var e *errs.Error
-	switch {
-	case errors.As(err, &e):
+	if errors.As(err, &e) {
 		return e
-	case errors.Is(err, context.DeadlineExceeded):
-		return errs.ErrTimeout.Withf("%s", err.Error())
-	case errors.Is(err, context.Canceled):
-		return errs.ErrUnavailable.Withf("%s", err.Error())
 	}
-	return errs.From(err)
+	id := reqid.From(ctx)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		log.Warn("bus call timed out", "method", method, "request_id", id, "err", err)
+		return errs.ErrTimeout.Withf("call %s timed out in its handler", method)
+	case errors.Is(err, context.Canceled):
+		log.Warn("bus call cut short", "method", method, "request_id", id, "err", err)
+		return errs.ErrUnavailable.Withf("call %s was cut short: its handler is shutting down", method)
+	}
+	log.Error("bus call failed", "method", method, "request_id", id, "err", err)
+	return errs.Internal(id)
 }
 
 // replyError is the outcome of a reply for the caller: a failure that lands

@@ -1,15 +1,18 @@
 package bus
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/reqid"
 )
 
 func TestReplyRoundTrip(t *testing.T) {
@@ -32,7 +35,7 @@ func TestReplyRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got map[string]int
-			err := decodeReply("m", encodeReply(tt.result, tt.err), &got)
+			err := decodeReply("m", encodeReply(context.Background(), slog.New(slog.DiscardHandler), "m", tt.result, tt.err), &got)
 			if tt.is == nil {
 				require.NoError(t, err)
 				require.Equal(t, tt.want, got)
@@ -44,6 +47,34 @@ func TestReplyRoundTrip(t *testing.T) {
 			require.Equal(t, tt.code, e.Code)
 		})
 	}
+}
+
+// TestUntypedErrorStaysWithHandler: an error without a code crosses the bus
+// as "internal error" with the request id; its text (here a server path)
+// is logged on the handler's side under that id, never sent to the caller.
+func TestUntypedErrorStaysWithHandler(t *testing.T) {
+	var logged bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logged, nil))
+	ctx := reqid.With(context.Background(), "req-7")
+	cause := errors.New("open /var/lib/bkjob/blob/execute/config/x\x00: invalid argument")
+	err := decodeReply("execute.push", encodeReply(ctx, log, "execute.push", nil, fmt.Errorf("stage: %w", cause)), nil)
+	require.ErrorIs(t, err, errs.ErrInternal)
+	require.Equal(t, "internal error (request id req-7)", err.Error())
+	require.NotContains(t, err.Error(), "/var/lib")
+	require.Contains(t, logged.String(), `"request_id":"req-7"`)
+	require.Contains(t, logged.String(), "/var/lib/bkjob/blob")
+	require.Contains(t, logged.String(), `"method":"execute.push"`)
+
+	logged.Reset()
+	typed := errs.Invalid("file_list[0].file_name", "must not contain a NUL byte")
+	err = decodeReply("m", encodeReply(ctx, log, "m", nil, fmt.Errorf("wrap: %w", typed)), nil)
+	require.ErrorIs(t, err, errs.ErrInvalid)
+	require.Equal(t, "file_list[0].file_name: must not contain a NUL byte", err.Error(), "a typed error keeps its code and message")
+	require.Empty(t, logged.String(), "a typed error is the caller's to report")
+
+	err = decodeReply("m", encodeReply(context.Background(), log, "m", nil, fmt.Errorf("query 10.0.0.5: %w", context.DeadlineExceeded)), nil)
+	require.ErrorIs(t, err, errs.ErrTimeout)
+	require.NotContains(t, err.Error(), "10.0.0.5")
 }
 
 func TestDecodeReplyWithoutCode(t *testing.T) {

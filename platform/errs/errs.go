@@ -71,7 +71,10 @@ func Invalid(field, format string, args ...any) *Error {
 	return ErrInvalid.Withf(format, args...).OnField(field)
 }
 
-// From extracts the *Error in err's chain, or wraps err as an internal error.
+// From extracts the *Error in err's chain. An error nobody typed becomes
+// ErrInternal with its generic message: its text (file paths, addresses,
+// SQL) was not written for a client, so it stays in the log of the side
+// that failed and never travels further.
 func From(err error) *Error {
 	if err == nil {
 		return nil
@@ -80,5 +83,14 @@ func From(err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
-	return ErrInternal.Withf("%s", err.Error())
+	return ErrInternal
+}
+
+// Internal is the error a client gets for a failure nobody typed: the
+// generic message and the request id under which the details were logged.
+func Internal(requestID string) *Error {
+	if requestID == "" {
+		return ErrInternal
+	}
+	return ErrInternal.Withf("internal error (request id %s)", requestID)
 }

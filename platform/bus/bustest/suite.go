@@ -17,6 +17,7 @@ import (
 
 	"github.com/bkjob/bkjob/platform/bus"
 	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/reqid"
 )
 
 // Prefetch is the per-subscription prefetch newBus must configure; the suite
@@ -42,6 +43,7 @@ func Run(t *testing.T, newBus NewBus) {
 	}{
 		{"CallReply", testCallReply},
 		{"CallErrors", testCallErrors},
+		{"RequestID", testRequestID},
 		{"CallTimeout", testCallTimeout},
 		{"NoHandler", testNoHandler},
 		{"CompetingHandlers", testCompetingHandlers},
@@ -104,7 +106,7 @@ func testCallErrors(t *testing.T, newBus NewBus) {
 		{"sentinel", errPlan, errPlan, "plan.notFound", "", "plan not found"},
 		{"wrapped", fmt.Errorf("load plan 3: %w", errs.ErrNotFound.Withf("plan 3 not found")), errs.ErrNotFound, "common.notFound", "", "plan 3 not found"},
 		{"field", errs.Invalid("name", "too long"), errs.ErrInvalid, "common.invalidArgument", "name", "too long"},
-		{"plain", errors.New("disk on fire"), errs.ErrInternal, "common.internal", "", "disk on fire"},
+		{"plain", errors.New("open /var/lib/bkjob/secret\x00: disk on fire"), errs.ErrInternal, "common.internal", "", "internal error (request id req-plain)"},
 	}
 	for _, tt := range tests {
 		require.NoError(t, server.Handle("fail."+tt.name, func(context.Context, json.RawMessage) (any, error) {
@@ -114,7 +116,7 @@ func testCallErrors(t *testing.T, newBus NewBus) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var resp addResp
-			err := client.Call(ctx(t), "fail."+tt.name, addReq{}, &resp)
+			err := client.Call(reqid.With(ctx(t), "req-"+tt.name), "fail."+tt.name, addReq{}, &resp)
 			require.ErrorIs(t, err, tt.is)
 			var e *errs.Error
 			require.ErrorAs(t, err, &e)
@@ -122,8 +124,25 @@ func testCallErrors(t *testing.T, newBus NewBus) {
 			require.Equal(t, tt.field, e.Field)
 			require.Contains(t, e.Message, tt.message)
 			require.Equal(t, errs.From(tt.err).Status, e.Status)
+			require.NotContains(t, err.Error(), "disk on fire", "an untyped error's text stays with its handler")
+			require.NotContains(t, err.Error(), "/var/lib")
 		})
 	}
+}
+
+// testRequestID: the caller's request id reaches the handler's context, so
+// what the handler logs can be found from the id the client was given.
+func testRequestID(t *testing.T, newBus NewBus) {
+	server, client := newBus(t), newBus(t)
+	require.NoError(t, bus.Handle(server, "reqid.echo", func(ctx context.Context, _ addReq) (string, error) {
+		return reqid.From(ctx), nil
+	}))
+	got, err := bus.Call[addReq, string](reqid.With(ctx(t), "req-42"), client, "reqid.echo", addReq{})
+	require.NoError(t, err)
+	require.Equal(t, "req-42", got)
+	got, err = bus.Call[addReq, string](ctx(t), client, "reqid.echo", addReq{})
+	require.NoError(t, err)
+	require.Empty(t, got, "no id, none invented")
 }
 
 func testCallTimeout(t *testing.T, newBus NewBus) {

@@ -132,7 +132,16 @@ type Auth struct {
 }
 
 type API struct {
-	BootstrapAppCode   string   `koanf:"bootstrap_app_code"`
-	BootstrapAppSecret string   `koanf:"bootstrap_app_secret" secret:"true"`
-	CallbackAllowlist  []string `koanf:"callback_allowlist"`
+	BootstrapAppCode   string `koanf:"bootstrap_app_code"`
+	BootstrapAppSecret string `koanf:"bootstrap_app_secret" secret:"true"`
+	// CallbackAllowlist are origins (scheme://host[:port]) a callback_url
+	// must match exactly; empty allows any public host.
+	CallbackAllowlist []string `koanf:"callback_allowlist"`
+	// CallbackAllowPrivate lets callbacks reach loopback, private,
+	// link-local and CGNAT addresses (metadata addresses stay refused).
+	CallbackAllowPrivate bool          `koanf:"callback_allow_private"`
+	CallbackTimeout      time.Duration `koanf:"callback_timeout"`     // one POST
+	CallbackRetryFor     time.Duration `koanf:"callback_retry_for"`   // retries stop this long after the job ended
+	CallbackBackoff      time.Duration `koanf:"callback_backoff"`     // first retry delay, doubled each time
+	CallbackBackoffMax   time.Duration `koanf:"callback_backoff_max"` // longest retry delay
 }

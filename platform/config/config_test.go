@@ -74,6 +74,12 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"negative int", Sources{Env: []string{"BKJOB_BUS__PREFETCH=0"}}, "bus.prefetch"},
 		{"zero ssh grace", Sources{Env: []string{"BKJOB_GSE__SSH__KILL_GRACE=0s"}}, "gse.ssh.kill_grace"},
 		{"empty mongo db", Sources{Env: []string{"BKJOB_LOGSVR__MONGO_DATABASE="}}, "logsvr.mongo_database"},
+		{"callback allowlist path", Sources{Env: []string{"BKJOB_API__CALLBACK_ALLOWLIST=http://hooks.example.com/cb"}}, "api.callback_allowlist"},
+		{"callback allowlist userinfo", Sources{Files: []string{writeFile(t, "api:\n  callback_allowlist: [\"http://a@hooks.example.com\"]\n")}}, "api.callback_allowlist"},
+		{"callback allowlist no scheme", Sources{Env: []string{"BKJOB_API__CALLBACK_ALLOWLIST=hooks.example.com"}}, "api.callback_allowlist"},
+		{"zero callback timeout", Sources{Env: []string{"BKJOB_API__CALLBACK_TIMEOUT=0s"}}, "api.callback_timeout"},
+		{"zero callback retry", Sources{Env: []string{"BKJOB_API__CALLBACK_RETRY_FOR=0s"}}, "api.callback_retry_for"},
+		{"callback backoff above max", Sources{Env: []string{"BKJOB_API__CALLBACK_BACKOFF=10m"}}, "api.callback_backoff_max"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/bkjob/bkjob/platform/egress"
 )
 
 // Validate checks every section and returns the first error, naming its key.
@@ -46,6 +48,7 @@ func (c *Config) Validate() error {
 		func() error { return positive("gse.ssh.kill_grace", c.GSE.SSH.KillGrace) },
 		func() error { return nonEmpty("logsvr.mongo_database", c.Logsvr.MongoDatabase) },
 		func() error { return positive("auth.session_ttl", c.Auth.SessionTTL) },
+		c.validateCallbacks,
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {
@@ -68,6 +71,30 @@ func (c *Config) validateDB() error {
 func (c *Config) validateGSE2() error {
 	if c.GSE.Transport == "gse2" && c.GSE.GSE2.URL == "" {
 		return &KeyError{Key: "gse.gse2.url", Reason: "required when gse.transport is gse2"}
+	}
+	return nil
+}
+
+func (c *Config) validateCallbacks() error {
+	if _, err := egress.ParseAllowlist(c.API.CallbackAllowlist); err != nil {
+		return &KeyError{Key: "api.callback_allowlist", Reason: err.Error()}
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{
+		{"api.callback_timeout", c.API.CallbackTimeout},
+		{"api.callback_retry_for", c.API.CallbackRetryFor},
+		{"api.callback_backoff", c.API.CallbackBackoff},
+		{"api.callback_backoff_max", c.API.CallbackBackoffMax},
+	} {
+		if err := positive(d.key, d.v); err != nil {
+			return err
+		}
+	}
+	if c.API.CallbackBackoffMax < c.API.CallbackBackoff {
+		return &KeyError{Key: "api.callback_backoff_max", Reason: fmt.Sprintf("must be at least api.callback_backoff (%s), got %s",
+			c.API.CallbackBackoff, c.API.CallbackBackoffMax)}
 	}
 	return nil
 }

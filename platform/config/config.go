@@ -129,6 +129,19 @@ type GSE2 struct {
 type Auth struct {
 	BootstrapAdminPassword string        `koanf:"bootstrap_admin_password" secret:"true"`
 	SessionTTL             time.Duration `koanf:"session_ttl"`
+	// MaxFailures wrong passwords or secrets for one user or app within
+	// FailureWindow lock it for Lockout; IPMaxFailures do the same for one
+	// source address. Counted in the cache (shared through Redis).
+	MaxFailures   int           `koanf:"max_failures"`
+	IPMaxFailures int           `koanf:"ip_max_failures"`
+	FailureWindow time.Duration `koanf:"failure_window"`
+	Lockout       time.Duration `koanf:"lockout"`
+	// MaxChecksPerMinute bounds the password / secret checks (bcrypt) one
+	// source address, and one user or app, may cause per minute.
+	MaxChecksPerMinute int `koanf:"max_checks_per_minute"`
+	// SecretCacheTTL is how long a verified app secret is trusted without
+	// bcrypt (in each gateway's memory); 0 checks every request.
+	SecretCacheTTL time.Duration `koanf:"secret_cache_ttl"`
 }
 
 type API struct {

@@ -48,6 +48,7 @@ func (c *Config) Validate() error {
 		func() error { return positive("gse.ssh.kill_grace", c.GSE.SSH.KillGrace) },
 		func() error { return nonEmpty("logsvr.mongo_database", c.Logsvr.MongoDatabase) },
 		func() error { return positive("auth.session_ttl", c.Auth.SessionTTL) },
+		c.validateAuth,
 		c.validateCallbacks,
 	}
 	for _, check := range checks {

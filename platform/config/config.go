@@ -98,6 +98,7 @@ type GSE struct {
 	OfflineAfterMissed int           `koanf:"offline_after_missed"`
 	MaxTasksPerAgent   int           `koanf:"max_tasks_per_agent"`
 	MaxOutputBytes     int64         `koanf:"max_output_bytes"`
+	SinkMaxAttempts    int           `koanf:"sink_max_attempts"`
 	LocalAgent         LocalAgent    `koanf:"local_agent"`
 	GSE2               GSE2          `koanf:"gse2"`
 	SSH                SSH           `koanf:"ssh"`

@@ -92,6 +92,10 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A batch the store keeps refusing is retried, then set aside and its
+	// host failed, so it never blocks the events behind it (gse.SinkGuard).
+	guard := gse.NewGuard(sink, gse.GuardConfig{MaxAttempts: cfg.GSE.SinkMaxAttempts}, logging.ForRole(w.b.Log(), "gse"))
+	sink = guard.Sink
 	hcfg := hub.ConfigFrom(cfg.GSE, store)
 	p := &gseParts{}
 	if cfg.GSE.LocalAgent.Enabled {
@@ -118,6 +122,10 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 	}
 	p.hub, p.ssh = h, sshT
 	p.transport = router.New(h, sshT)
+	if w.srv != nil {
+		w.srv.CounterFunc("bkjob_gse_events_set_aside_total", "Events the store refused gse.sink_max_attempts times: set aside, their hosts failed.",
+			func() float64 { return float64(guard.SetAside()) })
+	}
 	w.gse = p
 	return p, nil
 }

@@ -26,7 +26,8 @@ func Handle[Req, Resp any](b Bus, method string, fn func(context.Context, Req) (
 	return b.Handle(method, func(ctx context.Context, raw json.RawMessage) (any, error) {
 		var req Req
 		if err := json.Unmarshal(raw, &req); err != nil {
-			return nil, errs.ErrInvalid.Withf("decode %s request: %v", method, err)
+			e := errs.InvalidJSON(raw, err)
+			return nil, e.Withf("decode %s request: %s", method, e.Message)
 		}
 		return fn(ctx, req)
 	})

@@ -39,6 +39,7 @@ func NewServer(addr string, log *slog.Logger) *Server {
 	m := newMetrics(reg)
 	e.HTTPErrorHandler = ErrorHandler(log)
 	e.Use(middleware.RequestID())
+	e.Use(requestIDContext)
 	e.Use(recoverMiddleware(log))
 	e.Use(accessLog(log, m))
 	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {

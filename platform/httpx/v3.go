@@ -83,7 +83,7 @@ func V3Error(c echo.Context, err error) error {
 		// An error without a code is a failure nobody described for the
 		// caller: its details (addresses, SQL) go to the log, not the client.
 		loggerOf(c).Error("v3 request failed", "path", c.Request().URL.Path, "request_id", RequestID(c), "err", err)
-		e = errs.ErrInternal.Withf("internal error (request id %s)", RequestID(c))
+		e = errs.Internal(RequestID(c))
 	}
 	status := http.StatusOK
 	if e.Status == http.StatusUnauthorized || e.Status == http.StatusTooManyRequests {

@@ -2,8 +2,6 @@ package httpx
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -37,15 +35,7 @@ func BindV3(c echo.Context, dst any, maxBody int64) error {
 		return bindQuery(r.URL.Query(), dst)
 	}
 	if err := json.Unmarshal(body, dst); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return errs.Invalid(te.Field, "must be %s, got a JSON %s", kindName(te.Type), te.Value)
-		}
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return errs.Invalid("body", "not valid JSON (at byte %d)", se.Offset)
-		}
-		return errs.Invalid("body", "not a JSON object")
+		return errs.InvalidJSON(body, err)
 	}
 	return nil
 }
@@ -146,24 +136,4 @@ func parseIntList(key string, vals []string) ([]int64, error) {
 		}
 	}
 	return list, nil
-}
-
-// kindName describes a Go type in the API's words.
-func kindName(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Pointer:
-		return kindName(t.Elem())
-	}
-	return fmt.Sprintf("a %s", t.Kind())
 }

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/reqid"
 )
 
 type bindScope struct {
@@ -97,6 +99,8 @@ func TestBindV3Errors(t *testing.T) {
 		{"query struct", http.MethodGet, "/x?nested=" + secret, "", "nested"},
 		{"body type", http.MethodPost, "/x", `{"id":"` + secret + `"}`, "id"},
 		{"body nested type", http.MethodPost, "/x", `{"password":["` + secret + `"]}`, "password"},
+		{"body embedded struct", http.MethodPost, "/x", `{"bk_scope_id":["` + secret + `"]}`, "bk_scope_id"},
+		{"body list element", http.MethodPost, "/x", `{"items":[{}, "` + secret + `"]}`, "items[1]"},
 		{"body syntax", http.MethodPost, "/x", `{"password":"` + secret + `",}`, "body"},
 		{"body not object", http.MethodPost, "/x", `"` + secret + `"`, "body"},
 		{"body too large", http.MethodPost, "/x", `{"password":"` + secret + strings.Repeat("x", 64) + `"}`, "body"},
@@ -114,4 +118,20 @@ func TestBindV3Errors(t *testing.T) {
 			require.NotContains(t, err.Error(), "hunter")
 		})
 	}
+}
+
+// TestRequestIDInContext: the request id a client is given is in the
+// request's context, which the bus carries to the role that handles a call.
+func TestRequestIDInContext(t *testing.T) {
+	s, err := NewServer(Options{Addr: "127.0.0.1:0"}, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	var seen string
+	s.Echo.GET("/x", func(c echo.Context) error {
+		seen = reqid.From(c.Request().Context())
+		return c.NoContent(http.StatusNoContent)
+	})
+	rec := httptest.NewRecorder()
+	s.Echo.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/x", nil))
+	require.NotEmpty(t, seen)
+	require.Equal(t, rec.Header().Get(echo.HeaderXRequestID), seen)
 }

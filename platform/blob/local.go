@@ -29,7 +29,7 @@ const (
 
 // NewLocal opens (creating) the store at root.
 func NewLocal(root string) (*Local, error) {
-	if err := os.MkdirAll(root, 0o750); err != nil {
+	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("create blob dir %s: %w", root, err)
 	}
 	return &Local{root: root}, nil
@@ -55,7 +55,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader) (Info, error) 
 	if err != nil {
 		return Info{}, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return Info{}, fmt.Errorf("create dir for %s: %w", key, err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), tmpPrefix+"*")
@@ -75,7 +75,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader) (Info, error) 
 		return Info{}, fmt.Errorf("write %s: %w", key, err)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
-	if err := os.WriteFile(path+sumSuffix, []byte(sum), 0o640); err != nil {
+	if err := os.WriteFile(path+sumSuffix, []byte(sum), 0o600); err != nil {
 		return Info{}, fmt.Errorf("write checksum of %s: %w", key, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
@@ -138,7 +138,7 @@ func (l *Local) rehash(path string) ([]byte, error) {
 		return nil, fmt.Errorf("hash %s: %w", path, err)
 	}
 	sum := []byte(hex.EncodeToString(h.Sum(nil)))
-	_ = os.WriteFile(path+sumSuffix, sum, 0o640) // a cache: failing to write it only costs a rehash
+	_ = os.WriteFile(path+sumSuffix, sum, 0o600) // a cache: failing to write it only costs a rehash
 	return sum, nil
 }
 

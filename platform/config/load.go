@@ -175,10 +175,14 @@ func (c *Config) Path(p, fallback string) string {
 	return filepath.Join(c.DataDir, p)
 }
 
-// EnsureDataDir creates the data dir with private permissions.
+// EnsureDataDir creates the data dir readable by its owner only (0700,
+// whatever the umask), and restricts one that already exists.
 func (c *Config) EnsureDataDir() error {
-	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir %s: %w", c.DataDir, err)
+	}
+	if err := os.Chmod(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("restrict data dir %s: %w", c.DataDir, err)
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package db
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -51,8 +53,8 @@ func sqliteDialector(cfg config.DB, dataDir string) (gorm.Dialector, pool, error
 	}
 	if path == ":memory:" {
 		p.maxOpen, p.maxIdle = 1, 1
-	} else if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, pool{}, fmt.Errorf("create sqlite dir %s: %w", filepath.Dir(path), err)
+	} else if err := createPrivate(path); err != nil {
+		return nil, pool{}, err
 	}
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeoutMS))
@@ -63,4 +65,26 @@ func sqliteDialector(cfg config.DB, dataDir string) (gorm.Dialector, pool, error
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
 	return sqlite.Open(path + "?" + q.Encode()), p, nil
+}
+
+// createPrivate makes the database's directory (0700) and the database file
+// itself (0600) before SQLite opens it: SQLite would create the file 0644,
+// and it gives the -wal and -shm files the database file's mode.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create sqlite dir %s: %w", filepath.Dir(path), err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create sqlite file %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create sqlite file %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("restrict sqlite file %s: %w", p, err)
+		}
+	}
+	return nil
 }

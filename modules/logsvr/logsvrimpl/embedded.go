@@ -35,7 +35,7 @@ type segKey struct {
 var _ backend = (*embedded)(nil)
 
 func newEmbedded(root string, log *slog.Logger) (*embedded, error) {
-	if err := os.MkdirAll(root, 0o750); err != nil {
+	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("create log dir %s: %w", root, err)
 	}
 	return &embedded{root: root, log: log, segs: map[segKey]*segment{}, swept: time.Now()}, nil
@@ -203,10 +203,10 @@ func (s *segment) write(recs []record, lost []piece) ([]piece, error) {
 // create makes the segment file and syncs its directory entry.
 func (s *segment) create() error {
 	dir := filepath.Dir(s.path)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create log dir %s: %w", dir, err)
 	}
-	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE, 0o640)
+	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("create segment %s: %w", s.path, err)
 	}

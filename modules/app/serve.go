@@ -9,7 +9,6 @@ import (
 
 	"github.com/bkjob/bkjob/frontend"
 	"github.com/bkjob/bkjob/platform/config"
-	"github.com/bkjob/bkjob/platform/httpx"
 	"github.com/bkjob/bkjob/platform/logging"
 	"github.com/bkjob/bkjob/platform/roles"
 )
@@ -33,7 +32,9 @@ func Serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	for _, r := range mgr.Order() {
 		w.selected[r] = true
 	}
-	w.srv = httpx.NewServer(cfg.HTTP.Addr, log.With("component", "http"))
+	if w.srv, err = newHTTPServer(cfg, log); err != nil {
+		return err
+	}
 	if dist, ok := frontend.Dist(); ok {
 		w.ui = dist
 	}
@@ -49,7 +50,7 @@ func Serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if startErr == nil {
 		registerBackendMetrics(w.srv, w.b)
 		go func() { serveErr <- w.srv.Serve() }()
-		log.Info("ready", "url", "http://"+w.srv.Addr())
+		log.Info("ready", "url", w.srv.URL())
 		select {
 		case <-ctx.Done():
 			log.Info("shutting down", "reason", context.Cause(ctx))

@@ -38,7 +38,8 @@ func newFixture(t *testing.T, env ...string) *fixture {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close(gdb) })
 	require.NoError(t, db.Migrate(ctx, gdb, "sqlite"))
-	srv := httpx.NewServer("127.0.0.1:0", log)
+	srv, err := httpx.NewServer(httpx.Options{Addr: "127.0.0.1:0"}, log)
+	require.NoError(t, err)
 	out := &bytes.Buffer{}
 	probe := func(web, v3 *echo.Group) {
 		v3.POST("/whoami", func(c echo.Context) error {

@@ -15,6 +15,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bkjob/bkjob/platform/config"
 )
 
 // Server is the process's HTTP server.
@@ -25,18 +27,71 @@ type Server struct {
 	addr     string
 	srv      *http.Server
 	ln       net.Listener
+	limits   *bodyLimits
+	certs    *certReloader // nil: plain HTTP
 	// closing ends every request's context at shutdown, so long-lived
 	// requests (log streams) return instead of holding shutdown up.
+	base    context.Context
 	closing context.CancelFunc
 }
 
-// NewServer builds an echo instance with the standard middleware chain.
-func NewServer(addr string, log *slog.Logger) *Server {
+// Options configure the server. Zero limits and timeouts take the defaults
+// of config's embedded defaults.yaml.
+type Options struct {
+	Addr              string
+	MaxBodyBytes      int64
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For / X-Real-IP
+	// headers c.RealIP() believes; none by default.
+	TrustedProxies []*net.IPNet
+	// TLSCertFile and TLSKeyFile, both set, make the server speak HTTPS.
+	TLSCertFile, TLSKeyFile string
+}
+
+// OptionsFrom reads the http section of the configuration.
+func OptionsFrom(h config.HTTP) (Options, error) {
+	proxies, err := config.ParseTrustedProxies(h.TrustedProxies)
+	if err != nil {
+		return Options{}, err
+	}
+	return Options{
+		Addr: h.Addr, MaxBodyBytes: h.MaxBodyBytes, TrustedProxies: proxies,
+		ReadHeaderTimeout: h.ReadHeaderTimeout, ReadTimeout: h.ReadTimeout,
+		WriteTimeout: h.WriteTimeout, IdleTimeout: h.IdleTimeout,
+		TLSCertFile: h.TLSCertFile, TLSKeyFile: h.TLSKeyFile,
+	}, nil
+}
+
+func (o Options) withDefaults() Options {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	def(&o.ReadHeaderTimeout, 10*time.Second)
+	def(&o.ReadTimeout, 60*time.Second)
+	def(&o.WriteTimeout, 60*time.Second)
+	def(&o.IdleTimeout, 120*time.Second)
+	return o
+}
+
+// NewServer builds an echo instance with the standard middleware chain. It
+// fails only when the TLS certificate or key cannot be loaded.
+func NewServer(opts Options, log *slog.Logger) (*Server, error) {
+	opts = opts.withDefaults()
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
+	e.IPExtractor = ipExtractor(opts.TrustedProxies)
 	reg := prometheus.NewRegistry()
 	m := newMetrics(reg)
+	limits := &bodyLimits{fallback: opts.MaxBodyBytes, routes: map[string]int64{}}
 	e.HTTPErrorHandler = ErrorHandler(log)
 	e.Use(middleware.RequestID())
 	e.Use(requestIDContext)
@@ -48,10 +103,44 @@ func NewServer(addr string, log *slog.Logger) *Server {
 			return next(c)
 		}
 	})
+	e.Use(bodyLimit(limits))
+	e.Use(streamDeadlines)
 	base, closing := context.WithCancel(context.Background())
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second,
+	srv := &http.Server{Handler: e,
+		ReadHeaderTimeout: opts.ReadHeaderTimeout, ReadTimeout: opts.ReadTimeout,
+		WriteTimeout: opts.WriteTimeout, IdleTimeout: opts.IdleTimeout,
 		BaseContext: func(net.Listener) context.Context { return base }}
-	return &Server{Echo: e, Registry: reg, log: log, addr: addr, srv: srv, closing: closing}
+	s := &Server{Echo: e, Registry: reg, log: log, addr: opts.Addr, srv: srv, limits: limits, base: base, closing: closing}
+	if opts.TLSCertFile != "" || opts.TLSKeyFile != "" {
+		certs, err := newCertReloader(opts.TLSCertFile, opts.TLSKeyFile, log)
+		if err != nil {
+			closing()
+			return nil, err
+		}
+		s.certs = certs
+		srv.TLSConfig = certs.tlsConfig()
+	}
+	return s, nil
+}
+
+// TLS reports whether the server speaks HTTPS.
+func (s *Server) TLS() bool { return s.certs != nil }
+
+// URL is the server's base URL on its bound address (https:// with TLS).
+func (s *Server) URL() string {
+	if s.TLS() {
+		return "https://" + s.Addr()
+	}
+	return "http://" + s.Addr()
+}
+
+// ReloadTLS loads the certificate and key files again (what SIGHUP does);
+// new connections get the new certificate, open ones keep theirs.
+func (s *Server) ReloadTLS() error {
+	if s.certs == nil {
+		return nil
+	}
+	return s.certs.reload()
 }
 
 // Listen binds the address (so a port conflict fails start-up, not later).
@@ -72,10 +161,18 @@ func (s *Server) Addr() string {
 	return s.ln.Addr().String()
 }
 
-// Serve serves until Shutdown; it returns nil on a clean shutdown.
+// Serve serves until Shutdown; it returns nil on a clean shutdown. With TLS
+// it reloads the certificate on SIGHUP while it serves.
 func (s *Server) Serve() error {
-	s.log.Info("http listening", "addr", s.Addr())
-	if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	s.log.Info("http listening", "addr", s.Addr(), "tls", s.TLS())
+	var err error
+	if s.certs != nil {
+		go s.certs.watchSIGHUP(s.base)
+		err = s.srv.ServeTLS(s.ln, "", "")
+	} else {
+		err = s.srv.Serve(s.ln)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve http: %w", err)
 	}
 	return nil
@@ -126,7 +223,7 @@ func accessLog(log *slog.Logger, m *metrics) echo.MiddlewareFunc {
 			}
 			log.Log(c.Request().Context(), level, "http request",
 				"method", c.Request().Method, "path", c.Request().URL.Path, "status", status,
-				"took", took, "bytes", c.Response().Size, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+				"took", took, "bytes", c.Response().Size, "remote", c.RealIP(), "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 			return nil
 		}
 	}

@@ -5,9 +5,9 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"testing"
+	"time"
 
 	gomysql "github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
@@ -56,71 +56,104 @@ func testRegistry(t *testing.T, r *hub.Registry) {
 	ctx := t.Context()
 	free := func(int64) bool { return false }
 	busy := func(int64) bool { return true }
-	reg := func(agentID, ip string) hub.Registration {
-		return hub.Registration{AgentID: agentID, BizID: 3, CloudID: 0, IP: ip, IPv6: []string{"fe80::1", "2001:db8::1"},
+	reg := func(agentID, ip string, biz int64) hub.Registration {
+		return hub.Registration{AgentID: agentID, BizID: biz, CloudID: 0, IP: ip, IPv6: []string{"fe80::1", "2001:db8::1"},
 			Hostname: "h-" + agentID, OS: "linux", Arch: "amd64", Version: "v1"}
 	}
 
-	a, err := r.Register(ctx, reg("agent-a", "10.0.0.1"), free)
+	a, err := r.Enrol(ctx, reg("agent-a", "10.0.0.1", 3), free)
 	require.NoError(t, err)
-	require.Positive(t, a.ID)
-	require.Equal(t, int64(3), a.BizID)
-	require.Equal(t, "1", a.OSType)
-	require.Equal(t, "agent-a", a.Agent())
+	require.Positive(t, a.Host.ID)
+	require.Equal(t, int64(3), a.Host.BizID)
+	require.Equal(t, "1", a.Host.OSType)
+	require.Equal(t, "agent-a", a.Host.Agent())
+	require.Len(t, a.Credential, 64)
 
-	t.Run("same agent again keeps the id", func(t *testing.T) {
-		again := reg("agent-a", "10.0.0.1")
-		again.BizID, again.Version = 9, "v2"
-		got, err := r.Register(ctx, again, free)
+	t.Run("an unconfirmed credential may be issued again while offline", func(t *testing.T) {
+		again, err := r.Enrol(ctx, reg("agent-a", "10.0.0.1", 3), free)
 		require.NoError(t, err)
-		require.Equal(t, a.ID, got.ID)
-		require.Equal(t, int64(3), got.BizID, "the business is set when the host is created")
-		stored, ok, err := r.Get(ctx, a.ID)
+		require.Equal(t, a.Host.ID, again.Host.ID)
+		require.NotEqual(t, a.Credential, again.Credential)
+		_, err = r.Verify(ctx, "agent-a", a.Credential)
+		require.ErrorIs(t, err, hub.ErrBadCredential, "the first one is void")
+		a = again
+	})
+
+	t.Run("but never while the host is connected", func(t *testing.T) {
+		_, err := r.Enrol(ctx, reg("agent-a", "10.0.0.1", 3), busy)
+		require.ErrorIs(t, err, hub.ErrAddressInUse)
+	})
+
+	cred, err := r.Verify(ctx, "agent-a", a.Credential)
+	require.NoError(t, err)
+	require.Equal(t, a.Host.ID, cred.HostID)
+	require.NoError(t, r.Confirm(ctx, "agent-a"))
+
+	refusals := []struct {
+		name string
+		reg  hub.Registration
+		want error
+	}{
+		{"a confirmed agent id by token", reg("agent-a", "10.0.0.1", 3), hub.ErrNeedsCredential},
+		{"another agent on a bound host", reg("agent-b", "10.0.0.1", 3), hub.ErrAddressInUse},
+		{"another business's token", reg("agent-b", "10.0.0.1", 4), hub.ErrOtherBusiness},
+	}
+	for _, tt := range refusals {
+		t.Run("refused: "+tt.name, func(t *testing.T) {
+			_, err := r.Enrol(ctx, tt.reg, free)
+			require.ErrorIs(t, err, tt.want)
+		})
+	}
+
+	t.Run("credential reclaims the host and moves it to a free address", func(t *testing.T) {
+		cred, err := r.Verify(ctx, "agent-a", a.Credential)
+		require.NoError(t, err)
+		again := reg("agent-a", "10.0.0.2", 9)
+		again.Version = "v2"
+		got, err := r.Reclaim(ctx, cred, again)
+		require.NoError(t, err)
+		require.Equal(t, a.Host.ID, got.ID)
+		require.Equal(t, int64(3), got.BizID, "a host's business never changes")
+		stored, ok, err := r.Get(ctx, a.Host.ID)
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Equal(t, "v2", stored.AgentVersion)
+		require.Equal(t, "10.0.0.2", stored.IP)
 		require.Equal(t, "fe80::1,2001:db8::1", stored.IPv6)
-		require.True(t, stored.Alive)
 	})
 
-	t.Run("agent moving to a new address keeps its host", func(t *testing.T) {
-		got, err := r.Register(ctx, reg("agent-a", "10.0.0.2"), free)
+	t.Run("credential cannot move onto another host's address", func(t *testing.T) {
+		c, err := r.Enrol(ctx, reg("agent-c", "10.0.0.3", 3), free)
 		require.NoError(t, err)
-		require.Equal(t, a.ID, got.ID)
-		_, ok, err := r.ByAddress(ctx, 0, "10.0.0.1")
+		require.NotEqual(t, a.Host.ID, c.Host.ID)
+		cred, err := r.Verify(ctx, "agent-a", a.Credential)
 		require.NoError(t, err)
-		require.False(t, ok)
+		_, err = r.Reclaim(ctx, cred, reg("agent-a", "10.0.0.3", 3))
+		require.ErrorIs(t, err, hub.ErrAddressInUse)
 	})
 
-	t.Run("second agent on a connected host's address is refused", func(t *testing.T) {
-		_, err := r.Register(ctx, reg("agent-b", "10.0.0.2"), busy)
-		require.True(t, errors.Is(err, hub.ErrAddressInUse), "got %v", err)
-	})
-
-	t.Run("reinstalled agent takes over an offline host", func(t *testing.T) {
-		got, err := r.Register(ctx, reg("agent-b", "10.0.0.2"), free)
+	t.Run("revoke frees the host and refuses the agent", func(t *testing.T) {
+		found, err := r.Revoke(ctx, "agent-a", "admin")
 		require.NoError(t, err)
-		require.Equal(t, a.ID, got.ID)
-		require.Equal(t, "agent-b", got.Agent())
-	})
-
-	t.Run("agent moving onto another host's address frees its old row", func(t *testing.T) {
-		c, err := r.Register(ctx, reg("agent-c", "10.0.0.3"), free)
+		require.True(t, found)
+		_, err = r.Verify(ctx, "agent-a", a.Credential)
+		require.ErrorIs(t, err, hub.ErrRevoked)
+		_, err = r.Enrol(ctx, reg("agent-a", "10.0.0.2", 3), free)
+		require.ErrorIs(t, err, hub.ErrRevoked)
+		ids, err := r.RevokedSince(ctx, time.Now().Add(-time.Minute))
 		require.NoError(t, err)
-		require.NotEqual(t, a.ID, c.ID)
-		got, err := r.Register(ctx, reg("agent-c", "10.0.0.2"), free)
+		require.Equal(t, []string{"agent-a"}, ids)
+		b, err := r.Enrol(ctx, reg("agent-b", "10.0.0.2", 3), free)
 		require.NoError(t, err)
-		require.Equal(t, a.ID, got.ID)
-		old, ok, err := r.Get(ctx, c.ID)
+		require.Equal(t, a.Host.ID, b.Host.ID, "a reinstalled agent takes the freed host")
+		found, err = r.Revoke(ctx, "no-such-agent", "admin")
 		require.NoError(t, err)
-		require.True(t, ok)
-		require.Empty(t, old.Agent())
-		require.False(t, old.Alive)
+		require.False(t, found)
 	})
 
 	t.Run("offline and list", func(t *testing.T) {
-		require.NoError(t, r.SetAlive(ctx, []int64{a.ID}, false))
-		got, _, err := r.Get(ctx, a.ID)
+		require.NoError(t, r.SetAlive(ctx, []int64{a.Host.ID}, false))
+		got, _, err := r.Get(ctx, a.Host.ID)
 		require.NoError(t, err)
 		require.False(t, got.Alive)
 		rows, err := r.List(ctx, 3)

@@ -79,19 +79,22 @@ func (a *account) workDir(dir string) string {
 	return "/"
 }
 
-// environ is the script's environment: the agent's own, without bkjob's
-// settings (they may hold secrets) and with the account's HOME, USER and
-// LOGNAME, then extra on top.
+// environ is the script's environment, built from nothing: PATH, the
+// locale and time zone of the agent, the account's HOME, USER and LOGNAME,
+// then the task's own variables (extra) on top. Nothing else the agent
+// process holds reaches a script: not its BKJOB_* settings, nor whatever
+// else its service manager gave it.
 func (a *account) environ(extra map[string]string) []string {
-	env := make([]string, 0, len(os.Environ())+len(extra)+4)
+	env := make([]string, 0, len(extra)+8)
 	hasPath := false
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch {
-		case strings.HasPrefix(k, "BKJOB_"), k == "HOME", k == "USER", k == "LOGNAME", k == "MAIL", k == "PWD", k == "OLDPWD":
-			continue
 		case k == "PATH":
 			hasPath = true
+		case k == "LANG", k == "LANGUAGE", k == "TZ", strings.HasPrefix(k, "LC_"):
+		default:
+			continue
 		}
 		env = append(env, kv)
 	}

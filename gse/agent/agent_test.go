@@ -106,11 +106,32 @@ func TestResolveAccount(t *testing.T) {
 	}
 }
 
-func TestEnvironDropsBkjobSettings(t *testing.T) {
-	t.Setenv("BKJOB_AGENT_TOKEN", "secret")
+// TestEnvironIsBuiltFromNothing: a script sees PATH, the locale, its
+// account and the task's variables, never the agent's other variables.
+func TestEnvironIsBuiltFromNothing(t *testing.T) {
+	t.Setenv("BKJOB_AGENT_TOKEN", "secret-token")
+	t.Setenv("BKJOB_API_APP_SECRET", "secret-app")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret-aws")
+	t.Setenv("LANG", "C.UTF-8")
+	t.Setenv("PATH", "/opt/x/bin:/usr/bin")
 	a, err := resolveAccount("")
 	require.NoError(t, err)
-	require.NotContains(t, strings.Join(a.environ(nil), "\n"), "secret")
+	env := a.environ(map[string]string{"TASK_VAR": "v"})
+	names := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		names[k] = v
+	}
+	require.NotContains(t, strings.Join(env, "\n"), "secret")
+	require.Equal(t, "/opt/x/bin:/usr/bin", names["PATH"])
+	require.Equal(t, "C.UTF-8", names["LANG"])
+	require.Equal(t, "v", names["TASK_VAR"])
+	require.Equal(t, a.name, names["USER"])
+	for k := range names {
+		if !strings.HasPrefix(k, "LC_") {
+			require.Contains(t, []string{"PATH", "LANG", "LANGUAGE", "TZ", "HOME", "USER", "LOGNAME", "TASK_VAR"}, k, "unexpected variable")
+		}
+	}
 }
 
 func TestReadableBy(t *testing.T) {

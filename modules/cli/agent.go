@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -15,23 +17,38 @@ import (
 )
 
 func newAgentCmd(g *globalFlags) *cobra.Command {
-	var opts agent.Options
+	var (
+		opts      agent.Options
+		tokenFile string
+	)
 	cmd := &cobra.Command{
 		Use:   "agent",
 		Short: "Run an agent that connects to a bkjob server and runs its tasks on this host",
 		Long: `Run an agent on a managed host. The agent dials the server's gse role
 (only the server needs an open port), authenticates with --token, and runs
-scripts and file transfers it is given. BKJOB_AGENT_TOKEN may stand in for --token.`,
+scripts and file transfers it is given. BKJOB_AGENT_TOKEN or --token-file
+may stand in for --token (a token on the command line is visible to every
+user of the host in /proc/*/cmdline).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if tokenFile != "" {
+				tok, err := readToken(tokenFile, cmd.InOrStdin())
+				if err != nil {
+					return usageError{err}
+				}
+				opts.Token = tok
+			}
 			if opts.Token == "" {
 				opts.Token = os.Getenv("BKJOB_AGENT_TOKEN")
 			}
+			// Scripts never see it; /proc/<agent>/environ still shows the
+			// initial block, so a separate service should prefer --token-file.
+			_ = os.Unsetenv("BKJOB_AGENT_TOKEN")
 			if opts.Server == "" {
 				return usageError{errors.New("--server is required")}
 			}
 			if opts.Token == "" {
-				return usageError{errors.New("--token (or BKJOB_AGENT_TOKEN) is required")}
+				return usageError{errors.New("--token, --token-file or BKJOB_AGENT_TOKEN is required")}
 			}
 			opts.DataDir = g.dataDir
 			log, err := logging.New(cmd.ErrOrStderr(), g.logLevel, g.logFormat)
@@ -53,10 +70,32 @@ scripts and file transfers it is given. BKJOB_AGENT_TOKEN may stand in for --tok
 	f := cmd.Flags()
 	f.StringVar(&opts.Server, "server", "", "server URL, e.g. https://bkjob.example:8080")
 	f.StringVar(&opts.Token, "token", "", "agent token accepted by the server (gse.agent_tokens)")
+	f.StringVar(&tokenFile, "token-file", "", "read the token from this file (- for stdin)")
 	f.StringVar(&opts.IP, "ip", "", "address to register this host under (default: primary IPv4)")
 	f.Int64Var(&opts.CloudID, "cloud-id", 0, "cloud area id (0 = direct)")
 	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of the CA that signs the server certificate (pinning)")
 	f.IntVar(&opts.MaxTasks, "max-tasks", 32, "tasks run at once; extra ones queue")
 	f.DurationVar(&opts.KillGrace, "kill-grace", 5*time.Second, "wait between SIGTERM and SIGKILL when a task is stopped")
 	return cmd
+}
+
+// readToken reads the agent token from path, or from stdin when path is "-".
+func readToken(path string, stdin io.Reader) (string, error) {
+	var (
+		b   []byte
+		err error
+	)
+	if path == "-" {
+		b, err = io.ReadAll(io.LimitReader(stdin, 64<<10))
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read token file %s: %w", path, err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("token file %s is empty", path)
+	}
+	return tok, nil
 }

@@ -7,9 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/bkjob/bkjob/platform/config"
+	"github.com/bkjob/bkjob/platform/egress"
 )
 
 // callbackBody is bk-job's callback payload.
@@ -24,80 +29,130 @@ type callbackStep struct {
 	Status         int   `json:"status"`
 }
 
-// sendCallback POSTs the result to the job's callback_url: JSON first, and
-// on failure one retry as application/x-www-form-urlencoded (what older
-// bk-job sent). Success is HTTP 200. The pending → done | failed claim makes
-// one engine send it.
-func (e *Engine) sendCallback(ctx context.Context, jobID int64) error {
-	job, err := e.st.job(ctx, jobID)
-	if err != nil {
-		return ignoreNotFound(err)
-	}
-	if job.CallbackStatus != callbackPending || job.CallbackURL == "" {
-		return nil
-	}
-	steps, err := e.st.jobSteps(ctx, jobID)
-	if err != nil {
-		return err
-	}
-	body := callbackBody{JobInstanceID: job.ID, Status: job.Status, StepInstanceList: []callbackStep{}}
+func newCallbackBody(jobID int64, status int, steps []stepInstance) callbackBody {
+	body := callbackBody{JobInstanceID: jobID, Status: status, StepInstanceList: []callbackStep{}}
 	for _, s := range steps {
 		body.StepInstanceList = append(body.StepInstanceList, callbackStep{StepInstanceID: s.ID, Status: s.Status})
 	}
-	ok, err := e.st.setCallback(ctx, job.ID, callbackPending, callbackDone, e.nowMS())
-	if err != nil || !ok {
-		return err
-	}
-	err = e.postJSON(ctx, job.CallbackURL, body)
-	if err != nil {
-		e.log.Warn("callback failed, retrying once as a form", "job_instance_id", job.ID, "err", err)
-		err = e.postForm(ctx, job.CallbackURL, body)
-	}
-	if err != nil {
-		e.log.Warn("callback failed", "job_instance_id", job.ID, "err", err)
-		_, serr := e.st.setCallback(ctx, job.ID, callbackDone, callbackFailed, e.nowMS())
-		return serr
-	}
-	e.log.Info("callback sent", "job_instance_id", job.ID)
-	return nil
+	return body
 }
 
-func (e *Engine) postJSON(ctx context.Context, target string, body callbackBody) error {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return fmt.Errorf("encode callback: %w", err)
-	}
-	return e.post(ctx, target, "application/json", b)
+// callbacks is how the engine checks and sends callbacks: the allowlist,
+// the SSRF-safe client and the retry schedule, from api.callback_*.
+type callbacks struct {
+	allow        egress.Allowlist
+	allowPrivate bool
+	client       *http.Client
+	timeout      time.Duration
+	retryFor     time.Duration
+	backoff      time.Duration
+	backoffMax   time.Duration
+	wake         chan struct{}
 }
 
-func (e *Engine) postForm(ctx context.Context, target string, body callbackBody) error {
+// newCallbacks reads api.callback_*; zero durations (a Config that was not
+// loaded, as in tests) take the defaults of defaults.yaml.
+func newCallbacks(api config.API, lookup func(context.Context, string) ([]netip.Addr, error)) (*callbacks, error) {
+	allow, err := egress.ParseAllowlist(api.CallbackAllowlist)
+	if err != nil {
+		return nil, fmt.Errorf("api.callback_allowlist: %w", err)
+	}
+	or := func(d, def time.Duration) time.Duration {
+		if d <= 0 {
+			return def
+		}
+		return d
+	}
+	c := &callbacks{
+		allow:        allow,
+		allowPrivate: api.CallbackAllowPrivate,
+		timeout:      or(api.CallbackTimeout, 10*time.Second),
+		retryFor:     or(api.CallbackRetryFor, time.Hour),
+		backoff:      or(api.CallbackBackoff, 2*time.Second),
+		backoffMax:   or(api.CallbackBackoffMax, 5*time.Minute),
+		wake:         make(chan struct{}, 1),
+	}
+	c.backoffMax = max(c.backoffMax, c.backoff)
+	c.client = egress.NewClient(egress.Policy{AllowPrivate: c.allowPrivate, Lookup: lookup}, c.timeout)
+	return c, nil
+}
+
+// delay is how long to wait after failed attempt n (1, 2, …): backoff
+// doubled n-1 times, at most backoffMax.
+func (c *callbacks) delay(n int) time.Duration {
+	d := c.backoff
+	for i := 1; i < n && d < c.backoffMax; i++ {
+		d *= 2
+	}
+	return min(d, c.backoffMax)
+}
+
+// poke wakes the delivery loop without blocking.
+func (c *callbacks) poke() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// attemptResult is what one POST gave: the HTTP status (0 when none came
+// back) and the error, nil on HTTP 200.
+type attemptResult struct {
+	encoding string
+	status   int
+	err      error
+}
+
+// post sends body once. Attempt n is JSON when n is odd and, as older
+// bk-job sent it, application/x-www-form-urlencoded when n is even, so a
+// receiver that takes only one of them gets it on the next try. Success is
+// HTTP 200; a redirect is not followed and counts as a failure.
+func (c *callbacks) post(ctx context.Context, target string, body []byte, n int) attemptResult {
+	res := attemptResult{encoding: "json"}
+	contentType := "application/json"
+	if n%2 == 0 {
+		form, err := formBody(body)
+		if err != nil {
+			res.err = err
+			return res
+		}
+		res.encoding, contentType, body = "form", "application/x-www-form-urlencoded", form
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		res.err = fmt.Errorf("build callback request: %w", err)
+		return res
+	}
+	req.Header.Set("Content-Type", contentType)
+	resp, err := c.client.Do(req)
+	if err != nil {
+		res.err = fmt.Errorf("post callback: %w", err)
+		return res
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	res.status = resp.StatusCode
+	if resp.StatusCode != http.StatusOK {
+		res.err = fmt.Errorf("post callback: HTTP %s", strings.TrimSpace(resp.Status))
+	}
+	return res
+}
+
+// formBody turns the JSON payload into bk-job's older form encoding.
+func formBody(payload []byte) ([]byte, error) {
+	var body callbackBody
+	if err := json.Unmarshal(payload, &body); err != nil {
+		return nil, fmt.Errorf("decode callback payload: %w", err)
+	}
 	steps, err := json.Marshal(body.StepInstanceList)
 	if err != nil {
-		return fmt.Errorf("encode callback: %w", err)
+		return nil, fmt.Errorf("encode callback: %w", err)
 	}
 	form := url.Values{}
 	form.Set("job_instance_id", strconv.FormatInt(body.JobInstanceID, 10))
 	form.Set("status", strconv.Itoa(body.Status))
 	form.Set("step_instance_list", string(steps))
-	return e.post(ctx, target, "application/x-www-form-urlencoded", []byte(form.Encode()))
-}
-
-func (e *Engine) post(ctx context.Context, target, contentType string, body []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, e.opts.CallbackTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("build callback request: %w", err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	resp, err := e.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("post callback: %w", err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("post callback: %s", strings.TrimSpace(resp.Status))
-	}
-	return nil
+	return []byte(form.Encode()), nil
 }

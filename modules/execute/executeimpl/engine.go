@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -54,8 +54,9 @@ type Options struct {
 	// StopGrace is how long a terminated task may take to report its hosts
 	// before the engine marks them terminated itself. Default 60s.
 	StopGrace time.Duration
-	// CallbackTimeout bounds one callback POST. Default 10s.
-	CallbackTimeout time.Duration
+	// CallbackLookup resolves callback host names (tests); nil uses the
+	// system resolver. Resolved addresses are checked when dialled.
+	CallbackLookup func(ctx context.Context, host string) ([]netip.Addr, error)
 	// Now is the clock (tests).
 	Now func() time.Time
 }
@@ -72,9 +73,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StopGrace <= 0 {
 		o.StopGrace = 60 * time.Second
-	}
-	if o.CallbackTimeout <= 0 {
-		o.CallbackTimeout = 10 * time.Second
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -103,7 +101,7 @@ type Engine struct {
 	cfg   config.Config
 	log   *slog.Logger
 	opts  Options
-	http  *http.Client
+	cb    *callbacks
 	steps *stepCache
 
 	mu      sync.Mutex
@@ -146,6 +144,10 @@ func New(deps Deps) (*Engine, error) {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
 	opts := deps.Options.withDefaults()
+	cb, err := newCallbacks(deps.Config.API, opts.CallbackLookup)
+	if err != nil {
+		return nil, fmt.Errorf("execute engine: %w", err)
+	}
 	return &Engine{
 		db:    deps.DB,
 		st:    &gormStore{db: deps.DB},
@@ -159,7 +161,7 @@ func New(deps Deps) (*Engine, error) {
 		cfg:   deps.Config,
 		log:   deps.Log,
 		opts:  opts,
-		http:  &http.Client{Timeout: opts.CallbackTimeout},
+		cb:    cb,
 		steps: newStepCache(),
 	}, nil
 }
@@ -185,8 +187,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e.cancel = cancel
 	e.running = true
-	e.loops.Add(1)
+	e.loops.Add(2)
 	go e.reconcileLoop(loopCtx)
+	go e.callbackLoop(loopCtx)
 	e.log.Info("execute engine started")
 	return nil
 }

@@ -223,7 +223,8 @@ func testCallback(t *testing.T, b executetest.Backend) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	env := executetest.NewEnv(t, executetest.WithBackend(b), executetest.WithCallbackAllowlist(srv.URL))
+	env := executetest.NewEnv(t, executetest.WithBackend(b), executetest.WithCallbackAllowlist(srv.URL),
+		executetest.WithCallbackAllowPrivate())
 	hosts := executetest.AddHosts(t, env.DB, 1, 1)
 	req := scriptReq(hosts...)
 	req.CallbackURL = srv.URL + "/done"

@@ -3,6 +3,8 @@ package executeimpl
 import (
 	"context"
 
+	"gorm.io/gorm"
+
 	"github.com/bkjob/bkjob/modules/execute"
 )
 
@@ -19,7 +21,10 @@ func (e *Engine) onJobEvent(ctx context.Context, ev jobEvent) error {
 	case jobRefresh, jobNextStep:
 		return e.refreshJob(ctx, ev.JobInstanceID)
 	case jobCallback:
-		return e.sendCallback(ctx, ev.JobInstanceID)
+		// Callbacks are rows of callback_delivery now, sent by the delivery
+		// loop; an event queued by an older version only wakes it.
+		e.cb.poke()
+		return nil
 	}
 	e.log.Warn("unknown job event", "action", ev.Action, "job_instance_id", ev.JobInstanceID)
 	return nil
@@ -140,7 +145,7 @@ func (e *Engine) nextStep(ctx context.Context, job *taskInstance, s *stepInstanc
 	if job.CurrentStepID != s.ID {
 		return nil
 	}
-	ok, err := e.st.claimJobAfterStep(ctx, job.ID, job.Status, s, map[string]any{
+	ok, err := e.st.claimJobAfterStep(ctx, nil, job.ID, job.Status, s, map[string]any{
 		"status": int(execute.StatusRunning), "current_step_id": next.ID, "update_time": e.nowMS()})
 	if err != nil || !ok {
 		return err
@@ -149,23 +154,32 @@ func (e *Engine) nextStep(ctx context.Context, job *taskInstance, s *stepInstanc
 	return nil
 }
 
-// finishJob gives the job its final status and queues the callback. The
-// claim holds only while the job and its step s (nil: none) are as they
-// were read: an operation that moved either meanwhile (skip, retry, ignore
-// error) wins, and its own event moves the job on.
+// finishJob gives the job its final status and, in the same transaction,
+// queues its callback as a pending delivery. The claim holds only while the
+// job and its step s (nil: none) are as they were read: an operation that
+// moved either meanwhile (skip, retry, ignore error) wins, and its own
+// event moves the job on.
 func (e *Engine) finishJob(ctx context.Context, job *taskInstance, s *stepInstance, status execute.RunStatus) error {
 	now := e.nowMS()
 	set := map[string]any{"status": int(status), "end_time": now, "total_time": elapsed(job.StartTime, now), "update_time": now}
 	if job.CallbackURL != "" {
 		set["callback_status"] = callbackPending
 	}
-	ok, err := e.st.claimJobAfterStep(ctx, job.ID, job.Status, s, set)
+	var ok bool
+	err := e.st.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		ok, err = e.st.claimJobAfterStep(ctx, tx, job.ID, job.Status, s, set)
+		if err != nil || !ok || job.CallbackURL == "" {
+			return err
+		}
+		return e.st.queueCallback(ctx, tx, job.ID, job.CallbackURL, int(status), now)
+	})
 	if err != nil || !ok {
 		return err
 	}
 	e.log.Info("job finished", "job_instance_id", job.ID, "status", status.String())
 	if job.CallbackURL != "" {
-		e.publishJob(ctx, jobCallback, job.ID)
+		e.cb.poke()
 	}
 	return nil
 }

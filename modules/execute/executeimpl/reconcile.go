@@ -78,13 +78,6 @@ func (e *Engine) reconcile(ctx context.Context, startup bool) {
 			break
 		}
 	}
-	cbs, err := e.st.pendingCallbacks(ctx, idle)
-	if err != nil {
-		e.log.Warn("reconcile: load pending callbacks", "err", err)
-	}
-	for _, j := range cbs {
-		e.publishJob(ctx, jobCallback, j.ID)
-	}
 	if startup && jobs > 0 {
 		e.log.Info("resumed unfinished jobs", "jobs", jobs)
 	}

@@ -39,9 +39,9 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// executeTables are the tables of schema/*/0020_execute.sql.
+// executeTables are the tables of schema/*/0020_execute.sql and 0075.
 var executeTables = []string{"task_instance", "step_instance", "step_instance_host", "step_instance_rolling_task",
-	"gse_task", "gse_execute_obj_task", "operation_log", "task_instance_host"}
+	"gse_task", "gse_execute_obj_task", "operation_log", "task_instance_host", "callback_delivery"}
 
 // dumpTables renders every row of the execute tables as text.
 func dumpTables(t *testing.T, gdb *gorm.DB) string {
@@ -78,7 +78,7 @@ func testSensitiveParamSealed(t *testing.T, b executetest.Backend) {
 	t.Cleanup(srv.Close)
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	env := executetest.NewEnv(t, executetest.WithBackend(b), executetest.WithLogger(logger))
+	env := executetest.NewEnv(t, executetest.WithBackend(b), executetest.WithLogger(logger), executetest.WithCallbackAllowPrivate())
 	hosts := executetest.AddHosts(t, env.DB, 1, 2)
 	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
 		return executetest.Outcome{Output: []string{"ok\n"}, ExitCode: boolExit(r.Host.ID == 2 && r.Attempt == 1)}

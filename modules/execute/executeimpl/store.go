@@ -15,6 +15,8 @@ import (
 // claim: it names the statuses it moves from and reports whether it won, so
 // concurrent engines never both act on one transition.
 type store interface {
+	callbackStore
+
 	createJob(ctx context.Context, job *taskInstance, steps []newStep, op *operationLog) error
 
 	job(ctx context.Context, id int64) (*taskInstance, error)
@@ -27,7 +29,6 @@ type store interface {
 	// stepTargets are the targets of a step among hostIDs and ips, by seq.
 	stepTargets(ctx context.Context, stepID int64, hostIDs []int64, ips []execute.IP) ([]stepHost, error)
 	unfinishedJobs(ctx context.Context, afterID int64, limit int) ([]taskInstance, error)
-	pendingCallbacks(ctx context.Context, before int64) ([]taskInstance, error)
 	listJobs(ctx context.Context, q jobQuery) ([]taskInstance, int64, error)
 	stepMeta(ctx context.Context, stepID int64) (stepMeta, error)
 
@@ -45,10 +46,9 @@ type store interface {
 	claimJob(ctx context.Context, tx *gorm.DB, id int64, from []int, set map[string]any) (bool, error)
 	// claimJobAfterStep moves a job from status from, provided step (when
 	// not nil) still has the status and execute count it was read with.
-	claimJobAfterStep(ctx context.Context, id int64, from int, step *stepInstance, set map[string]any) (bool, error)
+	claimJobAfterStep(ctx context.Context, tx *gorm.DB, id int64, from int, step *stepInstance, set map[string]any) (bool, error)
 	claimStep(ctx context.Context, tx *gorm.DB, id int64, from []int, where map[string]any, set map[string]any) (bool, error)
 	claimGseTask(ctx context.Context, tx *gorm.DB, id int64, from []int, where map[string]any, set map[string]any) (bool, error)
-	setCallback(ctx context.Context, id int64, from, to int, now int64) (bool, error)
 	insertRun(ctx context.Context, tx *gorm.DB, g *gseTask, rows []hostTask, rolling bool) error
 	finishRolling(ctx context.Context, k taskKey, status int, now int64) error
 	failUnfinished(ctx context.Context, k taskKey, status, errorCode int, msg string, now int64) (int64, error)
@@ -222,16 +222,6 @@ func (s *gormStore) unfinishedJobs(ctx context.Context, afterID int64, limit int
 		Order("id").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("load unfinished task instances: %w", err)
-	}
-	return out, nil
-}
-
-func (s *gormStore) pendingCallbacks(ctx context.Context, before int64) ([]taskInstance, error) {
-	var out []taskInstance
-	err := s.db.WithContext(ctx).Where("callback_status = ? AND update_time < ?", callbackPending, before).
-		Order("id").Limit(1000).Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("load pending callbacks: %w", err)
 	}
 	return out, nil
 }

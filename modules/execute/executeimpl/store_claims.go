@@ -35,8 +35,8 @@ func (s *gormStore) claimJob(ctx context.Context, tx *gorm.DB, id int64, from []
 	return ok, nil
 }
 
-func (s *gormStore) claimJobAfterStep(ctx context.Context, id int64, from int, step *stepInstance, set map[string]any) (bool, error) {
-	q := s.db.WithContext(ctx).Model(&taskInstance{}).Where("id = ? AND status = ?", id, from)
+func (s *gormStore) claimJobAfterStep(ctx context.Context, tx *gorm.DB, id int64, from int, step *stepInstance, set map[string]any) (bool, error) {
+	q := s.conn(ctx, tx).Model(&taskInstance{}).Where("id = ? AND status = ?", id, from)
 	if step != nil {
 		q = q.Where("EXISTS (SELECT 1 FROM step_instance WHERE step_instance.id = ? AND step_instance.status = ? AND step_instance.execute_count = ?)",
 			step.ID, step.Status, step.ExecuteCount)
@@ -62,15 +62,6 @@ func (s *gormStore) claimGseTask(ctx context.Context, tx *gorm.DB, id int64, fro
 		return false, fmt.Errorf("update gse task %d: %w", id, err)
 	}
 	return ok, nil
-}
-
-func (s *gormStore) setCallback(ctx context.Context, id int64, from, to int, now int64) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&taskInstance{}).Where("id = ? AND callback_status = ?", id, from).
-		Updates(map[string]any{"callback_status": to, "update_time": now})
-	if res.Error != nil {
-		return false, fmt.Errorf("update callback of task instance %d: %w", id, res.Error)
-	}
-	return res.RowsAffected == 1, nil
 }
 
 // insertRun writes a gse task and its host rows (and the rolling batch row).

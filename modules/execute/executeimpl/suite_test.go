@@ -30,8 +30,15 @@ func engineCases() []struct {
 		{"PushConfigFile", testPushConfigFile},
 		{"FileToTwoHosts", testFileToTwoHosts},
 		{"Callback", testCallback},
+		{"CallbackRetryThenSuccess", testCallbackRetryThenSuccess},
+		{"CallbackRedirectNotFollowed", testCallbackRedirectNotFollowed},
+		{"CallbackNameResolvedToLoopback", testCallbackNameResolvedToLoopback},
+		{"CallbackAcrossRestart", testCallbackAcrossRestart},
+		{"CallbackTwoEngines", testCallbackTwoEngines},
 		{"CrashResume", testCrashResume},
 		{"DispatchTakeover", testDispatchTakeover},
+		{"LostByTransport", testLostByTransport},
+		{"HeldTaskNotLost", testHeldTaskNotLost},
 		{"TwoEngines", testTwoEngines},
 		{"SkipWhileStopping", testSkipWhileStopping},
 		{"TimeoutWatchdog", testTimeoutWatchdog},
@@ -41,6 +48,7 @@ func engineCases() []struct {
 		{"HostLogNotStarted", testHostLogNotStarted},
 		{"FileRefusedByTransport", testFileRefusedByTransport},
 		{"JobInstanceList", testJobInstanceList},
+		{"WideTagNextJob", testWideTagNextJob},
 	}
 }
 

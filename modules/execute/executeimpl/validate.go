@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -98,31 +97,6 @@ func taskName(name, prefix string, nowMS int64) (string, error) {
 		return "", errs.Invalid("task_name", "at most %d characters, got %d", execute.MaxTaskNameLength, n)
 	}
 	return name, nil
-}
-
-// callbackURL checks the URL and the configured allowlist (URL prefixes; an
-// empty list allows any http(s) URL).
-func (e *Engine) callbackURL(raw string) error {
-	if raw == "" {
-		return nil
-	}
-	if len(raw) > execute.MaxCallbackURLLength {
-		return errs.Invalid("callback_url", "at most %d characters", execute.MaxCallbackURLLength)
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errs.Invalid("callback_url", "must be an absolute http or https URL")
-	}
-	allow := e.cfg.API.CallbackAllowlist
-	if len(allow) == 0 {
-		return nil
-	}
-	for _, prefix := range allow {
-		if prefix != "" && strings.HasPrefix(raw, prefix) {
-			return nil
-		}
-	}
-	return errs.Invalid("callback_url", "not in the callback allowlist (api.callback_allowlist)")
 }
 
 // decodeBase64 decodes standard base64 (padding optional), naming field on error.

@@ -53,16 +53,27 @@ func WithBackend(b Backend) EnvOption { return func(e *Env) { e.backend = b } }
 // log when BKJOB_TEST_LOG is set).
 func WithLogger(l *slog.Logger) EnvOption { return func(e *Env) { e.log = l } }
 
-// WithCallbackAllowlist sets api.callback_allowlist.
-func WithCallbackAllowlist(prefixes ...string) EnvOption {
-	return func(e *Env) { e.Config.API.CallbackAllowlist = prefixes }
+// WithCallbackAllowlist sets api.callback_allowlist (origins).
+func WithCallbackAllowlist(origins ...string) EnvOption {
+	return func(e *Env) { e.Config.API.CallbackAllowlist = origins }
 }
+
+// WithCallbackAllowPrivate sets api.callback_allow_private, which a
+// callback receiver on loopback (httptest) needs.
+func WithCallbackAllowPrivate() EnvOption {
+	return func(e *Env) { e.Config.API.CallbackAllowPrivate = true }
+}
+
+// WithConfig changes the configuration the engines get.
+func WithConfig(fn func(*config.Config)) EnvOption { return func(e *Env) { fn(&e.Config) } }
 
 // NewEnv builds and starts an engine; everything stops on test cleanup.
 func NewEnv(t testing.TB, opts ...EnvOption) *Env {
 	t.Helper()
 	e := &Env{Options: executeimpl.Options{ReconcileInterval: 200 * time.Millisecond, DispatchLease: time.Second,
 		TimeoutGrace: 2 * time.Second, StopGrace: 2 * time.Second}, backend: SQLiteMemory()}
+	e.Config.API.CallbackTimeout, e.Config.API.CallbackRetryFor = 5*time.Second, time.Minute
+	e.Config.API.CallbackBackoff, e.Config.API.CallbackBackoffMax = 20*time.Millisecond, 200*time.Millisecond
 	for _, o := range opts {
 		o(e)
 	}

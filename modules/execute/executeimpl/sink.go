@@ -2,12 +2,15 @@ package executeimpl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/modules/execute"
 	"github.com/bkjob/bkjob/modules/logsvr"
+	"github.com/bkjob/bkjob/platform/db"
+	"github.com/bkjob/bkjob/platform/errs"
 	"github.com/bkjob/bkjob/platform/text"
 )
 
@@ -22,6 +25,23 @@ const maxFileMessageBytes = 4096
 func (e *Engine) Sink() gse.Sink { return e.sink }
 
 func (e *Engine) sink(ctx context.Context, events []gse.Event) error {
+	return refusal(e.take(ctx, events))
+}
+
+// refusal marks an error about the events' own data (a value the database
+// refuses, a log key logsvr refuses) as gse.ErrEventsRefused: the
+// transport's guard then retries the batch a bounded number of times and
+// sets it aside instead of retrying for ever. Any other error (the database
+// or logsvr away) is returned as is and retried until it clears.
+func refusal(err error) error {
+	if err == nil || !(db.IsDataError(err) || errors.Is(err, logsvr.ErrInvalidKey) || errors.Is(err, errs.ErrInvalid)) {
+		return err
+	}
+	return gse.ErrEventsRefused.Withf("store events: %s", text.Truncate(err.Error(), maxErrorMsgBytes))
+}
+
+// take stores a batch of events: logs first, then host rows.
+func (e *Engine) take(ctx context.Context, events []gse.Event) error {
 	if !e.enter() {
 		return errStopped
 	}

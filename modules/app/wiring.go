@@ -99,8 +99,12 @@ func (w *wiring) newGateway() (roles.Service, error) {
 			if err != nil {
 				return err
 			}
+			limits, err := w.b.Cache()
+			if err != nil {
+				return err
+			}
 			gw = gateway.New(gateway.Deps{
-				Config: w.b.Config(), DB: gdb, Server: w.srv, UI: w.ui, Mounts: mounts,
+				Config: w.b.Config(), DB: gdb, Server: w.srv, UI: w.ui, Mounts: mounts, Cache: limits,
 				Log: logging.ForRole(w.b.Log(), "gateway"), Out: w.out,
 			})
 			return gw.Start(ctx)

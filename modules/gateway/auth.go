@@ -46,13 +46,7 @@ func (g *Gateway) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		app, err := g.verifyApp(c, cred)
 		if err != nil {
-			if !refused(err) {
-				// The store failed: that is not the caller's fault, and
-				// answering 401 would make clients rotate good credentials.
-				return httpx.V3Error(c, errs.ErrUnavailable.Withf("cannot check credentials now; retry"))
-			}
-			g.log.Warn("api auth refused", "app_code", cred.AppCode, "remote", c.RealIP(), "err", err)
-			return httpx.V3Error(c, ErrBadCredentials)
+			return g.v3AuthError(c, cred.AppCode, err)
 		}
 		username := cred.Username
 		if username == "" {
@@ -63,21 +57,53 @@ func (g *Gateway) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// v3AuthError answers a refused or failed app check.
+func (g *Gateway) v3AuthError(c echo.Context, code string, err error) error {
+	var th *throttled
+	switch {
+	case errors.As(err, &th):
+		g.log.Warn("api auth throttled", "app_code", code, "remote", c.RealIP(), "err", err)
+		c.Response().Header().Set("Retry-After", th.retryAfter())
+		return httpx.V3Error(c, th.err)
+	case refused(err):
+		g.log.Warn("api auth refused", "app_code", code, "remote", c.RealIP(), "err", err)
+		return httpx.V3Error(c, ErrBadCredentials)
+	default:
+		// The store or the cache failed: that is not the caller's fault,
+		// and answering 401 would make clients rotate good credentials.
+		g.log.Error("api auth failed", "app_code", code, "err", err)
+		return httpx.V3Error(c, errs.ErrUnavailable.Withf("cannot check credentials now; retry"))
+	}
+}
+
+// verifyApp checks an app code and secret. A pair verified within
+// auth.secret_cache_ttl is accepted from memory; any other check is first
+// admitted by the limiter (lockout, per-minute budget of the source address
+// and the app), so a locked or throttled caller never costs a bcrypt.
 func (g *Gateway) verifyApp(c echo.Context, cred apiCredentials) (apiApp, error) {
 	key := cacheKey(cred.AppCode, cred.AppSecret)
 	if app, ok := g.verified.get(cred.AppCode, key); ok {
 		return app, nil
 	}
-	app, err := g.st.appByCode(c.Request().Context(), cred.AppCode)
+	ctx := c.Request().Context()
+	subjects := []subject{ipSubject(c.RealIP()), appSubject(cred.AppCode)}
+	if err := g.limits.admit(ctx, subjects...); err != nil {
+		return apiApp{}, err
+	}
+	app, err := g.st.appByCode(ctx, cred.AppCode)
+	if err == nil && !app.Enabled {
+		err = errAppDisabled
+	}
+	if err == nil {
+		err = g.compare([]byte(app.SecretHash), []byte(cred.AppSecret))
+	}
 	if err != nil {
+		if refused(err) {
+			g.limits.fail(ctx, subjects...)
+		}
 		return apiApp{}, err
 	}
-	if !app.Enabled {
-		return apiApp{}, errAppDisabled
-	}
-	if err := bcrypt.CompareHashAndPassword([]byte(app.SecretHash), []byte(cred.AppSecret)); err != nil {
-		return apiApp{}, err
-	}
+	g.limits.succeed(ctx, appSubject(cred.AppCode))
 	g.verified.put(cred.AppCode, key, app)
 	return app, nil
 }
@@ -123,8 +149,11 @@ func hashToken(token string) string {
 
 func cacheKey(code, secret string) string { return hashToken(code + "\x00" + secret) }
 
-// verifiedApps remembers recently verified (app, secret) pairs, so bcrypt
-// runs once per app and secret every few minutes rather than per request.
+// verifiedApps remembers recently verified (app, secret) pairs in this
+// process, keyed by app code and the SHA-256 of code and secret, so bcrypt
+// runs once per app and secret every auth.secret_cache_ttl rather than per
+// request. An app disabled or given a new secret keeps working here for at
+// most that long (bootstrapApp forgets its own app at once).
 type verifiedApps struct {
 	mu      sync.Mutex
 	ttl     time.Duration
@@ -152,6 +181,9 @@ func (v *verifiedApps) get(code, key string) (apiApp, bool) {
 }
 
 func (v *verifiedApps) put(code, key string, app apiApp) {
+	if v.ttl <= 0 {
+		return
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.entries[code] = verifiedEntry{key: key, app: app, expires: time.Now().Add(v.ttl)}

@@ -2,14 +2,17 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
 	"time"
 
+	"github.com/bkjob/bkjob/platform/cache"
 	"github.com/bkjob/bkjob/platform/config"
 	"github.com/bkjob/bkjob/platform/httpx"
 	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 )
 
@@ -24,8 +27,11 @@ type Deps struct {
 	Server *httpx.Server
 	UI     fs.FS // nil: the stub page
 	Mounts []Mount
-	Log    *slog.Logger
-	Out    io.Writer // where the generated admin password is printed once
+	// Cache holds the login and API-secret limits (Redis: shared by every
+	// gateway using it).
+	Cache cache.Cache
+	Log   *slog.Logger
+	Out   io.Writer // where the generated admin password is printed once
 }
 
 // Gateway is the gateway role.
@@ -38,18 +44,26 @@ type Gateway struct {
 	log      *slog.Logger
 	out      io.Writer
 	verified *verifiedApps
-	stop     context.CancelFunc
-	done     chan struct{}
+	limits   *limiter
+	// compare checks a password or secret against its bcrypt hash.
+	compare func(hash, password []byte) error
+	stop    context.CancelFunc
+	done    chan struct{}
 }
 
 // New builds the gateway.
 func New(d Deps) *Gateway {
 	return &Gateway{cfg: d.Config, st: store{db: d.DB}, srv: d.Server, ui: d.UI, mounts: d.Mounts,
-		log: d.Log, out: d.Out, verified: newVerifiedApps(5 * time.Minute)}
+		log: d.Log, out: d.Out, verified: newVerifiedApps(d.Config.Auth.SecretCacheTTL),
+		limits:  &limiter{c: d.Cache, cfg: d.Config.Auth, log: d.Log, now: time.Now},
+		compare: bcrypt.CompareHashAndPassword}
 }
 
 // Start bootstraps the admin user and API app, then mounts every route.
 func (g *Gateway) Start(ctx context.Context) error {
+	if g.limits.c == nil {
+		return errors.New("start gateway: no cache for the login limits")
+	}
 	if err := g.bootstrapAdmin(ctx); err != nil {
 		return err
 	}

@@ -11,13 +11,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/bkjob/bkjob/platform/cache"
 	"github.com/bkjob/bkjob/platform/config"
 	"github.com/bkjob/bkjob/platform/db"
 	"github.com/bkjob/bkjob/platform/httpx"
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 )
 
@@ -26,12 +29,26 @@ type fixture struct {
 	srv *httpx.Server
 	cfg *config.Config
 	out *bytes.Buffer
+	gw  *Gateway
+	// bcrypts counts password and secret checks that reached bcrypt.
+	bcrypts atomic.Int64
+}
+
+// fixtureOptions configure newFixtureWith.
+type fixtureOptions struct {
+	env    []string
+	cache  cache.Cache // default: a memory cache of its own
+	mounts []Mount     // besides the /api/v3/whoami probe
 }
 
 func newFixture(t *testing.T, env ...string) *fixture {
+	return newFixtureWith(t, fixtureOptions{env: env})
+}
+
+func newFixtureWith(t *testing.T, o fixtureOptions) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	cfg, err := config.Load(config.Sources{Env: env, Flags: map[string]any{"data_dir": t.TempDir()}})
+	cfg, err := config.Load(config.Sources{Env: o.env, Flags: map[string]any{"data_dir": t.TempDir()}})
 	require.NoError(t, err)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	gdb, err := db.Open(ctx, cfg.DB, cfg.DataDir, log)
@@ -47,10 +64,22 @@ func newFixture(t *testing.T, env ...string) *fixture {
 			return httpx.V3OK(c, a)
 		})
 	}
-	g := New(Deps{Config: cfg, DB: gdb, Server: srv, Mounts: []Mount{probe}, Log: log, Out: out})
+	c := o.cache
+	if c == nil {
+		m := cache.NewMemory(cache.MemoryOptions{MaxEntries: 1000})
+		t.Cleanup(func() { _ = m.Close() })
+		c = m
+	}
+	f := &fixture{db: gdb, srv: srv, cfg: cfg, out: out}
+	g := New(Deps{Config: cfg, DB: gdb, Server: srv, Mounts: append([]Mount{probe}, o.mounts...), Cache: c, Log: log, Out: out})
+	g.compare = func(hash, password []byte) error {
+		f.bcrypts.Add(1)
+		return bcrypt.CompareHashAndPassword(hash, password)
+	}
 	require.NoError(t, g.Start(ctx))
 	t.Cleanup(func() { _ = g.Stop(ctx) })
-	return &fixture{db: gdb, srv: srv, cfg: cfg, out: out}
+	f.gw = g
+	return f
 }
 
 func (f *fixture) call(method, path string, header http.Header, body any) *httptest.ResponseRecorder {

@@ -10,7 +10,6 @@ import (
 	"github.com/bkjob/bkjob/platform/httpx"
 	"github.com/bkjob/bkjob/platform/version"
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 )
 
 type loginRequest struct {
@@ -46,17 +45,29 @@ func (g *Gateway) login(c echo.Context) error {
 		return errs.Invalid("password", "is required")
 	}
 	ctx := c.Request().Context()
+	subjects := []subject{ipSubject(c.RealIP()), userSubject(req.Username)}
+	if err := g.limits.admit(ctx, subjects...); err != nil {
+		var th *throttled
+		if errors.As(err, &th) {
+			g.log.Warn("login throttled", "username", req.Username, "remote", c.RealIP(), "err", err)
+			c.Response().Header().Set("Retry-After", th.retryAfter())
+			return th.err
+		}
+		return fmt.Errorf("check login limits: %w", err)
+	}
 	u, err := g.st.userByName(ctx, req.Username)
 	if err != nil && !errors.Is(err, errNoRow) {
 		return fmt.Errorf("look up user %s: %w", req.Username, err)
 	}
 	if err == nil {
-		err = bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(req.Password))
+		err = g.compare([]byte(u.PasswordHash), []byte(req.Password))
 	}
 	if err != nil {
+		g.limits.fail(ctx, subjects...)
 		g.log.Warn("login refused", "username", req.Username, "remote", c.RealIP())
 		return errs.ErrUnauthorized.Withf("wrong username or password")
 	}
+	g.limits.succeed(ctx, userSubject(req.Username))
 	token := randomToken(32)
 	expires := time.Now().Add(g.cfg.Auth.SessionTTL)
 	if err := g.st.createSession(ctx, userSession{TokenHash: hashToken(token), Username: u.Username, ExpiresAt: expires}); err != nil {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/bkjob/bkjob/platform/text"
 )
 
 // HostRecord is one row of the host table (schema 0010_hosts).
@@ -204,7 +206,9 @@ func save(tx *gorm.DB, row *HostRecord, reg Registration) (HostRecord, error) {
 	agentID := reg.AgentID
 	fields := HostRecord{
 		CloudID: reg.CloudID, IP: reg.IP, IPv6: strings.Join(reg.IPv6, ","), AgentID: &agentID,
-		Hostname: reg.Hostname, OS: reg.OS, OSType: osType(reg.OS), Arch: reg.Arch, AgentVersion: reg.Version,
+		// What an agent says about itself is cut to its column (platform/text).
+		Hostname: text.TruncateChars(reg.Hostname, 255), OS: text.TruncateChars(reg.OS, 32), OSType: osType(reg.OS),
+		Arch: text.TruncateChars(reg.Arch, 32), AgentVersion: text.TruncateChars(reg.Version, 64),
 		Alive: true, LastSeen: &now, UpdatedAt: now,
 	}
 	if row == nil {

@@ -94,5 +94,11 @@ func (g *globalFlags) load(cmd *cobra.Command, extra map[string]any) (*config.Co
 	for k, v := range extra {
 		flags[k] = v
 	}
-	return config.Load(config.Sources{Files: g.configFiles, Env: os.Environ(), Flags: flags})
+	cfg, err := config.Load(config.Sources{Files: g.configFiles, Env: os.Environ(), Flags: flags})
+	if err != nil {
+		return nil, err
+	}
+	// Read once: no child process (the built-in agent, a script) inherits them.
+	config.DropSecretEnv()
+	return cfg, nil
 }

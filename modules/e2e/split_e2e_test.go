@@ -45,7 +45,8 @@ func TestSplitDeployment(t *testing.T) {
 	front := startCluster(t, ServerOptions{Args: []string{"--roles=gateway,manage"}}, shared...)
 	back := StartServer(t, ServerOptions{
 		Args: []string{"--roles=execute,logsvr,gse"},
-		Env:  append(append([]string{}, shared...), "BKJOB_GSE__LOCAL_AGENT__IP=127.0.0.77"),
+		Env: append(append([]string{}, shared...),
+			"BKJOB_GSE__LOCAL_AGENT__ENABLED=true", "BKJOB_GSE__LOCAL_AGENT__IP=127.0.0.77"),
 	})
 	require.Eventually(t, func() bool { return strings.Contains(back.Output.String(), "agent connected") },
 		60*time.Second, 100*time.Millisecond, "B's agent never connected")

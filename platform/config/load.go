@@ -21,6 +21,9 @@ var defaultsYAML []byte
 // EnvPrefix starts every environment variable bkjob reads.
 const EnvPrefix = "BKJOB_"
 
+// localAgentKey defaults to true only when roles is "all".
+const localAgentKey = "gse.local_agent.enabled"
+
 // envAliases are bootstrap variables whose names predate the SECTION__KEY form.
 var envAliases = map[string]string{
 	"BKJOB_AGENT_TOKEN":      "gse.bootstrap_token",
@@ -51,6 +54,7 @@ func Load(src Sources) (*Config, error) {
 	for _, key := range k.Keys() {
 		known[key] = true
 	}
+	explicit := map[string]bool{} // keys some layer above the defaults set
 	for _, f := range src.Files {
 		fk := koanf.New(".")
 		if err := fk.Load(file.Provider(f), yaml.Parser()); err != nil {
@@ -58,6 +62,9 @@ func Load(src Sources) (*Config, error) {
 		}
 		if err := checkKnown(fk.Keys(), known, "config file "+f); err != nil {
 			return nil, err
+		}
+		for _, key := range fk.Keys() {
+			explicit[key] = true
 		}
 		if err := k.Merge(fk); err != nil {
 			return nil, fmt.Errorf("merge config file %s: %w", f, err)
@@ -70,6 +77,9 @@ func Load(src Sources) (*Config, error) {
 	if err := k.Load(confmap.Provider(envMap, "."), nil); err != nil {
 		return nil, fmt.Errorf("load environment: %w", err)
 	}
+	for key := range envMap {
+		explicit[key] = true
+	}
 	if len(src.Flags) > 0 {
 		flagKeys := make([]string, 0, len(src.Flags))
 		for key := range src.Flags {
@@ -80,6 +90,16 @@ func Load(src Sources) (*Config, error) {
 		}
 		if err := k.Load(confmap.Provider(src.Flags, "."), nil); err != nil {
 			return nil, fmt.Errorf("load flags: %w", err)
+		}
+		for key := range src.Flags {
+			explicit[key] = true
+		}
+	}
+	if !explicit[localAgentKey] {
+		// The built-in agent runs job scripts on the server's own host: on by
+		// default only for the one-process install.
+		if err := k.Set(localAgentKey, strings.TrimSpace(k.String("roles")) == "all"); err != nil {
+			return nil, fmt.Errorf("default %s: %w", localAgentKey, err)
 		}
 	}
 	var cfg Config

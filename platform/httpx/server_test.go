@@ -119,7 +119,7 @@ func TestV3Envelope(t *testing.T) {
 	require.Contains(t, rec.Body.String(), `"result":true,"code":0`)
 	rec = do(t, s, http.MethodGet, "/bad")
 	require.Equal(t, 200, rec.Code)
-	require.Contains(t, rec.Body.String(), `"result":false,"code":1240002`)
+	require.Contains(t, rec.Body.String(), `"result":false,"code":1241005`, "ILLEGAL_PARAM_WITH_PARAM_NAME")
 	require.Contains(t, rec.Body.String(), "target_server: is required")
 	require.Regexp(t, `"job_request_id":"[0-9a-zA-Z]+"`, rec.Body.String())
 }

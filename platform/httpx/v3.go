@@ -45,6 +45,10 @@ var v3CodeByStatus = map[int]int{
 	http.StatusInternalServerError: 1240001,
 }
 
+// v3IllegalParamWithName is bk-job's ILLEGAL_PARAM_WITH_PARAM_NAME, the
+// code of an invalid parameter the error names (errs.Invalid).
+const v3IllegalParamWithName = 1241005
+
 // v3CodeByErrCode overrides the status fallback for errors whose bk-job
 // code is more precise than their HTTP status.
 var v3CodeByErrCode = map[string]int{
@@ -59,6 +63,9 @@ func V3Code(err error) int {
 	e := errs.From(err)
 	if c, ok := v3CodeByErrCode[e.Code]; ok {
 		return c
+	}
+	if errors.Is(e, errs.ErrInvalid) && e.Field != "" {
+		return v3IllegalParamWithName
 	}
 	if c, ok := v3CodeByStatus[e.Status]; ok {
 		return c

@@ -154,22 +154,8 @@ func (e *Engine) createFast(ctx context.Context, ft fastTask) (execute.JobCreate
 }
 
 func checkTargetPath(p string) error {
-	if p == "" {
-		return errs.Invalid("file_target_path", "required")
-	}
-	if !isAbsPath(p) {
-		return errs.Invalid("file_target_path", "must be an absolute path, got %q", p)
-	}
-	if strings.ContainsRune(p, 0) {
-		return errs.Invalid("file_target_path", "must not contain a NUL byte")
-	}
-	windows := !strings.HasPrefix(p, "/")
-	for _, el := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || windows && r == '\\' }) {
-		if el == ".." {
-			return errs.Invalid("file_target_path", "must not contain a .. element, got %q", p)
-		}
-	}
-	return nil
+	_, err := cleanAbsPath("file_target_path", p)
+	return err
 }
 
 // isAbsPath accepts Unix absolute paths and Windows drive paths.

@@ -6,7 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"path"
+	"strconv"
 	"strings"
 
 	"github.com/bkjob/bkjob/modules/execute"
@@ -73,8 +73,11 @@ func (e *Engine) FastTransferFile(ctx context.Context, req execute.FastTransferF
 // fileSources validates server-file sources and resolves their hosts. It
 // returns how many file tasks one target host gets.
 func (e *Engine) fileSources(ctx context.Context, bizID int64, list []execute.FileSourceSpec) ([]fileSourceDetail, int, error) {
-	var out []fileSourceDetail
-	perTarget := 0
+	var (
+		out       []fileSourceDetail
+		perTarget int
+		err       error
+	)
 	for i, src := range list {
 		field := fmt.Sprintf("file_source_list[%d]", i)
 		switch src.FileType {
@@ -87,12 +90,14 @@ func (e *Engine) fileSources(ctx context.Context, bizID int64, list []execute.Fi
 		if len(src.FileList) == 0 {
 			return nil, 0, errs.Invalid(field+".file_list", "required: give at least one path")
 		}
+		files := make([]string, len(src.FileList))
 		for j, p := range src.FileList {
-			if !isAbsPath(p) {
-				return nil, 0, errs.Invalid(fmt.Sprintf("%s.file_list[%d]", field, j), "must be an absolute path, got %q", p)
-			}
+			pathField := fmt.Sprintf("%s.file_list[%d]", field, j)
 			if strings.Contains(p, "REGEX:") || strings.ContainsAny(p, "*?") {
-				return nil, 0, execute.NotSupported(fmt.Sprintf("%s.file_list[%d]", field, j), "wildcard and REGEX: source paths")
+				return nil, 0, execute.NotSupported(pathField, "wildcard and REGEX: source paths")
+			}
+			if files[j], err = cleanAbsPath(pathField, p); err != nil {
+				return nil, 0, err
 			}
 		}
 		if src.Account == nil {
@@ -106,7 +111,7 @@ func (e *Engine) fileSources(ctx context.Context, bizID int64, list []execute.Fi
 		if err != nil {
 			return nil, 0, err
 		}
-		d := fileSourceDetail{FileType: execute.FileTypeServer, Files: src.FileList, AccountID: acc.ID, Account: acc.Account, AccountAlias: acc.Alias}
+		d := fileSourceDetail{FileType: execute.FileTypeServer, Files: files, AccountID: acc.ID, Account: acc.Account, AccountAlias: acc.Alias}
 		for _, h := range hosts {
 			if !h.Known {
 				return nil, 0, errs.Invalid(field+".server", "unknown source host %s", hostName(h))
@@ -136,8 +141,8 @@ func (e *Engine) PushConfigFile(ctx context.Context, req execute.PushConfigFileR
 	seen := map[string]bool{}
 	for i, f := range req.FileList {
 		field := fmt.Sprintf("file_list[%d]", i)
-		if f.FileName == "" || strings.ContainsAny(f.FileName, "/\\") || f.FileName == "." || f.FileName == ".." {
-			return execute.JobCreated{}, errs.Invalid(field+".file_name", "must be a plain file name, got %q", f.FileName)
+		if err := checkFileName(field+".file_name", f.FileName); err != nil {
+			return execute.JobCreated{}, err
 		}
 		if seen[f.FileName] {
 			return execute.JobCreated{}, errs.Invalid(field+".file_name", "duplicate file name %q", f.FileName)
@@ -186,19 +191,31 @@ func (e *Engine) PushConfigFile(ctx context.Context, req execute.PushConfigFileR
 	return e.createFast(ctx, ft)
 }
 
-// stage writes config file contents to the blob store under a fresh prefix.
-func (e *Engine) stage(ctx context.Context, files []execute.ConfigFile, contents [][]byte) ([]blobFile, error) {
+// stage writes config file contents to the blob store under a fresh
+// prefix. The keys are generated (prefix/<index>): a file's name is only
+// the name it gets at the target, never part of a storage path. A failed
+// stage removes what it wrote.
+func (e *Engine) stage(ctx context.Context, files []execute.ConfigFile, contents [][]byte) (out []blobFile, err error) {
 	var id [12]byte
 	if _, err := rand.Read(id[:]); err != nil {
 		return nil, fmt.Errorf("stage config files: %w", err)
 	}
 	prefix := "execute/config/" + hex.EncodeToString(id[:])
-	out := make([]blobFile, 0, len(files))
+	defer func() {
+		if err != nil {
+			for _, b := range out {
+				if derr := e.blob.Delete(context.WithoutCancel(ctx), b.Key); derr != nil {
+					e.log.Warn("remove staged config file", "key", b.Key, "err", derr)
+				}
+			}
+		}
+	}()
+	out = make([]blobFile, 0, len(files))
 	for i, f := range files {
-		key := path.Join(prefix, f.FileName)
+		key := prefix + "/" + strconv.Itoa(i)
 		info, err := e.blob.Put(ctx, key, bytes.NewReader(contents[i]))
 		if err != nil {
-			return nil, fmt.Errorf("stage config file %s: %w", f.FileName, err)
+			return out, fmt.Errorf("stage config file %d: %w", i, err)
 		}
 		out = append(out, blobFile{Name: f.FileName, Key: key, Size: info.Size})
 	}

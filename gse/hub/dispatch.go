@@ -82,11 +82,25 @@ func (h *Hub) dispatch(ctx context.Context, taskID string, hosts []gse.Host, msg
 		}
 		links = append(links, l)
 	}
-	var sends []*agentConn
+	var (
+		sends []*agentConn
+		rows  = make([]taskRow, 0, len(links))
+		now   = time.Now().UTC()
+	)
 	for _, l := range links {
-		if c := l.addTask(taskID, msg, file); c != nil {
+		c, agentID, live := l.addTask(taskID, msg, file)
+		if c != nil {
 			sends = append(sends, c)
 		}
+		if r, ok := newRow(l.hostID, taskID, agentID, msg, now); live && ok {
+			rows = append(rows, r)
+		}
+	}
+	// Recorded before anything is sent, so a hub that restarts recognises
+	// the tasks its agents still hold. Without the record the task still
+	// runs; only a restart loses track of it.
+	if err := h.store.record(ctx, rows); err != nil {
+		h.log.Warn("record dispatched task", "task", taskID, "err", err)
 	}
 	for _, c := range sends {
 		// A failed send drops that connection; the task is resent when the
@@ -126,29 +140,35 @@ func (h *Hub) resolve(ctx context.Context, hostID int64) (*link, error) {
 }
 
 // addTask records a task on the host and returns the connection to send it
-// on, if any. A task already known is left alone.
-func (l *link) addTask(taskID string, msg *wire.Message, file *wire.FileJob) *agentConn {
+// on, if any, the agent it is for, and whether it awaits that agent (it
+// was not failed at once). A task already known is left alone.
+func (l *link) addTask(taskID string, msg *wire.Message, file *wire.FileJob) (c *agentConn, agentID string, live bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.tasks[taskID] != nil {
-		return nil
+		return nil, "", false
 	}
 	now := time.Now()
-	ht := &hostTask{start: msg, file: file, created: now}
+	ht := &hostTask{start: msg, file: file, created: now, agentID: l.agentID}
+	if l.conn != nil {
+		ht.agentID = l.conn.agentID
+	}
 	l.tasks[taskID] = ht
 	l.h.indexTask(taskID, l.hostID)
 	switch {
 	case !l.known:
 		l.finalizeLocked(taskID, ht, gse.HostStatusAgentNotInstalled, "no bkjob agent is registered for this host")
+		return nil, "", false
 	case l.conn != nil:
 		ht.sent = true
-		return l.conn
+		return l.conn, ht.agentID, true
 	case now.Sub(l.lastSeen) > l.h.cfg.offlineAfter():
 		l.finalizeLocked(taskID, ht, gse.HostStatusAgentError, offlineMsg(l.lastSeen))
+		return nil, "", false
 	}
 	// Otherwise the agent is between connections: the task goes out when it
 	// is back, or fails when it stays away.
-	return nil
+	return nil, ht.agentID, true
 }
 
 // Stop terminates a task on the given hosts (all its hosts when empty).

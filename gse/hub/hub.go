@@ -21,8 +21,12 @@ type Hub struct {
 	cfg      HubConfig
 	tokens   []token
 	registry *Registry
+	store    *taskStore
 	log      *slog.Logger
 	sink     gse.Sink
+
+	rejected  atomic.Uint64
+	rejectLog *limitedLog
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -38,6 +42,7 @@ type Hub struct {
 
 	taskMu    sync.Mutex // leaf lock: never held while taking another
 	taskHosts map[string]map[int64]struct{}
+	ended     map[int64][]string // delivered tasks by host, to record as ended (under taskMu)
 
 	relayMu sync.Mutex
 	relayID uint64
@@ -49,8 +54,8 @@ var _ gse.Transport = (*Hub)(nil)
 // ErrNotStarted means the hub is used before Start or after Shutdown.
 var ErrNotStarted = errors.New("gse hub is not running")
 
-// New builds a hub over db (migrated with schema 0010_hosts); sink receives
-// every host event.
+// New builds a hub over db (migrated with schemas 0010_hosts and
+// 0085_gse_hub_task); sink receives every host event.
 func New(cfg HubConfig, db *gorm.DB, log *slog.Logger, sink gse.Sink) (*Hub, error) {
 	if db == nil {
 		return nil, errors.New("gse hub: no database")
@@ -70,11 +75,14 @@ func New(cfg HubConfig, db *gorm.DB, log *slog.Logger, sink gse.Sink) (*Hub, err
 		cfg:       cfg,
 		tokens:    tokens,
 		registry:  NewRegistry(db),
+		store:     &taskStore{db: db},
 		log:       log,
+		rejectLog: newLimitedLog(log, time.Minute, 20),
 		sink:      sink,
 		blobSem:   make(chan struct{}, 32),
 		links:     map[int64]*link{},
 		taskHosts: map[string]map[int64]struct{}{},
+		ended:     map[int64][]string{},
 		relays:    map[uint64]*relay{},
 	}, nil
 }

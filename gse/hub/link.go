@@ -17,8 +17,9 @@ const maxBatch = 256
 type hostTask struct {
 	start         *wire.Message // run_script / run_file, for (re)sending
 	file          *wire.FileJob
-	sent          bool // start went out on some connection
-	accepted      bool // the agent said it holds the task
+	agentID       string // the agent it is for: only that agent reports on it
+	sent          bool   // start went out on some connection
+	accepted      bool   // the agent said it holds the task
 	stopRequested bool
 	final         bool // a final result is queued or delivered; later agent events are dropped
 	byHub         bool // the hub made the final result (agent offline, stopped before delivery)
@@ -59,6 +60,7 @@ type link struct {
 	lastSeen time.Time
 	alive    bool // as last written to the registry
 	tasks    map[string]*hostTask
+	void     map[string]struct{} // ended tasks the connected agent still holds: acknowledged, ignored
 	queue    []queued
 }
 
@@ -127,6 +129,7 @@ func (l *link) deliverBatch(ctx context.Context) bool {
 type batch struct {
 	events  []gse.Event
 	results []*hostTask
+	ended   []string        // task ids of results
 	acks    map[string]bool // task → acknowledge it, with Done when its result is in
 }
 
@@ -170,6 +173,7 @@ func (l *link) take() (batch, bool) {
 			ht.seq = max(ht.seq, q.seq)
 		case gse.EventResult:
 			b.results = append(b.results, ht)
+			b.ended = append(b.ended, ev.TaskID)
 		}
 		b.events = append(b.events, ev)
 	}
@@ -185,6 +189,8 @@ func (l *link) settle(b batch) (*agentConn, []*wire.Message, bool) {
 		ht.delivered, ht.doneAt = true, now
 		ht.start, ht.file = nil, nil
 	}
+	// The entries go once their end is recorded (see flushEnded).
+	l.h.noteEnded(l.hostID, b.ended)
 	msgs := make([]*wire.Message, 0, len(b.acks))
 	for id, done := range b.acks {
 		if ht := l.tasks[id]; ht != nil {
@@ -195,14 +201,37 @@ func (l *link) settle(b batch) (*agentConn, []*wire.Message, bool) {
 }
 
 // fromAgent takes an output, progress or result message from the agent.
+// Only tasks dispatched to this agent on this host are taken; anything else
+// is dropped (counted, logged at a bounded rate) and leaves no state.
 func (l *link) fromAgent(c *agentConn, m *wire.Message) {
+	var agentID string
+	if c != nil {
+		agentID = c.agentID
+	}
 	l.mu.Lock()
+	if c != l.conn {
+		// A connection replaced by a newer one: the agent resends there.
+		l.mu.Unlock()
+		return
+	}
 	ht := l.tasks[m.TaskID]
 	if ht == nil {
-		// A task from before a hub restart: pass its events on.
-		ht = &hostTask{sent: true, accepted: true, created: time.Now()}
-		l.tasks[m.TaskID] = ht
-		l.h.indexTask(m.TaskID, l.hostID)
+		_, void := l.void[m.TaskID]
+		l.mu.Unlock()
+		if !void {
+			l.h.reject(l.hostID, m.TaskID, m.Type, "no such task was dispatched to this host")
+			return
+		}
+		if m.Type == wire.TypeResult {
+			l.h.log.Warn("ignore late result for a task already ended", "task", m.TaskID, "host_id", l.hostID)
+		}
+		_ = c.send(&wire.Message{Type: wire.TypeAck, TaskID: m.TaskID, Ack: &wire.Ack{Offset: m.Offset, Seq: m.Seq, Done: true}})
+		return
+	}
+	if ht.agentID != agentID {
+		l.mu.Unlock()
+		l.h.reject(l.hostID, m.TaskID, m.Type, "the task was dispatched to another agent")
+		return
 	}
 	if ht.final {
 		void := ht.byHub || ht.delivered
@@ -215,48 +244,111 @@ func (l *link) fromAgent(c *agentConn, m *wire.Message) {
 		}
 		return
 	}
-	defer l.mu.Unlock()
 	ev := gse.Event{TaskID: m.TaskID, HostID: l.hostID}
 	switch {
 	case m.Type == wire.TypeOutput:
 		ev.Kind, ev.Output = gse.EventOutput, &gse.OutputChunk{Offset: m.Offset, Data: m.Data}
 	case m.Type == wire.TypeProgress && m.Progress != nil:
+		if why := checkProgress(ht.file, m.Progress); why != "" {
+			l.mu.Unlock()
+			l.h.reject(l.hostID, m.TaskID, m.Type, why)
+			return
+		}
 		ev.Kind, ev.File = gse.EventFile, m.Progress
 	case m.Type == wire.TypeResult && m.Result != nil:
 		ev.Kind, ev.Result = gse.EventResult, m.Result
 		ht.final = true
 	default:
+		l.mu.Unlock()
 		return
 	}
 	l.enqueueLocked(queued{ev: ev, seq: m.Seq, fromAgent: true})
+	l.mu.Unlock()
+}
+
+// checkProgress says why a target's file progress does not belong to its
+// file job ("" when it does): a target reports only its own downloads, from
+// the job's own sources.
+func checkProgress(job *wire.FileJob, p *gse.FileProgress) string {
+	if job == nil {
+		return "progress for a task that is not a file transfer of this host"
+	}
+	if p.Mode != progressDownload {
+		return "a target reports only its downloads"
+	}
+	for _, s := range job.Sources {
+		if s.HostID == p.SrcHostID {
+			return ""
+		}
+	}
+	return "progress names a source host that is not a source of the task"
+}
+
+// progressDownload is FileProgress.Mode of a download at a target.
+const progressDownload = 1
+
+// held is what the hub knows about the tasks an agent lists in its hello
+// that this link does not hold (see Hub.checkHeld).
+type held struct {
+	ids     []string // every task the agent lists
+	unknown []string // those the link had no entry for, looked up in stored
+	stored  map[string]taskRow
+	checked bool // stored was read; false when the database could not be asked
 }
 
 // attach makes c the host's connection and returns what it must be sent:
 // tasks it does not hold yet and pending stops. An accepted task the agent
-// no longer holds ends as an agent error.
-func (l *link) attach(c *agentConn, rec HostRecord, held []string) (old *agentConn, resend []*wire.Message) {
+// no longer holds ends as an agent error. Of the tasks the agent lists that
+// the link does not hold, one dispatched to this agent and host (recorded
+// before a hub restart) is taken back, one already ended is void (its late
+// reports are ignored), and any other is junk; the agent is told to drop
+// void and junk tasks.
+func (l *link) attach(c *agentConn, rec HostRecord, hd held) (old *agentConn, resend []*wire.Message, moved, void, junk []string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	old, l.conn = l.conn, c
 	l.loaded, l.known, l.alive = true, true, true
 	l.agentID, l.version, l.lastSeen = rec.Agent(), rec.AgentVersion, time.Now()
-	has := make(map[string]bool, len(held))
-	for _, id := range held {
+	l.void = map[string]struct{}{}
+	has := make(map[string]bool, len(hd.ids))
+	for _, id := range hd.ids {
 		has[id] = true
 	}
 	for id, ht := range l.tasks {
+		mine := ht.agentID == c.agentID
 		switch {
 		case ht.final:
-		case !has[id] && ht.accepted:
+		case has[id] && mine && ht.stopRequested:
+			resend = append(resend, &wire.Message{Type: wire.TypeStop, TaskID: id})
+		case has[id] && mine:
+		case ht.accepted:
 			l.finalizeLocked(id, ht, gse.HostStatusAgentError, "the agent lost the task (it restarted without its data dir)")
-		case !has[id] && ht.start != nil:
+		case ht.start != nil:
 			resend = append(resend, ht.start)
 			ht.sent = true
-		case has[id] && ht.stopRequested:
-			resend = append(resend, &wire.Message{Type: wire.TypeStop, TaskID: id})
+			if !mine {
+				ht.agentID = c.agentID
+				moved = append(moved, id)
+			}
 		}
 	}
-	return old, resend
+	for _, id := range hd.unknown {
+		if l.tasks[id] != nil || !hd.checked {
+			continue
+		}
+		r, ok := hd.stored[id]
+		switch {
+		case ok && r.EndedAt != nil:
+			l.void[id] = struct{}{}
+			void = append(void, id)
+		case ok && r.AgentID == c.agentID:
+			l.tasks[id] = &hostTask{sent: true, accepted: true, agentID: c.agentID, file: r.job(), created: r.CreatedAt}
+			l.h.indexTask(id, l.hostID)
+		default:
+			junk = append(junk, id)
+		}
+	}
+	return old, resend, moved, void, junk
 }
 
 // detach forgets c when it is still the host's connection.
@@ -265,6 +357,7 @@ func (l *link) detach(c *agentConn) {
 	defer l.mu.Unlock()
 	if l.conn == c {
 		l.conn, l.lastSeen = nil, time.Now()
+		l.void = nil
 	}
 }
 
@@ -274,10 +367,10 @@ func (l *link) touch() {
 	l.mu.Unlock()
 }
 
-func (l *link) accepted(taskID string) {
+func (l *link) accepted(c *agentConn, taskID string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if ht := l.tasks[taskID]; ht != nil {
+	if ht := l.tasks[taskID]; ht != nil && c == l.conn && ht.agentID == c.agentID {
 		ht.accepted = true
 	}
 }

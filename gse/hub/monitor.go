@@ -24,7 +24,7 @@ func (h *Hub) monitor() {
 	tick := max(h.cfg.HeartbeatInterval/2, 10*time.Millisecond)
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
-	lastTouch := time.Now()
+	lastTouch, lastPurge := time.Now(), time.Now()
 	for {
 		select {
 		case <-h.ctx.Done():
@@ -36,6 +36,13 @@ func (h *Hub) monitor() {
 		ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 		if err := h.registry.SetAlive(ctx, offline, false); err != nil {
 			h.log.Warn("mark hosts offline", "err", err)
+		}
+		h.flushEnded(ctx, now)
+		if now.Sub(lastPurge) >= purgeEvery {
+			lastPurge = now
+			if err := h.store.purge(ctx, now.UTC()); err != nil {
+				h.log.Warn("purge dispatch records", "err", err)
+			}
 		}
 		if now.Sub(lastTouch) >= touchInterval(h.cfg) {
 			lastTouch = now

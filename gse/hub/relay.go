@@ -22,18 +22,20 @@ type relay struct {
 
 // onRead answers a target agent's read: from the blob store, or by
 // forwarding it to the source host's agent. Only reads of the task's own
-// sources are served.
+// sources are served, at the upload limit of the task the hub dispatched
+// (whatever limit the agent's read names).
 func (h *Hub) onRead(c *agentConn, l *link, m *wire.Message) {
 	r := m.Read
 	if r == nil {
 		return
 	}
-	src, err := l.allowRead(r)
+	src, limit, err := l.allowRead(c, r)
 	if err != nil {
-		h.log.Warn("refuse agent read", "host_id", c.hostID, "task", r.TaskID, "err", err)
+		h.rejectLog.warn("refuse agent read", "host_id", c.hostID, "task", clip(r.TaskID), "err", err)
 		h.replyErr(c, r.ID, wire.CodeFailed, err.Error())
 		return
 	}
+	r.UploadLimit = limit
 	if src.BlobKey != "" {
 		h.spawn(func() {
 			select {
@@ -47,6 +49,38 @@ func (h *Hub) onRead(c *agentConn, l *link, m *wire.Message) {
 		})
 		return
 	}
+	if n := readSize(r, wire.MaxChunk); limit > 0 && n > 0 {
+		// The hub holds the read back to the task's rate; the source agent
+		// is told the same limit.
+		h.spawn(func() {
+			if err := h.uploads.Wait(c.ctx, uploadKey(r.TaskID, src), limit, int(n)); err == nil {
+				h.forwardRead(c, r, src)
+			}
+		})
+		return
+	}
+	h.forwardRead(c, r, src)
+}
+
+// readSize is the most a read can return: bounded by size, 0 for a list.
+func readSize(r *wire.Read, size int64) int64 {
+	if r.Op != wire.OpRead {
+		return 0
+	}
+	return min(max(r.Length, 0), wire.MaxChunk, max(size, 0))
+}
+
+// uploadKey is the limiter of one source of a task: every target reading
+// from it shares the source's upload limit.
+func uploadKey(taskID string, src wire.FileSource) string {
+	if src.BlobKey != "" {
+		return taskID + "\x00blob"
+	}
+	return fmt.Sprintf("%s\x00%d", taskID, src.HostID)
+}
+
+// forwardRead relays a target's read to the source host's agent.
+func (h *Hub) forwardRead(c *agentConn, r *wire.Read, src wire.FileSource) {
 	var sc *agentConn
 	if sl := h.existingLink(src.HostID); sl != nil {
 		sc = sl.currentConn()
@@ -114,18 +148,25 @@ func (h *Hub) replyErr(c *agentConn, id uint64, code, msg string) {
 }
 
 // allowRead checks a read against the task's file job and returns the
-// job's own copy of the source.
-func (l *link) allowRead(r *wire.Read) (wire.FileSource, error) {
+// job's own copy of the source and the job's upload limit.
+func (l *link) allowRead(c *agentConn, r *wire.Read) (wire.FileSource, int64, error) {
 	l.mu.Lock()
 	ht := l.tasks[r.TaskID]
 	var job *wire.FileJob
-	if ht != nil && !ht.final {
+	if ht != nil && !ht.final && c == l.conn && ht.agentID == c.agentID {
 		job = ht.file
 	}
 	l.mu.Unlock()
 	if job == nil {
-		return wire.FileSource{}, fmt.Errorf("task %s is not a running file task of this host", r.TaskID)
+		return wire.FileSource{}, 0, fmt.Errorf("task %s is not a running file task of this host", clip(r.TaskID))
 	}
+	src, err := matchSource(job, r)
+	return src, job.UploadLimit, err
+}
+
+// matchSource finds the job's source a read is for and checks the read
+// stays inside it.
+func matchSource(job *wire.FileJob, r *wire.Read) (wire.FileSource, error) {
 	for _, s := range job.Sources {
 		if s.BlobKey != r.Source.BlobKey || s.HostID != r.Source.HostID || s.Path != r.Source.Path {
 			continue
@@ -186,7 +227,7 @@ func (h *Hub) readBlobChunk(ctx context.Context, r *wire.Read, key string) ([]by
 	}
 	defer rc.Close()
 	n := min(max(r.Length, 0), wire.MaxChunk, max(info.Size-r.Offset, 0))
-	if err := h.uploads.Wait(ctx, r.TaskID, r.UploadLimit, int(n)); err != nil {
+	if err := h.uploads.Wait(ctx, uploadKey(r.TaskID, wire.FileSource{BlobKey: key}), r.UploadLimit, int(n)); err != nil {
 		return nil, false, err
 	}
 	buf := make([]byte, n)

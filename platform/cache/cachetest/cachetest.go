@@ -99,6 +99,21 @@ func Run(t *testing.T, newCache func(t *testing.T) cache.Cache) {
 		require.Equal(t, int64(2), n)
 	})
 
+	t.Run("incr keeps the ttl it was created with", func(t *testing.T) {
+		// Fixed windows (rate limits, failure counts) rely on it: a counter
+		// hit again and again still ends when its first ttl says.
+		c := newCache(t)
+		_, err := c.Incr(t.Context(), "fixed", 1, 100*time.Millisecond)
+		require.NoError(t, err)
+		n, err := c.Incr(t.Context(), "fixed", 1, time.Hour)
+		require.NoError(t, err)
+		require.Equal(t, int64(2), n)
+		require.Eventually(t, func() bool {
+			_, err := c.Get(t.Context(), "fixed")
+			return errors.Is(err, cache.ErrMiss)
+		}, 5*time.Second, 10*time.Millisecond)
+	})
+
 	t.Run("incr is atomic under concurrency", func(t *testing.T) {
 		c := newCache(t)
 		const workers, each = 8, 50

@@ -101,6 +101,14 @@ type Transport interface {
 	// then SIGKILL of the whole process group after a grace period.
 	Stop(ctx context.Context, taskID string, hostIDs []int64) error
 	AgentStatus(ctx context.Context, hosts []Host) ([]AgentState, error)
+	// Lost returns the hosts among hosts for which the transport no longer
+	// holds taskID: it has no record of the task there (it restarted since
+	// the dispatch, say) and no undelivered events. What such a task may have
+	// left running on a host is ended first where the transport can find it.
+	// A host whose final result the transport delivered is never asked about:
+	// the engine asks only about hosts its database still shows unfinished,
+	// and reads the database after the transport answered.
+	Lost(ctx context.Context, taskID string, hosts []Host) ([]int64, error)
 }
 
 // Sink receives events in order per (task, host). An error means "not taken":

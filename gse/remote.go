@@ -16,6 +16,7 @@ const (
 	MethodStartFile   = "gse.StartFile"
 	MethodStop        = "gse.Stop"
 	MethodAgentStatus = "gse.AgentStatus"
+	MethodLost        = "gse.Lost"
 	MethodSink        = "gse.Sink"
 )
 
@@ -53,6 +54,15 @@ func (c *Client) AgentStatus(ctx context.Context, hosts []Host) ([]AgentState, e
 	return bus.Call[[]Host, []AgentState](ctx, c.b, MethodAgentStatus, hosts)
 }
 
+type lostReq struct {
+	TaskID string `json:"task_id"`
+	Hosts  []Host `json:"hosts"`
+}
+
+func (c *Client) Lost(ctx context.Context, taskID string, hosts []Host) ([]int64, error) {
+	return bus.Call[lostReq, []int64](ctx, c.b, MethodLost, lostReq{taskID, hosts})
+}
+
 // Serve answers Transport calls from remote execute roles with t.
 func Serve(b bus.Bus, t Transport) error {
 	handlers := []func() error{
@@ -72,6 +82,11 @@ func Serve(b bus.Bus, t Transport) error {
 			})
 		},
 		func() error { return bus.Handle(b, MethodAgentStatus, t.AgentStatus) },
+		func() error {
+			return bus.Handle(b, MethodLost, func(ctx context.Context, r lostReq) ([]int64, error) {
+				return t.Lost(ctx, r.TaskID, r.Hosts)
+			})
+		},
 	}
 	for _, h := range handlers {
 		if err := h(); err != nil {

@@ -86,3 +86,24 @@ func TestTransportAndSinkOverTheBus(t *testing.T) {
 	require.NoError(t, sink(ctx, events))
 	require.Equal(t, events, got)
 }
+
+func (r *recordingTransport) Lost(_ context.Context, _ string, hosts []gse.Host) ([]int64, error) {
+	out := make([]int64, 0, len(hosts))
+	for _, h := range hosts {
+		if h.ID%2 == 0 {
+			out = append(out, h.ID)
+		}
+	}
+	return out, nil
+}
+
+func TestLostOverTheBus(t *testing.T) {
+	ctx := context.Background()
+	b, err := bus.Open(ctx, config.Bus{Backend: "memory", CallTimeout: 5 * time.Second, Prefetch: 4, ExchangePrefix: "t"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	require.NoError(t, gse.Serve(b, &recordingTransport{}))
+	lost, err := gse.NewClient(b).Lost(ctx, "1:0:1", []gse.Host{{ID: 1}, {ID: 2}, {ID: 4, SSH: &gse.SSHEndpoint{Addr: "127.0.0.1:22"}}})
+	require.NoError(t, err)
+	require.Equal(t, []int64{2, 4}, lost)
+}

@@ -64,6 +64,7 @@ func Run(t *testing.T, newSetup func(t *testing.T) Setup) {
 	t.Run("Tag", c.tag)
 	t.Run("TimeoutKillsProcessTree", c.timeoutKills)
 	t.Run("StopKillsProcessTree", c.stopKills)
+	t.Run("LostOnlyWhatItDoesNotHold", c.lost)
 	t.Run("LargeOutputCapped", c.largeOutput)
 	t.Run("RunAs", c.runAs)
 	t.Run("UnknownAccountFails", c.unknownAccount)

@@ -22,6 +22,9 @@ type fake struct {
 	stops    [][]int64
 	startErr error
 	stopErr  error
+	// held answers Lost: hosts not in it are lost (lost_test.go).
+	held      map[int64]bool
+	lostAsked []int64
 }
 
 func (f *fake) StartScript(_ context.Context, task gse.ScriptTask) error {

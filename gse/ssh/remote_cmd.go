@@ -17,9 +17,7 @@ const (
 )
 
 // shellQuote quotes s for a POSIX shell.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+func shellQuote(s string) string { return gse.ShellQuote(s) }
 
 // interpreter returns the program that runs a script of lang, or a
 // host failure for languages a Linux host over SSH cannot run.
@@ -45,7 +43,8 @@ func interpreter(lang int) (string, error) {
 type scriptCommand struct {
 	lang    int
 	path    string // staged script
-	params  string // appended unquoted, as bk-job does
+	runFile string // the run's record (run_record.go): the wrapper adds its process group id
+	params  string // split by gse.SplitParams, each word quoted
 	env     map[string]string
 	workDir string
 	runAs   string // empty: the SSH login user
@@ -68,15 +67,16 @@ func (c scriptCommand) build() (string, error) {
 		}
 		fmt.Fprintf(&inner, "%s=%s; export %s; ", k, shellQuote(c.env[k]), k)
 	}
+	params, err := gse.QuotedParams(c.params)
+	if err != nil {
+		return "", failf(gse.HostStatusScriptFailed, "%v", err)
+	}
 	run := func(prog string) string {
 		cmd := "exec " + prog + " " + shellQuote(c.path)
 		if prog == "pwsh" {
 			cmd = "exec pwsh -NoLogo -NonInteractive -File " + shellQuote(c.path)
 		}
-		if p := strings.TrimSpace(c.params); p != "" {
-			cmd += " " + p
-		}
-		return cmd
+		return cmd + params
 	}
 	if c.lang == gse.LangShell {
 		fmt.Fprintf(&inner, "if command -v bash >/dev/null 2>&1; then %s; else %s; fi", run("bash"), run("sh"))
@@ -89,6 +89,9 @@ func (c scriptCommand) build() (string, error) {
 		body = "exec su -s /bin/sh " + shellQuote(c.runAs) + " -c " + shellQuote(body)
 	}
 	var ctl strings.Builder
+	if c.runFile != "" {
+		fmt.Fprintf(&ctl, `echo "$$" >> %s; `, shellQuote(c.runFile))
+	}
 	fmt.Fprintf(&ctl, `echo "%s$$" >&2; `, ctlPGID)
 	if c.lang != gse.LangShell {
 		fmt.Fprintf(&ctl, "command -v %s >/dev/null 2>&1 || { echo %s >&2; exit 127; }; ",

@@ -44,7 +44,7 @@ func (t *Transport) scriptOnHost(ctx context.Context, task gse.ScriptTask, h gse
 	}
 	defer hh.done()
 	ctx, start, c := hh.ctx, hh.start, hh.conn
-	dir, file, err := t.stageScript(c, task, hh.own)
+	dir, file, err := t.stageScript(c, task, h.ID, hh.own)
 	if dir != "" {
 		defer t.removeDir(c, dir)
 	}
@@ -56,7 +56,7 @@ func (t *Transport) scriptOnHost(ctx context.Context, task gse.ScriptTask, h gse
 		workDir = dir
 	}
 	cmd, err := scriptCommand{
-		lang: task.Language, path: file, params: task.Params,
+		lang: task.Language, path: file, runFile: runFile(dir), params: task.Params,
 		env: task.Env, workDir: workDir, runAs: hh.own.runAs(),
 	}.build()
 	if err != nil {
@@ -109,7 +109,7 @@ func (t *Transport) account(ctx context.Context, c *conn, login, account string)
 
 // stageScript uploads the script to a fresh private directory and returns
 // the directory (to remove afterwards) and the script path.
-func (t *Transport) stageScript(c *conn, task gse.ScriptTask, own *owner) (dir, file string, err error) {
+func (t *Transport) stageScript(c *conn, task gse.ScriptTask, hostID int64, own *owner) (dir, file string, err error) {
 	cl, err := c.sftpClient()
 	if err != nil {
 		return "", "", failf(gse.HostStatusAgentError, "%v", err)
@@ -150,6 +150,9 @@ func (t *Transport) stageScript(c *conn, task gse.ScriptTask, own *owner) (dir, 
 	if err := stage(); err != nil {
 		return dir, "", failf(gse.HostStatusScriptFailed, "stage script: %v", err)
 	}
+	if err := writeRunFile(cl, dir, task.TaskID, hostID); err != nil {
+		return dir, "", failf(gse.HostStatusScriptFailed, "stage script: %v", err)
+	}
 	return dir, file, nil
 }
 
@@ -157,6 +160,12 @@ func (t *Transport) removeDir(c *conn, dir string) {
 	cl, err := c.sftpClient()
 	if err == nil {
 		err = cl.RemoveAll(dir)
+	}
+	if err == nil {
+		// The record is missing when staging failed before it was written.
+		if rerr := cl.Remove(runFile(dir)); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			err = rerr
+		}
 	}
 	if err != nil {
 		t.log.Warn("ssh remove script dir", "addr", c.key.addr, "dir", dir, "err", err)

@@ -35,8 +35,8 @@ func TestAuthScopesAndLoginLimits(t *testing.T) {
 	resp, body := ops.do(t, http.MethodPost, "/api/v3/get_job_instance_status", scope(map[string]any{"job_instance_id": job.JobInstanceID}))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	var env struct {
-		Result     bool   `json:"result"`
-		Code       int    `json:"code"`
+		Result     bool `json:"result"`
+		Code       int  `json:"code"`
 		Permission struct {
 			SystemID string `json:"system_id"`
 			Actions  []struct {

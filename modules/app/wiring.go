@@ -138,5 +138,6 @@ func (w *wiring) gatewayMounts(ctx context.Context) ([]gateway.Mount, error) {
 		func(web, _ *echo.Group) { logHandlers.Register(web) },
 		func(_, v3 *echo.Group) { execute.RegisterV3(v3, exec, mgr) },
 		func(_, v3 *echo.Group) { manage.RegisterV3(v3, mgr) },
+		func(web, _ *echo.Group) { manage.RegisterWeb(web, mgr) },
 	}, nil
 }

@@ -36,6 +36,14 @@ func (c *Client) ListAgentlessHosts(ctx context.Context, req ListAgentlessHostsR
 	return bus.Call[ListAgentlessHostsRequest, AgentlessHostPage](ctx, c.b, MethodListAgentlessHosts, req)
 }
 
+func (c *Client) ListAgents(ctx context.Context, req ListAgentsRequest) (AgentPage, error) {
+	return bus.Call[ListAgentsRequest, AgentPage](ctx, c.b, MethodListAgents, req)
+}
+
+func (c *Client) RevokeAgent(ctx context.Context, req RevokeAgentRequest) (Agent, error) {
+	return bus.Call[RevokeAgentRequest, Agent](ctx, c.b, MethodRevokeAgent, req)
+}
+
 // serveFull registers the credential and agentless host handlers.
 func serveFull(b bus.Bus, svc Full) error {
 	handlers := []func() error{
@@ -49,6 +57,8 @@ func serveFull(b bus.Bus, svc Full) error {
 		},
 		func() error { return bus.Handle(b, MethodCreateAgentlessHost, svc.CreateAgentlessHost) },
 		func() error { return bus.Handle(b, MethodListAgentlessHosts, svc.ListAgentlessHosts) },
+		func() error { return bus.Handle(b, MethodListAgents, svc.ListAgents) },
+		func() error { return bus.Handle(b, MethodRevokeAgent, svc.RevokeAgent) },
 	}
 	for _, h := range handlers {
 		if err := h(); err != nil {

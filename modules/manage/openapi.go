@@ -19,6 +19,8 @@ import (
 //     (GET or POST), as bk-job names them;
 //   - create_agentless_host (POST) and list_agentless_hosts (GET or POST),
 //     bkjob extensions for hosts reached over SSH (docs/agentless.md).
+//   - list_agents (GET or POST) and revoke_agent (POST), bkjob extensions
+//     for administrators (Actor.AllScopes) over the agents of a business.
 func RegisterV3(g *echo.Group, svc Full) {
 	h := v3{svc: svc}
 	post := map[string]echo.HandlerFunc{
@@ -28,12 +30,16 @@ func RegisterV3(g *echo.Group, svc Full) {
 			svc.UpdateCredential),
 		"create_agentless_host": endpoint(h, func(r *CreateAgentlessHostRequest) (*ScopeRef, *string) { return &r.ScopeRef, &r.Operator },
 			svc.CreateAgentlessHost),
+		"revoke_agent": adminV3(endpoint(h, func(r *RevokeAgentRequest) (*ScopeRef, *string) { return &r.ScopeRef, &r.Operator },
+			svc.RevokeAgent)),
 	}
 	getOrPost := map[string]echo.HandlerFunc{
 		"get_credential_detail": endpoint(h, func(r *GetCredentialRequest) (*ScopeRef, *string) { return &r.ScopeRef, nil },
 			svc.GetCredential),
 		"list_agentless_hosts": endpoint(h, func(r *ListAgentlessHostsRequest) (*ScopeRef, *string) { return &r.ScopeRef, nil },
 			svc.ListAgentlessHosts),
+		"list_agents": adminV3(endpoint(h, func(r *ListAgentsRequest) (*ScopeRef, *string) { return &r.ScopeRef, nil },
+			svc.ListAgents)),
 	}
 	for name, fn := range post {
 		for _, p := range []string{"/" + name, "/" + name + "/"} {

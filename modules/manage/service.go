@@ -79,12 +79,22 @@ type AgentlessHosts interface {
 	ListAgentlessHosts(ctx context.Context, req ListAgentlessHostsRequest) (AgentlessHostPage, error)
 }
 
+// Agents lets administrators see and revoke the agents of a business's
+// hosts (the gse hub enforces what they decide; see gse/hub/enrol.go).
+type Agents interface {
+	// ListAgents pages through a business's agents by host id.
+	ListAgents(ctx context.Context, req ListAgentsRequest) (AgentPage, error)
+	// RevokeAgent cuts an agent off for good and frees its host.
+	RevokeAgent(ctx context.Context, req RevokeAgentRequest) (Agent, error)
+}
+
 // Full is everything manage offers. The implementation and the bus client
 // satisfy it; callers that need only scopes and accounts hold Service.
 type Full interface {
 	Service
 	Credentials
 	AgentlessHosts
+	Agents
 }
 
 // Sentinel errors, with their stable codes.
@@ -97,6 +107,8 @@ var (
 	ErrCredentialNotForSSH = errs.New("credential.notForSSH", http.StatusBadRequest, "credential cannot be used for SSH")
 	// ErrHostExists: a host with that (cloud area, ip) is already registered.
 	ErrHostExists = errs.New("host.exists", http.StatusConflict, "host already exists")
+	// ErrAgentNotFound: no agent with that id on a host of the business.
+	ErrAgentNotFound = errs.New("agent.notFound", http.StatusNotFound, "agent not found")
 	// ErrSecretsUnavailable: this manage has no secret box to seal or open values.
 	ErrSecretsUnavailable = errs.New("credential.noSecretBox", http.StatusServiceUnavailable, "secrets cannot be sealed or opened here")
 )
@@ -112,4 +124,6 @@ const (
 	MethodSSHCredential       = "manage.SSHCredential"
 	MethodCreateAgentlessHost = "manage.CreateAgentlessHost"
 	MethodListAgentlessHosts  = "manage.ListAgentlessHosts"
+	MethodListAgents          = "manage.ListAgents"
+	MethodRevokeAgent         = "manage.RevokeAgent"
 )

@@ -18,6 +18,7 @@ const DefaultBizID = 1
 type Service struct {
 	st  store
 	cs  credentialStore
+	ag  agentStore
 	log *slog.Logger
 	box *crypto.Box
 }
@@ -33,7 +34,7 @@ func WithCrypto(box *crypto.Box) Option { return func(s *Service) { s.box = box 
 
 // New returns the service over db.
 func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, log: log}
+	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, log: log}
 	for _, o := range opts {
 		o(s)
 	}

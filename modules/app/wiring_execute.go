@@ -60,7 +60,8 @@ func (w *wiring) engineImpl(ctx context.Context) (*executeimpl.Engine, error) {
 	eng, err = executeimpl.New(executeimpl.Deps{
 		DB: gdb, Bus: b, Transport: transport, Logs: logs, Manage: mgr,
 		Hosts: &executeimpl.DBHosts{DB: gdb}, Blob: store, Crypto: box, Config: *w.b.Config(),
-		Log: logging.ForRole(w.b.Log(), "execute"),
+		Log:     logging.ForRole(w.b.Log(), "execute"),
+		Options: executeimpl.Options{LostCheckInterval: w.b.Config().GSE.LostCheckInterval},
 	})
 	if err != nil {
 		return nil, err

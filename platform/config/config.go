@@ -98,10 +98,13 @@ type GSE struct {
 	OfflineAfterMissed int           `koanf:"offline_after_missed"`
 	MaxTasksPerAgent   int           `koanf:"max_tasks_per_agent"`
 	MaxOutputBytes     int64         `koanf:"max_output_bytes"`
-	SinkMaxAttempts    int           `koanf:"sink_max_attempts"`
-	LocalAgent         LocalAgent    `koanf:"local_agent"`
-	GSE2               GSE2          `koanf:"gse2"`
-	SSH                SSH           `koanf:"ssh"`
+	// LostCheckInterval is how often the engine asks the transport whether
+	// it still holds each running task (a restarted gse role holds none).
+	LostCheckInterval time.Duration `koanf:"lost_check_interval"`
+	SinkMaxAttempts   int           `koanf:"sink_max_attempts"`
+	LocalAgent        LocalAgent    `koanf:"local_agent"`
+	GSE2              GSE2          `koanf:"gse2"`
+	SSH               SSH           `koanf:"ssh"`
 }
 
 // SSH tunes the agentless SSH transport (gse/ssh).

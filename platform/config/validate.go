@@ -40,6 +40,7 @@ func (c *Config) Validate() error {
 		func() error { return atLeast("gse.offline_after_missed", c.GSE.OfflineAfterMissed, 1) },
 		func() error { return atLeast("gse.max_tasks_per_agent", c.GSE.MaxTasksPerAgent, 1) },
 		func() error { return atLeast("gse.max_output_bytes", int(c.GSE.MaxOutputBytes), 1024) },
+		func() error { return positive("gse.lost_check_interval", c.GSE.LostCheckInterval) },
 		func() error { return atLeast("gse.sink_max_attempts", c.GSE.SinkMaxAttempts, 1) },
 		c.validateGSE2,
 		func() error { return atLeast("gse.ssh.max_concurrent", c.GSE.SSH.MaxConcurrent, 1) },

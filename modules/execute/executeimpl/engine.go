@@ -57,6 +57,10 @@ type Options struct {
 	// CallbackLookup resolves callback host names (tests); nil uses the
 	// system resolver. Resolved addresses are checked when dialled.
 	CallbackLookup func(ctx context.Context, host string) ([]netip.Addr, error)
+	// LostCheckInterval is how often the engine asks the transport whether
+	// it still holds a running task's unfinished hosts (a restarted gse role
+	// holds nothing); lost hosts are dispatched again or failed. Default 30s.
+	LostCheckInterval time.Duration
 	// Now is the clock (tests).
 	Now func() time.Time
 }
@@ -73,6 +77,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StopGrace <= 0 {
 		o.StopGrace = 60 * time.Second
+	}
+	if o.LostCheckInterval <= 0 {
+		o.LostCheckInterval = 30 * time.Second
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -103,6 +110,7 @@ type Engine struct {
 	opts  Options
 	cb    *callbacks
 	steps *stepCache
+	lost  *lostChecks
 
 	mu      sync.Mutex
 	running bool
@@ -163,6 +171,7 @@ func New(deps Deps) (*Engine, error) {
 		opts:  opts,
 		cb:    cb,
 		steps: newStepCache(),
+		lost:  newLostChecks(),
 	}, nil
 }
 

@@ -62,6 +62,7 @@ func (e *Engine) reconcile(ctx context.Context, startup bool) {
 			break
 		}
 	}
+	live := map[string]bool{}
 	for after := int64(0); ctx.Err() == nil; {
 		list, err := e.st.liveGseTasks(ctx, after, reconcileBatch)
 		if err != nil {
@@ -70,11 +71,13 @@ func (e *Engine) reconcile(ctx context.Context, startup bool) {
 		}
 		for i := range list {
 			after = list[i].ID
+			live[list[i].GseTaskID] = true
 			if err := e.reconcileTask(ctx, &list[i], now, startup); err != nil {
 				e.log.Warn("reconcile gse task", "task_id", list[i].GseTaskID, "err", err)
 			}
 		}
 		if len(list) < reconcileBatch {
+			e.lost.keepOnly(live)
 			break
 		}
 	}
@@ -131,6 +134,9 @@ func (e *Engine) reconcileTask(ctx context.Context, g *gseTask, now int64, start
 		}
 		if deadline := g.StartTime + int64(g.Timeout)*1000 + e.opts.TimeoutGrace.Milliseconds(); now > deadline {
 			return e.expire(ctx, k, g, gse.HostStatusTaskTimeout, gse.ErrorCodeOther, "no result within the timeout")
+		}
+		if err := e.checkLost(ctx, k, g, now); err != nil {
+			return err
 		}
 	case execute.StatusStopping:
 		if now-g.StopTime > e.opts.StopGrace.Milliseconds() {

@@ -52,6 +52,8 @@ type store interface {
 	insertRun(ctx context.Context, tx *gorm.DB, g *gseTask, rows []hostTask, rolling bool) error
 	finishRolling(ctx context.Context, k taskKey, status int, now int64) error
 	failUnfinished(ctx context.Context, k taskKey, status, errorCode int, msg string, now int64) (int64, error)
+	// failHosts is failUnfinished for the hosts hostIDs only.
+	failHosts(ctx context.Context, k taskKey, hostIDs []int64, status, errorCode int, msg string, now int64) (int64, error)
 	applyHostUpdates(ctx context.Context, ups []hostUpdate) error
 	addOperation(ctx context.Context, tx *gorm.DB, op *operationLog) error
 

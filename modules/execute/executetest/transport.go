@@ -58,6 +58,7 @@ type Transport struct {
 	stop      chan struct{}
 	done      chan struct{}
 	stopped   bool
+	lostAsked int
 }
 
 // Start records one StartScript / StartFile call.
@@ -69,9 +70,13 @@ type Start struct {
 }
 
 type fakeHost struct {
-	stop chan struct{} // closed by Stop
-	once sync.Once
+	stop     chan struct{} // closed by Stop
+	once     sync.Once
+	gone     chan struct{} // closed by Forget: the host never reports
+	goneOnce sync.Once
 }
+
+func (fh *fakeHost) forget() { fh.goneOnce.Do(func() { close(fh.gone) }) }
 
 var _ gse.Transport = (*Transport)(nil)
 
@@ -179,7 +184,7 @@ func (t *Transport) begin(st Start, hosts []gse.Host, timeout time.Duration) {
 		st.Hosts = append(st.Hosts, h.ID)
 		key := fmt.Sprintf("%s/%d", step, h.ID)
 		t.attempts[key]++
-		fh := &fakeHost{stop: make(chan struct{})}
+		fh := &fakeHost{stop: make(chan struct{}), gone: make(chan struct{})}
 		t.hosts[hostRef{st.TaskID, h.ID}] = fh
 		run := Run{TaskID: st.TaskID, Host: h, Script: st.Script, File: st.File, Attempt: t.attempts[key]}
 		go t.runHost(run, fh, timeout, t.release)
@@ -245,6 +250,8 @@ func (t *Transport) runHost(run Run, fh *fakeHost, timeout time.Duration, releas
 	case <-stop:
 		res.Status, res.ExitCode, res.ErrorCode = gse.HostStatusTerminateSuccess, -1, gse.ErrorCodeTerminated
 	case <-t.stop:
+		return
+	case <-fh.gone:
 		return
 	}
 	if res.Status != gse.HostStatusTerminateSuccess && res.Status != gse.HostStatusScriptTimeout {

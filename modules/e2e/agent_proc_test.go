@@ -20,6 +20,8 @@ type Agent struct {
 	Output  *syncBuffer
 	cluster *Cluster
 	private []string
+	server  string
+	extra   []string
 	cmd     *exec.Cmd
 	done    chan error
 }
@@ -34,6 +36,10 @@ type AgentOptions struct {
 	// the right to mount; tests skip when that is missing.
 	PrivateDirs []string
 	NoWait      bool // do not wait for the host to register
+	// Server is the URL the agent dials (default: the cluster's URL).
+	Server string
+	// Args are extra `bkjob agent` flags, e.g. --ca-file.
+	Args []string
 }
 
 // connectedRE matches the agent's log line once it is registered.
@@ -45,7 +51,10 @@ func connectedRE() *regexp.Regexp {
 // It is killed when the test ends.
 func StartAgent(t *testing.T, c *Cluster, ip string, opt AgentOptions) *Agent {
 	t.Helper()
-	a := &Agent{IP: ip, DataDir: t.TempDir(), cluster: c, private: opt.PrivateDirs}
+	a := &Agent{IP: ip, DataDir: t.TempDir(), cluster: c, private: opt.PrivateDirs, server: opt.Server, extra: opt.Args}
+	if a.server == "" {
+		a.server = c.URL
+	}
 	a.start(t)
 	t.Cleanup(func() {
 		a.Kill(t)
@@ -61,7 +70,7 @@ func StartAgent(t *testing.T, c *Cluster, ip string, opt AgentOptions) *Agent {
 
 func (a *Agent) start(t *testing.T) {
 	t.Helper()
-	args := []string{"agent", "--server", a.cluster.URL, "--token", a.cluster.Token, "--ip", a.IP, "--data-dir", a.DataDir}
+	args := append([]string{"agent", "--server", a.server, "--token", a.cluster.Token, "--ip", a.IP, "--data-dir", a.DataDir}, a.extra...)
 	name := binary
 	if len(a.private) > 0 {
 		var mounts []string

@@ -83,7 +83,7 @@ func (c *Cluster) post(name string, body any) (envelope, error) {
 	for k, v := range c.api.Header {
 		req.Header[k] = v
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.Client.Do(req)
 	if err != nil {
 		return env, fmt.Errorf("call %s: %w", name, err)
 	}

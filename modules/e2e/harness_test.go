@@ -86,8 +86,11 @@ type Server struct {
 	URL     string
 	DataDir string
 	Output  *syncBuffer
-	cmd     *exec.Cmd
-	done    chan error
+	// Client talks to the server (http.DefaultClient unless ServerOptions
+	// gave one, e.g. trusting a test CA for HTTPS).
+	Client *http.Client
+	cmd    *exec.Cmd
+	done   chan error
 }
 
 // ServerOptions configure StartServer.
@@ -97,6 +100,9 @@ type ServerOptions struct {
 	DataDir string   // default: a new temp dir
 	NoWait  bool     // do not wait for /readyz
 	Addr    string   // default: a free loopback port (give the old one to restart in place)
+	// Client, when set, is an HTTPS client for a server configured with
+	// http.tls_cert_file: the server's URL is then https://.
+	Client *http.Client
 }
 
 // StartServer starts `bkjob serve` and waits until /readyz answers 200.
@@ -111,7 +117,10 @@ func StartServer(t *testing.T, opt ServerOptions) *Server {
 		addr = freeAddr(t)
 	}
 	args := append([]string{"serve", "--http-addr", addr, "--data-dir", opt.DataDir}, opt.Args...)
-	s := &Server{URL: "http://" + addr, DataDir: opt.DataDir, Output: &syncBuffer{}, done: make(chan error, 1)}
+	s := &Server{URL: "http://" + addr, DataDir: opt.DataDir, Output: &syncBuffer{}, Client: http.DefaultClient, done: make(chan error, 1)}
+	if opt.Client != nil {
+		s.URL, s.Client = "https://"+addr, opt.Client
+	}
 	s.cmd = exec.Command(binary, args...)
 	s.cmd.Env = append(cleanEnv(), opt.Env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.Output, s.Output
@@ -142,7 +151,7 @@ func (s *Server) WaitReady(t *testing.T) {
 			return true // stop waiting; reported below
 		default:
 		}
-		resp, err := http.Get(s.URL + "/readyz")
+		resp, err := s.Client.Get(s.URL + "/readyz")
 		if err != nil {
 			return false
 		}

@@ -59,6 +59,9 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) error {
 		return err
 	}
 	defer a.wg.Wait()
+	if !a.creds.usable() {
+		return errNoCredentials
+	}
 	if err := a.restore(); err != nil {
 		return err
 	}

@@ -164,7 +164,7 @@ type credentials struct {
 }
 
 // loadCredentials reads the agent's credential from dataDir; token is the
-// enrolment token (from TokenFile when empty). One of them is required.
+// enrolment token (from TokenFile when empty). Run needs one of them.
 func loadCredentials(dataDir, token string) (*credentials, error) {
 	cred, err := loadSecretFile(dataDir, credentialFile)
 	if err != nil {
@@ -175,10 +175,17 @@ func loadCredentials(dataDir, token string) (*credentials, error) {
 			return nil, err
 		}
 	}
-	if cred == "" && token == "" {
-		return nil, errors.New("agent: a token is required until the agent holds a credential (--token, BKJOB_AGENT_TOKEN or " + TokenFile + " in the data dir)")
-	}
 	return &credentials{dataDir: dataDir, token: token, cred: cred}, nil
+}
+
+// errNoCredentials means the agent has neither a credential nor a token.
+var errNoCredentials = errors.New("agent: a token is required until the agent holds a credential (--token, BKJOB_AGENT_TOKEN or " + TokenFile + " in the data dir)")
+
+// usable reports whether the agent has something to present.
+func (c *credentials) usable() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cred != "" || c.token != ""
 }
 
 // header is the dial's authorization: the credential with the agent id,

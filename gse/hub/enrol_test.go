@@ -210,7 +210,8 @@ func TestRevokedAgentIsCutOffAndRefused(t *testing.T) {
 	fresh.Token = secretOf(tokOne)
 	runAgent(t, fresh)
 	require.Eventually(t, func() bool {
-		return boundAgent(t, th, "10.7.0.4") == agentID(t, fresh.DataDir)
+		id, err := os.ReadFile(filepath.Join(fresh.DataDir, "agent-id"))
+		return err == nil && boundAgent(t, th, "10.7.0.4") == strings.TrimSpace(string(id))
 	}, wait, 10*time.Millisecond)
 	require.Equal(t, host.ID, hostRow(t, th, "10.7.0.4").ID, "the reinstalled agent keeps the host id")
 }

@@ -30,7 +30,7 @@ type engineSetup struct {
 // `bkjob agent` processes. Success, non-zero exit (104), timeout (102) and
 // terminate (403, STOP_SUCCESS) are in TestAgentTransport.
 func TestEngine(t *testing.T) {
-	s := &engineSetup{c: StartCluster(t)}
+	s := &engineSetup{c: StartCluster(t, "BKJOB_API__CALLBACK_ALLOW_PRIVATE=true")} // the callback receiver is on loopback
 	s.a1 = StartAgent(t, s.c, "127.0.0.21", AgentOptions{})
 	s.a2 = StartAgent(t, s.c, "127.0.0.22", AgentOptions{})
 	s.a3 = StartAgent(t, s.c, "127.0.0.23", AgentOptions{})

@@ -103,21 +103,26 @@ type attemptResult struct {
 	err      error
 }
 
-// post sends body once. Attempt n is JSON when n is odd and, as older
-// bk-job sent it, application/x-www-form-urlencoded when n is even, so a
-// receiver that takes only one of them gets it on the next try. Success is
-// HTTP 200; a redirect is not followed and counts as a failure.
-func (c *callbacks) post(ctx context.Context, target string, body []byte, n int) attemptResult {
-	res := attemptResult{encoding: "json"}
-	contentType := "application/json"
-	if n%2 == 0 {
-		form, err := formBody(body)
-		if err != nil {
-			res.err = err
-			return res
-		}
-		res.encoding, contentType, body = "form", "application/x-www-form-urlencoded", form
+// send makes one attempt: the payload as JSON and, when the receiver
+// answers that with an HTTP error (4xx, 5xx), once more as
+// application/x-www-form-urlencoded, what older bk-job sent. It returns
+// what each POST gave; the attempt succeeded when the last one did.
+func (c *callbacks) send(ctx context.Context, target string, payload []byte) []attemptResult {
+	first := c.post(ctx, target, "json", "application/json", payload)
+	if first.err == nil || first.status < http.StatusBadRequest {
+		return []attemptResult{first}
 	}
+	form, err := formBody(payload)
+	if err != nil {
+		return []attemptResult{first, {encoding: "form", err: err}}
+	}
+	return []attemptResult{first, c.post(ctx, target, "form", "application/x-www-form-urlencoded", form)}
+}
+
+// post sends body once. Success is HTTP 200; a redirect is not followed
+// and counts as a failure.
+func (c *callbacks) post(ctx context.Context, target, encoding, contentType string, body []byte) attemptResult {
+	res := attemptResult{encoding: encoding}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))

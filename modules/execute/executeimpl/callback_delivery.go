@@ -21,7 +21,8 @@ const (
 	maxCallbackError = 1000
 )
 
-// callbackAttempt is one entry of callback_delivery.history.
+// callbackAttempt is one POST of an attempt, an entry of
+// callback_delivery.history.
 type callbackAttempt struct {
 	Attempt  int    `json:"attempt"`
 	At       int64  `json:"at"`
@@ -97,16 +98,20 @@ func (e *Engine) deliverDue(ctx context.Context) int {
 // passed since the job ended.
 func (e *Engine) deliver(ctx context.Context, d *callbackDelivery) {
 	payload, err := e.callbackPayload(ctx, d)
-	res := attemptResult{encoding: "json", err: err}
+	posts := []attemptResult{{encoding: "json", err: err}}
 	if err == nil {
-		res = e.cb.post(ctx, d.URL, payload, d.Attempts)
+		posts = e.cb.send(ctx, d.URL, payload)
 	}
 	if ctx.Err() != nil {
 		return // stopping: the claim lapses and the attempt is made again
 	}
 	now := e.nowMS()
-	hist := appendAttempt(d.History, callbackAttempt{Attempt: d.Attempts, At: now, Encoding: res.encoding,
-		Status: res.status, Error: errText(res.err)})
+	hist := d.History
+	for _, p := range posts {
+		hist = appendAttempt(hist, callbackAttempt{Attempt: d.Attempts, At: now, Encoding: p.encoding,
+			Status: p.status, Error: errText(p.err)})
+	}
+	res := posts[len(posts)-1]
 	set := map[string]any{"history": hist, "update_time": now}
 	jobStatus := callbackPending
 	switch {

@@ -87,7 +87,7 @@ func (a *agent) runScript(t *task, meta taskMeta, s *wire.Script) (res gse.HostR
 	if err != nil {
 		return fail(gse.HostStatusScriptFailed, err)
 	}
-	args, err := splitParams(s.Params)
+	args, err := gse.SplitParams(s.Params)
 	if err != nil {
 		return fail(gse.HostStatusScriptFailed, err)
 	}

@@ -39,9 +39,11 @@ func (t *Transport) StartScript(ctx context.Context, task gse.ScriptTask) error 
 	}
 	name := "bk_gse_script_" + safeName(task.TaskID) + ext
 	command := path.Join(dir, name)
-	if p := strings.TrimSpace(task.Params); p != "" {
-		command += " " + strings.ReplaceAll(p, "\n", " ")
+	params, err := gse.QuotedParams(task.Params)
+	if err != nil {
+		return fmt.Errorf("start script task %s: %w", task.TaskID, err)
 	}
+	command += params
 	req := ExecuteScriptRequest{
 		Scripts:         []Script{{Name: name, StoreDir: dir, Content: content}},
 		AtomicTasks:     []AtomicTask{{ID: 0, Command: command, TimeoutSeconds: timeoutSeconds(task.Timeout)}},

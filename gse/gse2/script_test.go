@@ -74,7 +74,7 @@ func TestScriptRequestShape(t *testing.T) {
 	require.NoError(t, json.Unmarshal(reqs[0], &req))
 	require.Equal(t, []gse2.Agent{{AgentID: "a1", User: "root"}, {AgentID: "a2", User: "root"}}, req.Agents)
 	require.Equal(t, gse2.Script{Name: "bk_gse_script_shape_1.py", StoreDir: "/tmp/bkjob/root", Content: "print(1)"}, req.Scripts[0])
-	require.Equal(t, gse2.AtomicTask{ID: 0, Command: "/tmp/bkjob/root/bk_gse_script_shape_1.py -v", TimeoutSeconds: 90}, req.AtomicTasks[0])
+	require.Equal(t, gse2.AtomicTask{ID: 0, Command: "/tmp/bkjob/root/bk_gse_script_shape_1.py '-v'", TimeoutSeconds: 90}, req.AtomicTasks[0])
 	require.NotEmpty(t, e.fake.Requests(gse2.PathScriptResult))
 }
 

@@ -61,6 +61,8 @@ func Run(t *testing.T, newSetup func(t *testing.T) Setup) {
 	t.Run("OutputStreamedBeforeEnd", c.outputStreamed)
 	t.Run("ExitCodes", c.exitCodes)
 	t.Run("ParamsEnvWorkDir", c.paramsEnvWorkDir)
+	t.Run("ParamsNotExpanded", c.paramsNotExpanded)
+	t.Run("ParamsUnbalancedRefused", c.paramsUnbalanced)
 	t.Run("Tag", c.tag)
 	t.Run("TimeoutKillsProcessTree", c.timeoutKills)
 	t.Run("StopKillsProcessTree", c.stopKills)

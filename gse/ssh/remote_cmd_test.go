@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/gsetest"
 	"github.com/bkjob/bkjob/platform/config"
 )
 
@@ -100,4 +101,23 @@ func TestConfigFrom(t *testing.T) {
 	require.Equal(t, "/var/lib/bkjob/ssh_known_hosts", KnownHostsPath(c))
 	c.GSE.SSH.KnownHostsFile = "/etc/bkjob/known_hosts"
 	require.Equal(t, "/etc/bkjob/known_hosts", KnownHostsPath(c))
+}
+
+// TestScriptCommandHostileParams: the words of script_param reach the
+// script quoted, so nothing in them runs in the wrapper's shell; the same
+// table runs on every transport in the gsetest suite.
+func TestScriptCommandHostileParams(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "args.sh")
+	require.NoError(t, os.WriteFile(script, []byte(`for a in "$@"; do printf '[%s]\n' "$a"; done`), 0o700))
+	cmd, err := scriptCommand{lang: gse.LangShell, path: script, params: gsetest.HostileParams, workDir: dir}.build()
+	require.NoError(t, err)
+	// Run the body the wrapper would exec, without setsid.
+	out, err := exec.Command("/bin/sh", "-c", cmd[len("exec setsid -w "):]).Output()
+	require.NoError(t, err)
+	require.Equal(t, "["+strings.Join(gsetest.HostileArgv, "]\n[")+"]\n", string(out))
+	require.NoFileExists(t, filepath.Join(dir, "out"), "> is a word, not a redirection")
+
+	_, err = scriptCommand{lang: gse.LangShell, path: script, params: `a "b`, workDir: dir}.build()
+	require.ErrorContains(t, err, "unterminated double quote")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/modules/execute"
 	"github.com/bkjob/bkjob/modules/manage"
 	"github.com/bkjob/bkjob/platform/errs"
@@ -98,6 +99,11 @@ func (e *Engine) scriptDetail(ctx context.Context, bizID int64, req execute.Fast
 	}
 	if len(param) > limit {
 		return scriptDetail{}, errs.Invalid("script_param", "at most %d bytes before base64, got %d", limit, len(param))
+	}
+	if _, err := gse.SplitParams(string(param)); err != nil {
+		// The script gets gse.SplitParams' words on every transport; a
+		// string that does not split is refused here, never run.
+		return scriptDetail{}, errs.Invalid("script_param", "%v", err)
 	}
 	if n := len([]rune(req.WindowsInterpreter)); n > execute.MaxWindowsInterpreter {
 		return scriptDetail{}, errs.Invalid("windows_interpreter", "at most %d characters, got %d", execute.MaxWindowsInterpreter, n)

@@ -145,3 +145,22 @@ func TestFastTransferFileSourcePaths(t *testing.T) {
 }
 
 func v3Code(err error) int { return httpx.V3Code(err) }
+
+// TestScriptParamUnbalanced: script_param that does not split into words
+// (gse.SplitParams, the rule every transport follows) is refused at the
+// API, naming the field and not quoting it (it may be sensitive).
+func TestScriptParamUnbalanced(t *testing.T) {
+	env := executetest.NewEnv(t)
+	hosts := executetest.AddHosts(t, env.DB, 1, 1)
+	for _, sensitive := range []int{0, 1} {
+		req := scriptReq(hosts...)
+		req.ScriptParam, req.IsParamSensitive = b64(`--token 's3cr3t`), sensitive
+		_, err := env.Engine.FastExecuteScript(ctx, req)
+		require.ErrorIs(t, err, errs.ErrInvalid)
+		e := errs.From(err)
+		require.Equal(t, "script_param", e.Field)
+		require.Contains(t, e.Message, "unterminated single quote")
+		require.NotContains(t, e.Message, "s3cr3t")
+	}
+	require.Empty(t, env.Transport.Starts())
+}

@@ -21,9 +21,10 @@ type hostTask struct {
 	sent          bool   // start went out on some connection
 	accepted      bool   // the agent said it holds the task
 	stopRequested bool
-	final         bool // a final result is queued or delivered; later agent events are dropped
-	byHub         bool // the hub made the final result (agent offline, stopped before delivery)
-	delivered     bool // the final result reached the sink
+	final         bool       // a final result is queued or delivered; later agent events are dropped
+	byHub         bool       // the hub made the final result (agent offline, stopped before delivery)
+	delivered     bool       // the final result reached the sink
+	ackedOn       *agentConn // the connection told to drop the task (nil: none)
 	doneAt        time.Time
 	offset        int64 // output passed to the sink
 	seq           int64 // progress passed to the sink
@@ -188,6 +189,9 @@ func (l *link) settle(b batch) (*agentConn, []*wire.Message, bool) {
 	for _, ht := range b.results {
 		ht.delivered, ht.doneAt = true, now
 		ht.start, ht.file = nil, nil
+		if !ht.byHub {
+			ht.ackedOn = l.conn
+		}
 	}
 	// The entries go once their end is recorded (see flushEnded).
 	l.h.noteEnded(l.hostID, b.ended)

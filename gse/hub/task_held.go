@@ -103,13 +103,33 @@ func (h *Hub) flushEnded(ctx context.Context, now time.Time) {
 		if l == nil {
 			continue
 		}
+		// An agent connected since the end was acknowledged (or never told,
+		// for a result the hub made) may still hold the task: it is told to
+		// drop it now, as the entry that would answer its reports goes.
+		var tell []string
 		l.mu.Lock()
+		conn := l.conn
 		for _, id := range ids {
 			if ht := l.tasks[id]; ht != nil && ht.delivered {
+				if conn != nil && ht.ackedOn != conn {
+					tell = append(tell, id)
+					if l.void != nil {
+						l.void[id] = struct{}{}
+					}
+				}
 				delete(l.tasks, id)
 				h.unindexTask(id, hostID)
 			}
 		}
 		l.mu.Unlock()
+		if len(tell) > 0 {
+			h.spawn(func() {
+				for _, id := range tell {
+					if err := conn.send(&wire.Message{Type: wire.TypeAck, TaskID: id, Ack: &wire.Ack{Done: true}}); err != nil {
+						return
+					}
+				}
+			})
+		}
 	}
 }

@@ -16,14 +16,28 @@ import (
 type Router struct {
 	agent gse.Transport
 	ssh   gse.Transport
+	guard *Guard
 }
 
 var _ gse.Transport = (*Router)(nil)
 
+// Option configures a Router.
+type Option func(*Router)
+
+// WithGuard records every dispatch in g, whose Sink wrappers then refuse
+// events for a host from any transport but the one its task went to.
+func WithGuard(g *Guard) Option {
+	return func(r *Router) { r.guard = g }
+}
+
 // New returns a router over the agent transport (hub or GSE 2.0) and the
 // SSH transport.
-func New(agent, ssh gse.Transport) *Router {
-	return &Router{agent: agent, ssh: ssh}
+func New(agent, ssh gse.Transport, opts ...Option) *Router {
+	r := &Router{agent: agent, ssh: ssh}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
 }
 
 // ErrNoTransport means a host needs a transport that is not configured.
@@ -53,20 +67,29 @@ func (r *Router) check(agent, ssh []gse.Host) error {
 
 // part is one transport's share of a task.
 type part struct {
-	t     gse.Transport
-	hosts []gse.Host
-	start func(ctx context.Context) error
+	t       gse.Transport
+	via     Via
+	hosts   []gse.Host
+	sources []gse.Host // file source hosts the part reads
+	start   func(ctx context.Context) error
 }
 
 // startParts starts every part; when one fails, the parts already started
-// are stopped again so the task is all or nothing.
-func startParts(ctx context.Context, taskID string, parts []part) error {
+// are stopped again so the task is all or nothing. Each part's route is
+// recorded before it starts, so its first events find it.
+func (r *Router) startParts(ctx context.Context, taskID string, parts []part) error {
 	var started []part
 	for _, p := range parts {
 		if len(p.hosts) == 0 {
 			continue
 		}
+		if r.guard != nil {
+			r.guard.record(taskID, p.hosts, p.sources, p.via)
+		}
 		if err := p.start(ctx); err != nil {
+			if r.guard != nil {
+				r.guard.forget(taskID, p.hosts)
+			}
 			for _, s := range started {
 				if stopErr := s.t.Stop(context.WithoutCancel(ctx), taskID, hostIDs(s.hosts)); stopErr != nil {
 					err = errors.Join(err, fmt.Errorf("stop started part of task %s: %w", taskID, stopErr))
@@ -85,12 +108,12 @@ func (r *Router) StartScript(ctx context.Context, task gse.ScriptTask) error {
 	if err := r.check(agent, ssh); err != nil {
 		return err
 	}
-	withHosts := func(t gse.Transport, hosts []gse.Host) part {
+	withHosts := func(t gse.Transport, via Via, hosts []gse.Host) part {
 		sub := task
 		sub.Hosts = hosts
-		return part{t: t, hosts: hosts, start: func(ctx context.Context) error { return t.StartScript(ctx, sub) }}
+		return part{t: t, via: via, hosts: hosts, start: func(ctx context.Context) error { return t.StartScript(ctx, sub) }}
 	}
-	return startParts(ctx, task.TaskID, []part{withHosts(r.agent, agent), withHosts(r.ssh, ssh)})
+	return r.startParts(ctx, task.TaskID, []part{withHosts(r.agent, ViaAgent, agent), withHosts(r.ssh, ViaSSH, ssh)})
 }
 
 // StartFile implements gse.Transport. Targets are split like script hosts;
@@ -117,12 +140,18 @@ func (r *Router) StartFile(ctx context.Context, task gse.FileTask) error {
 				s.Host.ID).OnField(field)
 		}
 	}
-	withTargets := func(t gse.Transport, hosts []gse.Host) part {
+	var sources []gse.Host
+	for _, s := range task.Sources {
+		if s.Host != nil {
+			sources = append(sources, *s.Host)
+		}
+	}
+	withTargets := func(t gse.Transport, via Via, hosts []gse.Host) part {
 		sub := task
 		sub.Targets = hosts
-		return part{t: t, hosts: hosts, start: func(ctx context.Context) error { return t.StartFile(ctx, sub) }}
+		return part{t: t, via: via, hosts: hosts, sources: sources, start: func(ctx context.Context) error { return t.StartFile(ctx, sub) }}
 	}
-	return startParts(ctx, task.TaskID, []part{withTargets(r.agent, agent), withTargets(r.ssh, ssh)})
+	return r.startParts(ctx, task.TaskID, []part{withTargets(r.agent, ViaAgent, agent), withTargets(r.ssh, ViaSSH, ssh)})
 }
 
 // Stop implements gse.Transport by asking every configured transport; each

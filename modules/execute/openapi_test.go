@@ -250,6 +250,12 @@ func testV3BadInput(t *testing.T, remote bool) {
 			m["rolling_config"] = map[string]any{"expression": "1", "mode": 1}
 		}), "rolling_config.expression"},
 		{"bad callback", "fast_execute_script", script(func(m map[string]any) { m["callback_url"] = "ftp://x" }), "callback_url"},
+		{"callback userinfo", "fast_execute_script", script(func(m map[string]any) {
+			m["callback_url"] = "http://hooks.example.com@127.0.0.1:18998/"
+		}), "callback_url"},
+		{"callback metadata", "fast_execute_script", script(func(m map[string]any) {
+			m["callback_url"] = "http://169.254.169.254/latest/meta-data/"
+		}), "callback_url"},
 		{"sensitive flag", "fast_execute_script", script(func(m map[string]any) { m["is_param_sensitive"] = 2 }), "is_param_sensitive"},
 		{"push bad base64", "push_config_file", map[string]any{"bk_scope_type": "biz", "bk_scope_id": "1", "account_alias": "root",
 			"file_target_path": "/tmp", "file_list": []map[string]any{{"file_name": "a", "content": "@@"}},

@@ -61,6 +61,7 @@ func (w *wiring) eventSink(ctx context.Context) (gse.Sink, error) {
 type gseParts struct {
 	hub       *hub.Hub
 	ssh       *ssh.Transport
+	guard     *router.Guard
 	transport gse.Transport
 	localTok  string
 }
@@ -104,7 +105,10 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 		p.localTok = randomHex(24)
 		hcfg.Tokens = append(hcfg.Tokens, p.localTok)
 	}
-	h, err := hub.New(hcfg, gdb, logging.ForRole(w.b.Log(), "gse"), sink)
+	// Each transport's events pass the router's guard: a host's events come
+	// only from the transport its task went to.
+	routeGuard := router.NewGuard(logging.ForRole(w.b.Log(), "gse"))
+	h, err := hub.New(hcfg, gdb, logging.ForRole(w.b.Log(), "gse"), routeGuard.Sink(router.ViaAgent, sink))
 	if err != nil {
 		return nil, err
 	}
@@ -114,14 +118,14 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 		Credentials: manageCredentials{w: w},
 		KnownHosts:  ssh.NewFileKnownHosts(ssh.KnownHostsPath(cfg)),
 		Blob:        store,
-		Sink:        sink,
+		Sink:        routeGuard.Sink(router.ViaSSH, sink),
 		Logger:      logging.ForRole(w.b.Log(), "gse"),
 	})
 	if err != nil {
 		return nil, err
 	}
-	p.hub, p.ssh = h, sshT
-	p.transport = router.New(h, sshT)
+	p.hub, p.ssh, p.guard = h, sshT, routeGuard
+	p.transport = router.New(h, sshT, router.WithGuard(routeGuard))
 	if w.srv != nil {
 		w.srv.CounterFunc("bkjob_gse_events_set_aside_total", "Events the store refused gse.sink_max_attempts times: set aside, their hosts failed.",
 			func() float64 { return float64(guard.SetAside()) })
@@ -144,6 +148,7 @@ func (w *wiring) newGSE() (roles.Service, error) {
 			if err := p.hub.Start(ctx); err != nil {
 				return err
 			}
+			registerGSEMetrics(w.srv, p)
 			w.srv.Echo.GET(wire.Path, echo.WrapHandler(p.hub.Handler()))
 			b, err := w.b.Bus(ctx)
 			if err != nil {

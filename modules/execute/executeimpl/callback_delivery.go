@@ -65,24 +65,24 @@ func (e *Engine) deliverDue(ctx context.Context) int {
 		e.log.Warn("load due callbacks", "err", err)
 		return 0
 	}
-	// A claim outlives one POST: a sender that dies mid-attempt leaves the
-	// row to another one after the lease.
-	lease := now + (2*e.cb.timeout + 5*time.Second).Milliseconds()
 	sem := make(chan struct{}, callbackSenders)
 	var wg sync.WaitGroup
 	claimed := 0
 	for i := range due {
 		d := &due[i]
-		ok, err := e.st.claimCallback(ctx, d, now, lease)
-		if err != nil {
-			e.log.Warn("claim callback", "job_instance_id", d.JobInstanceID, "err", err)
-			continue
-		}
-		if !ok {
-			continue // another process took it
+		sem <- struct{}{} // claim only when a sender is free, so the lease covers the send
+		// A claim outlives one attempt: a sender that dies mid-attempt
+		// leaves the row to another one after the lease.
+		at := e.nowMS()
+		ok, err := e.st.claimCallback(ctx, d, at, at+(2*e.cb.timeout+5*time.Second).Milliseconds())
+		if err != nil || !ok {
+			<-sem
+			if err != nil {
+				e.log.Warn("claim callback", "job_instance_id", d.JobInstanceID, "err", err)
+			}
+			continue // !ok: another process took it
 		}
 		claimed++
-		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()

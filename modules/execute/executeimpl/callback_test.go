@@ -291,3 +291,30 @@ func testCallbackTwoEngines(t *testing.T, b executetest.Backend) {
 		require.Equal(t, 1, seen[id], "job %d", id)
 	}
 }
+
+// testCallbackQueuedByOlderVersion: a row migration 0075 made from a job an
+// older version had left pending has no payload; it is built when sent.
+func testCallbackQueuedByOlderVersion(t *testing.T, b executetest.Backend) {
+	h := newHook(t, statuses())
+	env := executetest.NewEnv(t, executetest.WithBackend(b), executetest.WithCallbackAllowPrivate())
+	c := runWithCallback(t, env, "")
+	now := time.Now().UnixMilli()
+	require.NoError(t, env.DB.Exec(`INSERT INTO callback_delivery (job_instance_id, url, payload, state, attempts,
+  next_attempt_at, last_error, history, create_time, update_time) VALUES (?, ?, '', 0, 0, 0, '', '[]', ?, ?)`,
+		c.JobInstanceID, h.srv.URL+"/cb", now, now).Error)
+	waitDelivery(t, env, c.JobInstanceID, 2)
+	calls := h.snapshot()
+	require.Len(t, calls, 1)
+	var body struct {
+		JobInstanceID int64 `json:"job_instance_id"`
+		Status        int   `json:"status"`
+		Steps         []struct {
+			StepInstanceID int64 `json:"step_instance_id"`
+		} `json:"step_instance_list"`
+	}
+	require.NoError(t, json.Unmarshal(calls[0].body, &body))
+	require.Equal(t, c.JobInstanceID, body.JobInstanceID)
+	require.Equal(t, int(execute.StatusSuccess), body.Status)
+	require.Len(t, body.Steps, 1)
+	require.Equal(t, c.StepInstanceID, body.Steps[0].StepInstanceID)
+}

@@ -35,6 +35,7 @@ func engineCases() []struct {
 		{"CallbackNameResolvedToLoopback", testCallbackNameResolvedToLoopback},
 		{"CallbackAcrossRestart", testCallbackAcrossRestart},
 		{"CallbackTwoEngines", testCallbackTwoEngines},
+		{"CallbackQueuedByOlderVersion", testCallbackQueuedByOlderVersion},
 		{"CrashResume", testCrashResume},
 		{"DispatchTakeover", testDispatchTakeover},
 		{"LostByTransport", testLostByTransport},

@@ -28,7 +28,7 @@ func (g *Gateway) bootstrapAdmin(ctx context.Context) error {
 	if password == "" {
 		password, generated = randomToken(18), true
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), g.hashCost)
 	if err != nil {
 		return fmt.Errorf("hash admin password: %w", err)
 	}
@@ -57,7 +57,7 @@ func (g *Gateway) bootstrapApp(ctx context.Context) error {
 	if code == "" || secret == "" {
 		return fmt.Errorf("BKJOB_API_APP_CODE and BKJOB_API_APP_SECRET must be set together")
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(secret), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(secret), g.hashCost)
 	if err != nil {
 		return fmt.Errorf("hash app secret: %w", err)
 	}

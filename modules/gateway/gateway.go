@@ -45,10 +45,12 @@ type Gateway struct {
 	out      io.Writer
 	verified *verifiedApps
 	limits   *limiter
-	// compare checks a password or secret against its bcrypt hash.
-	compare func(hash, password []byte) error
-	stop    context.CancelFunc
-	done    chan struct{}
+	// compare checks a password or secret against its bcrypt hash;
+	// hashCost is the bcrypt cost of the hashes bootstrap writes.
+	compare  func(hash, password []byte) error
+	hashCost int
+	stop     context.CancelFunc
+	done     chan struct{}
 }
 
 // New builds the gateway.
@@ -56,7 +58,7 @@ func New(d Deps) *Gateway {
 	return &Gateway{cfg: d.Config, st: store{db: d.DB}, srv: d.Server, ui: d.UI, mounts: d.Mounts,
 		log: d.Log, out: d.Out, verified: newVerifiedApps(d.Config.Auth.SecretCacheTTL),
 		limits:  &limiter{c: d.Cache, cfg: d.Config.Auth, log: d.Log, now: time.Now},
-		compare: bcrypt.CompareHashAndPassword}
+		compare: bcrypt.CompareHashAndPassword, hashCost: bcrypt.DefaultCost}
 }
 
 // Start bootstraps the admin user and API app, then mounts every route.

@@ -135,8 +135,8 @@ func newAgent(ctx context.Context, opts Options, log *slog.Logger) (*agent, erro
 // the previous agent process died: what is left of its process group is
 // killed and the host is reported as an agent error.
 func (a *agent) restore() error {
-	found, err := loadSpool(a.opts.DataDir, func(dir string, err error) {
-		a.log.Warn("drop broken task spool", "dir", dir, "err", err)
+	found, err := loadSpool(a.opts.DataDir, func(dir, moved string, err error) {
+		a.log.Error("task spool unreadable, set aside in quarantine", "dir", dir, "quarantined_to", moved, "err", err)
 	})
 	if err != nil {
 		return err

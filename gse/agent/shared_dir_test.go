@@ -46,7 +46,7 @@ func startHub(t *testing.T) *testHub {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close(gdb) })
 	files := fstest.MapFS{}
-	for _, name := range []string{"0010_hosts.sql", "0015_host_ssh.sql", "0070_agent_credential.sql"} {
+	for _, name := range []string{"0010_hosts.sql", "0015_host_ssh.sql", "0070_agent_credential.sql", "0085_gse_hub_task.sql"} {
 		data, err := fs.ReadFile(schema.FS, db.DriverSQLite+"/"+name)
 		require.NoError(t, err)
 		files[name] = &fstest.MapFile{Data: data}

@@ -116,6 +116,11 @@ func (a *agent) finish(t *task, res gse.HostResult) {
 		a.remove(t)
 		return
 	}
+	// The output the result counts and the result itself are on disk before
+	// the result goes out (and the hub acknowledges it).
+	if err := t.out.Sync(); err != nil {
+		a.log.Error("sync task output", "task", t.id, "err", err)
+	}
 	if err := writeJSON(filepath.Join(t.dir, resultFile), res); err != nil {
 		a.log.Error("persist task result", "task", t.id, "err", err)
 	}

@@ -45,6 +45,7 @@ type puller struct {
 	ctx  context.Context
 	lim  *rate.Limiter
 	base string
+	fs   targetFS // set by openTarget
 }
 
 // runFile pulls every source into the target dir. ok is false when the
@@ -87,9 +88,10 @@ func (a *agent) runFile(t *task, job *wire.FileJob) (gse.HostResult, bool) {
 	} else {
 		p := &puller{a: a, t: t, job: job, acct: acct, ctx: ctx, lim: wire.NewByteLimiter(job.DownloadLimit)}
 		p.base, _ = wire.CleanAbs(job.TargetDir)
-		if err := p.checkBase(); err != nil {
+		if err := p.openTarget(); err != nil {
 			refused(gse.HostStatusCopyFileFailed, err)
 		} else {
+			defer p.closeTarget()
 			now := time.Now()
 			for _, src := range job.Sources {
 				if status, err := p.pullSource(src, now); err != nil {
@@ -192,14 +194,14 @@ func (p *puller) pullFile(src wire.FileSource, e wire.Entry, dest string) (err e
 		return p.fileFailed(prog, err)
 	}
 	tmp := p.tempName(dest)
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := p.fs.openTemp(tmp)
 	if err != nil {
-		return p.fileFailed(prog, fmt.Errorf("create %s: %w", tmp, err))
+		return p.fileFailed(prog, err)
 	}
 	defer func() {
 		_ = f.Close()
 		if err != nil {
-			_ = os.Remove(tmp)
+			p.fs.remove(tmp)
 		}
 	}()
 	h := sha256.New()
@@ -285,14 +287,14 @@ func (p *puller) finishFile(f *os.File, tmp, dest string, mode os.FileMode) erro
 	if err := f.Chmod(mode); err != nil {
 		return fmt.Errorf("chmod %s: %w", tmp, err)
 	}
-	if err := p.acct.chown(tmp); err != nil {
+	if err := p.fs.chown(tmp); err != nil {
 		return err
 	}
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("sync %s: %w", tmp, err)
 	}
-	if err := os.Rename(tmp, dest); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", tmp, dest, err)
+	if err := p.fs.rename(tmp, dest); err != nil {
+		return err
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/gse/wire"
@@ -28,6 +27,33 @@ func (a *agent) refuseSources(t *task, job *wire.FileJob, err error) {
 	}
 }
 
+// openTarget applies the transfer mode's rule for a missing target dir and
+// opens it for writing. For an account the agent switches to (other than
+// root) the directory is opened without following a symbolic link that
+// account could have planted, and every write goes through its handle.
+func (p *puller) openTarget() error {
+	if !guarded(p.acct) {
+		if err := p.checkBase(); err != nil {
+			return err
+		}
+		p.fs = plainFS{acct: p.acct}
+		return nil
+	}
+	root, err := openBeneath(p.base, p.acct, p.job.Mode != gse.TransferStrict)
+	if err != nil {
+		return err
+	}
+	p.fs = &rootedFS{root: root, base: p.base, acct: p.acct}
+	return nil
+}
+
+// closeTarget releases what openTarget opened.
+func (p *puller) closeTarget() {
+	if p.fs != nil {
+		p.fs.close()
+	}
+}
+
 // checkBase applies the transfer mode's rule for a missing target dir.
 func (p *puller) checkBase() error {
 	st, err := os.Stat(p.base)
@@ -39,27 +65,12 @@ func (p *puller) checkBase() error {
 	case errors.Is(err, fs.ErrNotExist) && p.job.Mode == gse.TransferStrict:
 		return fmt.Errorf("target directory %s does not exist (transfer mode 1 does not create it)", p.base)
 	case errors.Is(err, fs.ErrNotExist):
-		return p.mkdirs(p.base)
+		return mkdirsAs(p.base, p.acct)
 	default:
 		return fmt.Errorf("target directory %s: %w", p.base, err)
 	}
 }
 
-// mkdirs creates dir and its missing parents, owned by the account.
-func (p *puller) mkdirs(dir string) error {
-	if st, err := os.Stat(dir); err == nil {
-		if !st.IsDir() {
-			return fmt.Errorf("target %s is not a directory", dir)
-		}
-		return nil
-	}
-	if parent := filepath.Dir(dir); parent != dir {
-		if err := p.mkdirs(parent); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("create target directory %s: %w", dir, err)
-	}
-	return p.acct.chown(dir)
-}
+// mkdirs creates dir (at or below the target dir) and its missing parents,
+// owned by the account.
+func (p *puller) mkdirs(dir string) error { return p.fs.mkdirs(dir) }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -41,4 +42,9 @@ func wideTagNextJob(t *testing.T, c *Cluster, ip string) {
 	st = c.waitJob(t, next.JobInstanceID, time.Minute)
 	require.Equal(t, 3, st.JobInstance.Status, "the host's next job runs")
 	require.Equal(t, "next\n", c.hostLog(t, next, a.IP))
+
+	// Nothing was set aside, and the counter that would say so is served.
+	resp, body := (&API{Base: c.URL}).do(t, http.MethodGet, "/metrics", nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(body), "bkjob_gse_events_set_aside_total 0")
 }

@@ -115,14 +115,25 @@ func (s *taskStore) lookup(ctx context.Context, hostID int64, taskIDs []string) 
 	return out, nil
 }
 
-// markEnded records that the final results of tasks (by host) were delivered.
+// markEnded records that the final results of tasks (by host) were
+// delivered: one statement per task (and chunk of its hosts), as a task
+// usually ends on many hosts at once.
 func (s *taskStore) markEnded(ctx context.Context, byHost map[int64][]string, now time.Time) error {
+	byTask := map[string][]int64{}
 	for hostID, taskIDs := range byHost {
-		for ids := range chunks(taskIDs) {
-			err := s.db.WithContext(ctx).Model(&taskRow{}).Where("host_id = ? AND task_id IN ?", hostID, ids).
+		for _, id := range taskIDs {
+			if len(id) <= maxStoredTaskID {
+				byTask[id] = append(byTask[id], hostID)
+			}
+		}
+	}
+	for taskID, hosts := range byTask {
+		for start := 0; start < len(hosts); start += storeChunk {
+			ids := hosts[start:min(start+storeChunk, len(hosts))]
+			err := s.db.WithContext(ctx).Model(&taskRow{}).Where("task_id = ? AND host_id IN ?", taskID, ids).
 				Update("ended_at", now).Error
 			if err != nil {
-				return fmt.Errorf("mark %d tasks of host %d ended: %w", len(ids), hostID, err)
+				return fmt.Errorf("mark task %s ended on %d hosts: %w", taskID, len(ids), err)
 			}
 		}
 	}

@@ -16,14 +16,16 @@ import (
 // Serve runs the configured roles until ctx ends, then stops them in reverse
 // order within shutdown_timeout.
 func Serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) error {
-	log, err := logging.New(stderr, cfg.Log.Level, cfg.Log.Format)
+	logOut := &lockedWriter{w: stderr}
+	log, err := logging.New(logOut, cfg.Log.Level, cfg.Log.Format)
 	if err != nil {
 		return &config.KeyError{Key: "log", Reason: err.Error()}
 	}
 	if err := cfg.EnsureDataDir(); err != nil {
 		return err
 	}
-	w := &wiring{b: NewBackends(cfg, log), out: stdout, selected: map[string]bool{}}
+	secureDataDir(cfg.DataDir, log)
+	w := &wiring{b: NewBackends(cfg, log), out: stdout, logOut: logOut, selected: map[string]bool{}}
 	defer w.b.Close()
 	mgr, err := roles.NewManager(w.table(), cfg.Roles, log)
 	if err != nil {
@@ -38,7 +40,11 @@ func Serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if dist, ok := frontend.Dist(); ok {
 		w.ui = dist
 	}
-	w.srv.MountHealth(mgr.NotReady)
+	health := newBackendHealth(w.b, log.With("component", "health"))
+	healthCtx, stopHealth := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHealth()
+	go health.run(healthCtx)
+	w.srv.MountHealth(mgr.NotReady, health.Down)
 	w.srv.MountMetrics()
 	if err := w.srv.Listen(); err != nil {
 		return err
@@ -55,6 +61,9 @@ func Serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		case <-ctx.Done():
 			log.Info("shutting down", "reason", context.Cause(ctx))
 		case err := <-serveErr:
+			startErr = err
+		case err := <-mgr.Failed():
+			log.Error("shutting down: a role failed", "err", err)
 			startErr = err
 		}
 	}
@@ -86,6 +95,7 @@ func Migrate(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	if err := cfg.EnsureDataDir(); err != nil {
 		return err
 	}
+	secureDataDir(cfg.DataDir, log)
 	b := NewBackends(cfg, log)
 	defer b.Close()
 	if _, err := b.DB(ctx); err != nil {

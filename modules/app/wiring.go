@@ -25,6 +25,8 @@ type wiring struct {
 	srv      *httpx.Server
 	ui       fs.FS
 	out      io.Writer
+	logOut   io.Writer // the log stream; the local agent's output joins it
+	agentExe string    // binary the local agent runs; default this one
 	selected map[string]bool
 
 	mu     sync.Mutex

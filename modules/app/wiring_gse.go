@@ -5,11 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/bkjob/bkjob/gse"
-	"github.com/bkjob/bkjob/gse/agent"
 	"github.com/bkjob/bkjob/gse/hub"
 	"github.com/bkjob/bkjob/gse/router"
 	"github.com/bkjob/bkjob/gse/ssh"
@@ -158,12 +160,16 @@ func (w *wiring) newGSE() (roles.Service, error) {
 				return err
 			}
 			if p.localTok != "" {
+				la, err := w.localAgent(p.localTok)
+				if err != nil {
+					return err
+				}
 				var agentCtx context.Context
 				agentCtx, cancel = context.WithCancel(context.WithoutCancel(ctx))
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					w.runLocalAgent(agentCtx, p.localTok)
+					la.run(agentCtx)
 				}()
 			}
 			return nil
@@ -186,21 +192,45 @@ func (w *wiring) newGSE() (roles.Service, error) {
 	}, nil
 }
 
-// runLocalAgent runs the agent for this host inside serve, so a fresh
-// install can run a script on its own host with no setup.
-func (w *wiring) runLocalAgent(ctx context.Context, token string) {
+// localAgent is the supervisor of this host's built-in agent, a child
+// process of serve (see localAgent), so a fresh install can run a script on
+// its own host with no setup.
+func (w *wiring) localAgent(token string) (*localAgent, error) {
 	cfg := w.b.Config()
-	log := w.b.Log().With("role", "gse", "component", "local-agent")
-	err := agent.Run(ctx, agent.Options{
-		Server:   "http://" + w.srv.Addr(),
-		Token:    token,
-		IP:       cfg.GSE.LocalAgent.IP,
-		DataDir:  filepath.Join(cfg.DataDir, "agent"),
-		MaxTasks: cfg.GSE.MaxTasksPerAgent,
-	}, log)
-	if err != nil && !errors.Is(err, context.Canceled) {
-		log.Error("local agent stopped", "err", err)
+	exe := w.agentExe
+	if exe == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("find this binary to start the local agent: %w", err)
+		}
+		exe = self
 	}
+	// The agent runs in /, so its paths are absolute.
+	dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "agent"))
+	if err != nil {
+		return nil, fmt.Errorf("resolve local agent data dir: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create local agent data dir %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("chmod local agent data dir %s: %w", dir, err)
+	}
+	o := localAgentOptions{
+		Exe: exe, HTTPAddr: w.srv.Addr(), Scheme: "http",
+		IP: cfg.GSE.LocalAgent.IP, DataDir: dir, MaxTasks: cfg.GSE.MaxTasksPerAgent,
+		LogLevel: cfg.Log.Level, LogFormat: cfg.Log.Format,
+	}
+	if cfg.HTTP.TLSCertFile != "" {
+		// The agent dials 127.0.0.1: the certificate must name it.
+		ca, err := filepath.Abs(cfg.HTTP.TLSCertFile)
+		if err != nil {
+			return nil, fmt.Errorf("resolve http.tls_cert_file: %w", err)
+		}
+		o.Scheme, o.CAFile = "https", ca
+	}
+	log := w.b.Log().With("role", "gse", "component", "local-agent")
+	return newLocalAgent(o, token, w.logOut, log, min(cfg.ShutdownTimeout, 10*time.Second)), nil
 }
 
 func randomHex(n int) string {

@@ -96,18 +96,22 @@ func TestErrorMapper(t *testing.T) {
 
 func TestHealthReadyAndMetrics(t *testing.T) {
 	s := newTestServer(t)
-	pending := []string{"execute"}
-	s.MountHealth(func() []string { return pending })
+	pending, down := []string{"execute"}, []string(nil)
+	s.MountHealth(func() []string { return pending }, func() []string { return down })
 	s.MountMetrics()
 	require.Equal(t, 200, do(t, s, http.MethodGet, "/healthz").Code)
 	rec := do(t, s, http.MethodGet, "/readyz")
 	require.Equal(t, 503, rec.Code)
 	require.Contains(t, rec.Body.String(), "execute")
-	pending = nil
+	pending, down = nil, []string{"db"}
+	rec = do(t, s, http.MethodGet, "/readyz")
+	require.Equal(t, 503, rec.Code, "a backend that stopped answering makes the process not ready")
+	require.Contains(t, rec.Body.String(), `"backends_down":["db"]`)
+	down = nil
 	require.Equal(t, 200, do(t, s, http.MethodGet, "/readyz").Code)
 
 	body := do(t, s, http.MethodGet, "/metrics").Body.String()
-	require.True(t, strings.Contains(body, `bkjob_http_requests_total{method="GET",route="/readyz",status="503"} 1`), body[:200])
+	require.True(t, strings.Contains(body, `bkjob_http_requests_total{method="GET",route="/readyz",status="503"} 2`), body[:200])
 	require.Contains(t, body, "go_goroutines")
 }
 

@@ -27,6 +27,13 @@ type Readiness interface {
 	Ready() bool
 }
 
+// Failer is implemented by services whose background work can fail after
+// Start returned. Failed yields the error once; the process then stops
+// with an error naming the role (one role's failure stops the process).
+type Failer interface {
+	Failed() <-chan error
+}
+
 // Role is one entry of the role table.
 type Role struct {
 	Name string
@@ -119,6 +126,10 @@ type Manager struct {
 	log     *slog.Logger
 	mu      sync.Mutex
 	started []started
+
+	failed   chan error    // the first role failure after start
+	stopping chan struct{} // closed by StopAll: failure watchers end
+	stopOnce sync.Once
 }
 
 type started struct {
@@ -132,7 +143,8 @@ func NewManager(table Table, list string, log *slog.Logger) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Manager{table: table, order: order, log: log}, nil
+	return &Manager{table: table, order: order, log: log,
+		failed: make(chan error, 1), stopping: make(chan struct{})}, nil
 }
 
 // Order is the start order of the selected roles.
@@ -155,6 +167,9 @@ func (m *Manager) StartAll(ctx context.Context) error {
 		m.mu.Lock()
 		m.started = append(m.started, started{name, svc})
 		m.mu.Unlock()
+		if f, ok := svc.(Failer); ok {
+			go m.watch(name, f.Failed())
+		}
 		if r.Pending {
 			m.log.Warn("role started without logic", "role", name, "state", "not implemented yet")
 		} else {
@@ -164,9 +179,33 @@ func (m *Manager) StartAll(ctx context.Context) error {
 	return nil
 }
 
+// Failed yields the first failure of a started role, as an error that
+// names it; the caller stops the process.
+func (m *Manager) Failed() <-chan error { return m.failed }
+
+// watch passes on a role's failure until the roles are stopped.
+func (m *Manager) watch(name string, failed <-chan error) {
+	select {
+	case err, ok := <-failed:
+		if !ok {
+			return
+		}
+		if err == nil {
+			err = errors.New("stopped without an error")
+		}
+		m.log.Error("role failed", "role", name, "err", err)
+		select {
+		case m.failed <- fmt.Errorf("role %s failed: %w", name, err):
+		default: // another role failed first
+		}
+	case <-m.stopping:
+	}
+}
+
 // StopAll stops started roles in reverse order; errors are logged, not returned,
 // so one role's failure does not keep the others running.
 func (m *Manager) StopAll(ctx context.Context) {
+	m.stopOnce.Do(func() { close(m.stopping) })
 	m.mu.Lock()
 	list := m.started
 	m.started = nil

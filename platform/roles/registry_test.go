@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -102,4 +103,42 @@ func TestStartStopOrderAndFailure(t *testing.T) {
 	require.ErrorContains(t, err, "start role gateway: boom")
 	require.Equal(t, []string{"start db", "start manage", "stop manage", "stop db"}, rec.events,
 		"roles started before the failure are stopped in reverse")
+}
+
+// failingSvc fails after it started, when the test says so.
+type failingSvc struct {
+	svc
+	failed chan error
+}
+
+func (f *failingSvc) Failed() <-chan error { return f.failed }
+
+func TestRoleFailingAfterStartIsReportedByName(t *testing.T) {
+	rec := &recorder{}
+	fs := &failingSvc{svc: svc{name: "execute", rec: rec, ready: true}, failed: make(chan error, 1)}
+	table := testTable(rec, "")
+	r := table["execute"]
+	r.New = func() (Service, error) { return fs, nil }
+	table["execute"] = r
+	m, err := NewManager(table, "all", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	require.NoError(t, m.StartAll(context.Background()))
+	select {
+	case err := <-m.Failed():
+		t.Fatalf("nothing failed yet: %v", err)
+	default:
+	}
+	fs.failed <- errors.New("lost its consumer")
+	var got error
+	require.Eventually(t, func() bool {
+		select {
+		case got = <-m.Failed():
+			return true
+		default:
+			return false
+		}
+	}, 5*time.Second, 10*time.Millisecond)
+	require.EqualError(t, got, "role execute failed: lost its consumer")
+	m.StopAll(context.Background())
+	m.StopAll(context.Background()) // a second stop is harmless
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bkjob/bkjob/platform/errs"
 	"github.com/bkjob/bkjob/platform/httpx"
+	"github.com/bkjob/bkjob/platform/text"
 	"github.com/labstack/echo/v4"
 )
 
@@ -161,7 +162,7 @@ func (s *stream) run(ctx context.Context, watch <-chan ScriptChunk, state StepSt
 	needRead := true
 	for {
 		if needRead {
-			if err := s.catchUp(ctx); err != nil {
+			if err := s.catchUp(ctx, false); err != nil {
 				return s.fail(err)
 			}
 			needRead = false
@@ -173,7 +174,7 @@ func (s *stream) run(ctx context.Context, watch <-chan ScriptChunk, state StepSt
 			}
 		}
 		if state.Finished {
-			if err := s.catchUp(ctx); err != nil {
+			if err := s.catchUp(ctx, true); err != nil {
 				return s.fail(err)
 			}
 			_ = s.send("end", "", map[string]int64{"offset": s.offset})
@@ -187,7 +188,7 @@ func (s *stream) run(ctx context.Context, watch <-chan ScriptChunk, state StepSt
 			case !ok:
 				watch = nil // the watch ended: keep polling
 			case ch.Offset == s.offset:
-				if err := s.sendLog(ch.Offset, ch.Data); err != nil {
+				if err := s.sendLog(ch.Offset, ch.Data, false); err != nil {
 					return nil
 				}
 			case ch.Offset > s.offset:
@@ -208,8 +209,10 @@ func (s *stream) run(ctx context.Context, watch <-chan ScriptChunk, state StepSt
 	}
 }
 
-// catchUp sends what is stored beyond the stream's offset.
-func (s *stream) catchUp(ctx context.Context) error {
+// catchUp sends what is stored beyond the stream's offset; final sends a
+// trailing part of a character too (the log is complete: nothing will
+// complete it).
+func (s *stream) catchUp(ctx context.Context, final bool) error {
 	for {
 		l, err := s.h.Svc.ReadScript(ctx, s.key, s.offset, streamReadLimit)
 		if err != nil {
@@ -218,15 +221,29 @@ func (s *stream) catchUp(ctx context.Context) error {
 		if len(l.Content) == 0 {
 			return nil
 		}
-		if err := s.sendLog(l.Offset, l.Content); err != nil {
+		before := s.offset
+		if err := s.sendLog(l.Offset, l.Content, final); err != nil {
 			return err
+		}
+		if s.offset == before {
+			return nil // only part of a character: its rest is not stored yet
 		}
 	}
 }
 
-func (s *stream) sendLog(offset int64, data []byte) error {
+// sendLog sends data as one "log" event. A character split between chunks
+// is held back and sent whole with the chunk that completes it
+// (text.RuneBoundary), so a UTF-8 log never shows a split as two U+FFFD;
+// all sends data as it is.
+func (s *stream) sendLog(offset int64, data []byte, all bool) error {
+	if !all {
+		data = data[:text.RuneBoundary(data)]
+	}
+	if len(data) == 0 {
+		return nil
+	}
 	next := offset + int64(len(data))
-	if err := s.send("log", strconv.FormatInt(next, 10), logEvent{Offset: offset, Next: next, Data: string(data)}); err != nil {
+	if err := s.send("log", strconv.FormatInt(next, 10), logEvent{Offset: offset, Next: next, Data: text.ValidBytes(data)}); err != nil {
 		return err
 	}
 	s.offset = next

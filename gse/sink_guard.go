@@ -2,6 +2,7 @@ package gse
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,6 +37,18 @@ type GuardConfig struct {
 	// FirstWait is the wait after the first refusal; it doubles up to MaxWait.
 	FirstWait time.Duration
 	MaxWait   time.Duration
+	// Record, when set, keeps each set-aside event (the gse_set_aside
+	// table); its failure is logged and never blocks delivery.
+	Record func(ctx context.Context, r SetAside) error
+}
+
+// SetAside is an event a SinkGuard set aside, as recorded.
+type SetAside struct {
+	TaskID string
+	HostID int64
+	Kind   EventKind
+	Reason string // the store's refusal, valid UTF-8, at most 1000 bytes
+	Event  []byte // the event as JSON
 }
 
 func (c GuardConfig) withDefaults() GuardConfig {
@@ -56,8 +69,8 @@ func (c GuardConfig) withDefaults() GuardConfig {
 // behind it for ever. A refused batch is offered again with exponential
 // backoff, MaxAttempts times in all; then its events are offered one by
 // one, and each event still refused is set aside: logged with its task and
-// host, counted (SetAside), and replaced by a final result that fails the
-// host with the reason. Other errors (the store or the bus is down) are
+// host, counted (SetAside), recorded (GuardConfig.Record), and replaced by
+// a final result that fails the host with the reason. Other errors (the store or the bus is down) are
 // returned as they are, so the transport keeps retrying: an outage never
 // sets anything aside.
 type SinkGuard struct {
@@ -126,6 +139,13 @@ func (g *SinkGuard) drop(ctx context.Context, ev Event, cause error) error {
 	g.setAside.Add(1)
 	g.log.Warn("events set aside: the store refused them", "task_id", ev.TaskID, "host_id", ev.HostID,
 		"kind", ev.Kind, "bytes", eventBytes(ev), "attempts", g.cfg.MaxAttempts, "err", cause)
+	if g.cfg.Record != nil {
+		raw, _ := json.Marshal(ev) // an Event always encodes
+		r := SetAside{TaskID: ev.TaskID, HostID: ev.HostID, Kind: ev.Kind, Reason: text.Truncate(cause.Error(), 1000), Event: raw}
+		if err := g.cfg.Record(ctx, r); err != nil {
+			g.log.Error("record set-aside event", "task_id", ev.TaskID, "host_id", ev.HostID, "err", err)
+		}
+	}
 	fail := Event{Kind: EventResult, TaskID: ev.TaskID, HostID: ev.HostID, Result: &HostResult{
 		Status:    HostStatusFailed,
 		ErrorCode: ErrorCodeOther,

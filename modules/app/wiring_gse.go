@@ -97,7 +97,8 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 	}
 	// A batch the store keeps refusing is retried, then set aside and its
 	// host failed, so it never blocks the events behind it (gse.SinkGuard).
-	guard := gse.NewGuard(sink, gse.GuardConfig{MaxAttempts: cfg.GSE.SinkMaxAttempts}, logging.ForRole(w.b.Log(), "gse"))
+	guard := gse.NewGuard(sink, gse.GuardConfig{MaxAttempts: cfg.GSE.SinkMaxAttempts, Record: hub.NewSetAsideStore(gdb).Record},
+		logging.ForRole(w.b.Log(), "gse"))
 	sink = guard.Sink
 	hcfg := hub.ConfigFrom(cfg.GSE, store)
 	p := &gseParts{}

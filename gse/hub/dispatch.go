@@ -134,6 +134,13 @@ func (h *Hub) resolve(ctx context.Context, hostID int64) (*link, error) {
 			if rec.LastSeen != nil && l.lastSeen.IsZero() {
 				l.lastSeen = *rec.LastSeen
 			}
+			// A hub that has just started has not given its agents the time
+			// to come back: they count as seen at its start, so a task sent
+			// to one now waits for it (up to the offline window) instead of
+			// failing on a last_seen from before the restart.
+			if l.lastSeen.Before(h.startedAt) {
+				l.lastSeen = h.startedAt
+			}
 		}
 	}
 	return l, nil

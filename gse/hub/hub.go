@@ -32,9 +32,12 @@ type Hub struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	started atomic.Bool
-	regMu   sync.Mutex // serialises registrations
-	uploads wire.Limiters
-	blobSem chan struct{}
+	// startedAt is when Start ran: agents not heard from since count as
+	// seen then (resolve).
+	startedAt time.Time
+	regMu     sync.Mutex // serialises registrations
+	uploads   wire.Limiters
+	blobSem   chan struct{}
 
 	mu     sync.Mutex
 	closed bool // set by Shutdown: no new goroutines
@@ -99,6 +102,7 @@ func (h *Hub) Start(ctx context.Context) error {
 		h.log.Warn("no agent tokens configured: every agent will be refused")
 	}
 	h.ctx, h.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	h.startedAt = time.Now()
 	h.started.Store(true)
 	h.spawn(h.monitor)
 	h.spawn(h.watchRevocations)

@@ -142,3 +142,48 @@ func TestHubRestart(t *testing.T) {
 	require.Empty(t, rec.Violations())
 	require.Eventually(t, func() bool { return spoolEmpty(opts.DataDir) }, wait, 10*time.Millisecond)
 }
+
+// TestRestartedHubWaitsForAgentsToReturn: after a hub restart an agent
+// whose last_seen is old has not had time to reconnect yet; a task sent to
+// it then (the engine re-sending what the restart lost) waits for it
+// instead of failing as offline.
+func TestRestartedHubWaitsForAgentsToReturn(t *testing.T) {
+	rec := gsetest.NewRecorder()
+	gdb := newSQLite(t)
+	cfg := fastConfig()
+	cfg.HeartbeatInterval = time.Second // offline after 30 s
+	serve := func(ln net.Listener) *hub.Hub {
+		h, err := hub.New(cfg, gdb, nil, rec.Sink)
+		require.NoError(t, err)
+		require.NoError(t, h.Start(context.Background()))
+		srv := &http.Server{Handler: h.Handler()}
+		go func() { _ = srv.Serve(ln) }()
+		t.Cleanup(func() {
+			_ = h.Shutdown(context.Background())
+			_ = srv.Close()
+		})
+		return h
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	first := serve(ln)
+	opts := agent.Options{Server: "http://" + addr, Token: testToken, IP: "127.0.0.34", DataDir: t.TempDir(),
+		ReconnectMin: 20 * time.Millisecond, ReconnectMax: 100 * time.Millisecond}
+	stop := runAgent(t, opts)
+	host := (&testHub{hub: first}).waitHost(t, "127.0.0.34")
+	require.NoError(t, stop())
+	require.NoError(t, first.Shutdown(t.Context()))
+	require.NoError(t, ln.Close())
+	require.NoError(t, gdb.Exec(`UPDATE host SET last_seen = ? WHERE id = ?`, time.Now().Add(-time.Hour), host.ID).Error)
+
+	ln2, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	second := serve(ln2)
+	require.NoError(t, second.StartScript(t.Context(), gse.ScriptTask{TaskID: "after-restart", Hosts: []gse.Host{host},
+		Language: gse.LangShell, Content: "echo back"}))
+	runAgent(t, opts)
+	res := rec.WaitResult(t, "after-restart", host.ID, wait)
+	require.Equal(t, gse.HostStatusSuccess, res.Status, res.ErrorMsg)
+	require.Equal(t, "back\n", rec.Output("after-restart", host.ID))
+}

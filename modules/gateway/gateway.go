@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -49,8 +50,12 @@ type Gateway struct {
 	// hashCost is the bcrypt cost of the hashes bootstrap writes.
 	compare  func(hash, password []byte) error
 	hashCost int
-	stop     context.CancelFunc
-	done     chan struct{}
+	// decoy is a hash of a random secret, compared against when a user or
+	// app does not exist, so the time an answer takes does not tell which
+	// names exist.
+	decoy []byte
+	stop  context.CancelFunc
+	done  chan struct{}
 }
 
 // New builds the gateway.
@@ -66,6 +71,11 @@ func (g *Gateway) Start(ctx context.Context) error {
 	if g.limits.c == nil {
 		return errors.New("start gateway: no cache for the login limits")
 	}
+	decoy, err := bcrypt.GenerateFromPassword([]byte(randomToken(32)), g.hashCost)
+	if err != nil {
+		return fmt.Errorf("start gateway: decoy hash: %w", err)
+	}
+	g.decoy = decoy
 	if err := g.bootstrapAdmin(ctx); err != nil {
 		return err
 	}

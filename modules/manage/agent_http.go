@@ -5,12 +5,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/bkjob/bkjob/platform/errs"
 	"github.com/bkjob/bkjob/platform/httpx"
 )
 
 // errNotAdmin refuses agent management to callers without every scope.
-var errNotAdmin = errs.ErrForbidden.Withf("managing agents needs an administrator or an app granted every scope")
+var errNotAdmin = httpx.ErrPermissionDenied.Withf("managing agents needs an administrator or an app granted every scope")
 
 // isAdmin reports whether the request's actor may manage agents.
 func isAdmin(c echo.Context) bool {

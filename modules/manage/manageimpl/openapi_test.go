@@ -34,6 +34,7 @@ func v3Server(t *testing.T, svc manage.Full) *httptest.Server {
 
 type envelope struct {
 	Result  bool            `json:"result"`
+	Code    int             `json:"code"`
 	Message string          `json:"message"`
 	Data    json.RawMessage `json:"data"`
 }

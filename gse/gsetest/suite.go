@@ -21,6 +21,11 @@ import (
 // Wait bounds every wait of the suite; generous, as the machine may be busy.
 const Wait = 60 * time.Second
 
+// ScriptTimeout is the timeout of the timeout cases: long enough for an SSH
+// host on a busy machine to stage and start the script (a login there can
+// take seconds), short enough to keep the suite quick.
+const ScriptTimeout = 6 * time.Second
+
 // Setup is one transport under test. Its hosts are on this machine (for
 // example agents with distinct --ip 127.0.0.x, or one sshd answering
 // several loopback addresses), so the suite can check files and processes
@@ -228,7 +233,7 @@ wait`
 func (c *suite) timeoutKills(t *testing.T) {
 	h := c.Hosts[0]
 	pidFile := filepath.Join(c.dir, "timeout-"+strconv.FormatInt(time.Now().UnixNano(), 10))
-	id := c.script(t, "timeout", treeScript, pidFile, []gse.Host{h}, func(st *gse.ScriptTask) { st.Timeout = 2 * time.Second })
+	id := c.script(t, "timeout", treeScript, pidFile, []gse.Host{h}, func(st *gse.ScriptTask) { st.Timeout = ScriptTimeout })
 	res := c.Recorder.WaitResult(t, id, h.ID, Wait)
 	require.Equal(t, gse.HostStatusScriptTimeout, res.Status, res.ErrorMsg)
 	pid := waitPID(t, pidFile)

@@ -136,7 +136,7 @@ func TestScriptTimeoutKillsProcessTree(t *testing.T) {
 	h := env.hosts(t, 1)
 	pidFile := filepath.Join(t.TempDir(), "pids")
 	task := gse.ScriptTask{TaskID: "timeout", Hosts: h, Language: gse.LangShell,
-		Content: treeScript(pidFile, ""), Timeout: 2 * time.Second}
+		Content: treeScript(pidFile, ""), Timeout: gsetest.ScriptTimeout}
 	require.NoError(t, tr.StartScript(context.Background(), task))
 	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 	require.Equal(t, gse.HostStatusScriptTimeout, res.Status, res.ErrorMsg)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -27,7 +26,6 @@ type agent struct {
 	id     string
 	url    string
 	creds  *credentials
-	client *http.Client
 	bootID string
 	ctx    context.Context // Run's: runners stop when it ends
 
@@ -99,8 +97,9 @@ func newAgent(ctx context.Context, opts Options, log *slog.Logger) (*agent, erro
 	if err != nil {
 		return nil, err
 	}
-	client, err := httpClient(opts.CAFile)
-	if err != nil {
+	// Checked here so a wrong --ca-file stops the agent at once; it is
+	// read again on every dial (see connect).
+	if _, err := trustConfig(opts.CAFile, opts.ServerName); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
@@ -120,7 +119,6 @@ func newAgent(ctx context.Context, opts Options, log *slog.Logger) (*agent, erro
 		id:     id,
 		url:    url,
 		creds:  creds,
-		client: client,
 		bootID: bootID(),
 		ctx:    ctx,
 		sem:    make(chan struct{}, opts.MaxTasks),

@@ -1,11 +1,8 @@
 package agent
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -31,8 +28,12 @@ type Options struct {
 	CloudID int64
 	// DataDir keeps the agent id and the task spool. Required.
 	DataDir string
-	// CAFile pins the CA(s) that sign the server certificate (https/wss).
+	// CAFile pins the CA(s) that sign the server certificate (https/wss),
+	// or the server's certificate itself. It is read again on every dial.
 	CAFile string
+	// ServerName is the name the server certificate must carry when it is
+	// not the host in Server (the built-in agent dials 127.0.0.1).
+	ServerName string
 	// MaxTasks bounds the tasks running at once; extra ones queue. Default 32.
 	MaxTasks int
 	// KillGrace is the wait between SIGTERM and SIGKILL on stop. Default 5s.
@@ -103,21 +104,4 @@ func dialURL(server string) (string, error) {
 		u.Path = strings.TrimSuffix(u.Path, "/") + wire.Path
 	}
 	return u.String(), nil
-}
-
-// httpClient trusts only the CAs in caFile when it is set.
-func httpClient(caFile string) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("read ca file %s: %w", caFile, err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("ca file %s: no PEM certificates", caFile)
-		}
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	}
-	return &http.Client{Transport: tr}, nil
 }

@@ -35,7 +35,15 @@ type session struct {
 // connect runs one session until it fails or ctx ends.
 func (a *agent) connect(ctx context.Context) error {
 	header, enrolling := a.creds.header(a.id)
-	ws, resp, err := websocket.Dial(ctx, a.url, &websocket.DialOptions{HTTPClient: a.client, HTTPHeader: header})
+	// The CA file is read for every dial: a rotated server certificate is
+	// trusted on the next reconnect, and a file gone bad fails this dial
+	// (logged, retried with backoff) instead of the agent.
+	client, err := httpClient(a.opts.CAFile, a.opts.ServerName)
+	if err != nil {
+		return fmt.Errorf("dial %s: tls trust: %w", a.url, err)
+	}
+	ws, resp, err := websocket.Dial(ctx, a.url, &websocket.DialOptions{HTTPClient: client, HTTPHeader: header})
+	client.CloseIdleConnections()
 	if resp != nil && resp.Body != nil {
 		_ = resp.Body.Close()
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -40,6 +41,12 @@ type testHub struct {
 
 func startHub(t *testing.T) *testHub {
 	t.Helper()
+	return startHubOn(t, nil)
+}
+
+// startHubOn serves the hub on ln when it is not nil (a TLS listener).
+func startHubOn(t *testing.T, ln net.Listener) *testHub {
+	t.Helper()
 	ctx := context.Background()
 	gdb, err := db.Open(ctx, config.DB{Driver: db.DriverSQLite, DSN: filepath.Join(t.TempDir(), "bkjob.db"), MaxOpenConns: 4},
 		"", slog.New(slog.DiscardHandler))
@@ -59,7 +66,12 @@ func startHub(t *testing.T) *testHub {
 		OfflineAfterMissed: 30, MaxOutputBytes: 64 << 10, Blob: store}, gdb, slog.New(slog.DiscardHandler), th.rec.Sink)
 	require.NoError(t, err)
 	require.NoError(t, th.hub.Start(ctx))
-	srv := httptest.NewServer(th.hub.Handler())
+	srv := httptest.NewUnstartedServer(th.hub.Handler())
+	if ln != nil {
+		_ = srv.Listener.Close()
+		srv.Listener = ln
+	}
+	srv.Start()
 	th.url = srv.URL
 	t.Cleanup(func() {
 		srv.CloseClientConnections()

@@ -73,7 +73,8 @@ user of the host in /proc/*/cmdline).`,
 	f.StringVar(&tokenFile, "token-file", "", "read the token from this file (- for stdin)")
 	f.StringVar(&opts.IP, "ip", "", "address to register this host under (default: primary IPv4)")
 	f.Int64Var(&opts.CloudID, "cloud-id", 0, "cloud area id (0 = direct)")
-	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of the CA that signs the server certificate (pinning)")
+	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of the CA that signs the server certificate, or of the certificate itself (pinning; read again on every connection)")
+	f.StringVar(&opts.ServerName, "server-name", "", "name the server certificate must carry when it is not the host in --server")
 	f.IntVar(&opts.MaxTasks, "max-tasks", 32, "tasks run at once; extra ones queue")
 	f.DurationVar(&opts.KillGrace, "kill-grace", 5*time.Second, "wait between SIGTERM and SIGKILL when a task is stopped")
 	return cmd

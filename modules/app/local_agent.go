@@ -34,6 +34,9 @@ type localAgent struct {
 	out   io.Writer // the server's log stream
 	log   *slog.Logger
 	grace time.Duration // SIGTERM to SIGKILL at stop
+	// certFile is the server's TLS certificate: the agent verifies it
+	// under the name it carries (--server-name), read at every start.
+	certFile string
 }
 
 // localAgentOptions are what serve knows about the agent it starts.
@@ -41,7 +44,7 @@ type localAgentOptions struct {
 	Exe       string
 	HTTPAddr  string // the server's bound HTTP address
 	Scheme    string // http or https
-	CAFile    string // pins the server certificate when Scheme is https
+	CAFile    string // the server's certificate file when Scheme is https: pinned, and its name verified
 	IP        string
 	DataDir   string
 	MaxTasks  int
@@ -64,7 +67,7 @@ func newLocalAgent(o localAgentOptions, token string, out io.Writer, log *slog.L
 	if o.CAFile != "" {
 		args = append(args, "--ca-file", o.CAFile)
 	}
-	return &localAgent{exe: o.Exe, args: args, token: token, env: agentEnv(os.Environ()),
+	return &localAgent{exe: o.Exe, args: args, certFile: o.CAFile, token: token, env: agentEnv(os.Environ()),
 		out: out, log: log, grace: grace}
 }
 
@@ -143,9 +146,17 @@ func (l *localAgent) once(ctx context.Context) error {
 	// exits: keep this goroutine on its thread while the child lives.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	args := l.args
+	if l.certFile != "" {
+		name, err := certServerName(l.certFile)
+		if err != nil {
+			return fmt.Errorf("start local agent: %w", err)
+		}
+		args = append(args[:len(args):len(args)], "--server-name", name)
+	}
 	lw := &lineWriter{w: l.out}
 	defer lw.flush()
-	cmd := exec.Command(l.exe, l.args...)
+	cmd := exec.Command(l.exe, args...)
 	cmd.Env = l.env
 	cmd.Dir = "/"
 	cmd.Stdin = strings.NewReader(l.token + "\n")

@@ -6,10 +6,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/bkjob/bkjob/platform/httpx/httpxtest"
 )
 
 func TestAgentEnvIsClean(t *testing.T) {
@@ -86,4 +89,48 @@ func TestSecureDataDirFixesModes(t *testing.T) {
 	st, err := os.Stat(outside)
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o644), st.Mode().Perm(), "a symlink is not followed")
+}
+
+func TestCertServerName(t *testing.T) {
+	ca := httpxtest.NewCA(t, "ca")
+	tests := map[string]struct {
+		hosts []string
+		want  string
+	}{
+		"first dns name":        {hosts: []string{"bkjob.example.com", "127.0.0.1", "other.example.com"}, want: "bkjob.example.com"},
+		"ip only":               {hosts: []string{"10.0.0.5"}, want: "10.0.0.5"},
+		"wildcard gets a label": {hosts: []string{"*.example.com"}, want: "bkjob-local-agent.example.com"},
+		"a plain name first":    {hosts: []string{"*.example.com", "bkjob.example.com"}, want: "bkjob.example.com"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			certFile, _ := ca.Issue(t, tt.hosts...).Write(t, t.TempDir())
+			got, err := certServerName(certFile)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
+	_, err := certServerName(filepath.Join(t.TempDir(), "missing.pem"))
+	require.ErrorContains(t, err, "missing.pem")
+	bad := filepath.Join(t.TempDir(), "bad.pem")
+	require.NoError(t, os.WriteFile(bad, []byte("junk"), 0o600))
+	_, err = certServerName(bad)
+	require.ErrorContains(t, err, "no PEM certificate")
+}
+
+func TestLocalAgentGetsServerNameAtStart(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake agent is a shell script")
+	}
+	certFile, _ := httpxtest.NewCA(t, "ca").Issue(t, "bkjob.test").Write(t, t.TempDir())
+	out := filepath.Join(t.TempDir(), "args")
+	script := filepath.Join(t.TempDir(), "fake-agent")
+	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\necho \"$@\" > "+out+"\n"), 0o700))
+	la := newLocalAgent(localAgentOptions{Exe: script, HTTPAddr: "127.0.0.1:8443", Scheme: "https", CAFile: certFile,
+		DataDir: "/d/agent", MaxTasks: 4, LogLevel: "info", LogFormat: "text"}, "tok", io.Discard, slog.New(slog.DiscardHandler), 0)
+	require.Error(t, la.once(t.Context()), "the fake agent exits")
+	args, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.Contains(t, string(args), "--server https://127.0.0.1:8443")
+	require.Contains(t, string(args), "--ca-file "+certFile+" --server-name bkjob.test")
 }

@@ -223,7 +223,9 @@ func (w *wiring) localAgent(token string) (*localAgent, error) {
 		LogLevel: cfg.Log.Level, LogFormat: cfg.Log.Format,
 	}
 	if cfg.HTTP.TLSCertFile != "" {
-		// The agent dials 127.0.0.1: the certificate must name it.
+		// The agent dials 127.0.0.1, pins this file (re-read on every dial,
+		// so a SIGHUP rotation is followed) and verifies the certificate
+		// under the name it carries (see certServerName).
 		ca, err := filepath.Abs(cfg.HTTP.TLSCertFile)
 		if err != nil {
 			return nil, fmt.Errorf("resolve http.tls_cert_file: %w", err)

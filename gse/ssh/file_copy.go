@@ -56,14 +56,28 @@ func (t *Transport) transfer(ctx context.Context, c *conn, task gse.FileTask, ow
 	if f.dir {
 		dir = dest
 	}
-	if err := prepareDir(cl, task, dir); err != nil {
+	// For another account, the file is staged in a private directory and
+	// put in place by that account (placeAs), so no link it planted on the
+	// way is followed with the login user's rights.
+	stage := dir
+	if own.guarded() {
+		if err := checkStrict(cl, task); err != nil {
+			return err
+		}
+		if f.dir {
+			return t.placeAs(ctx, c, own, "mkdir -p -- "+shellQuote(dir))
+		}
+		if stage, err = t.privateDir(cl); err != nil {
+			return err
+		}
+		defer func() { _ = cl.Remove(stage) }()
+	} else if err := prepareDir(cl, task, dir); err != nil {
 		return err
-	}
-	if f.dir {
+	} else if f.dir {
 		return nil
 	}
 
-	tmp := path.Join(dir, "."+path.Base(dest)+".bkjob-"+randomHex(6))
+	tmp := path.Join(stage, "."+path.Base(dest)+".bkjob-"+randomHex(6))
 	w, err := cl.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
 	if err != nil {
 		return failf(gse.HostStatusFileError, "create %s: %v", tmp, err)
@@ -125,6 +139,18 @@ func (t *Transport) transfer(ctx context.Context, c *conn, task gse.FileTask, ow
 			return failf(gse.HostStatusFileError, "chown %s to %s: %v", tmp, own.name, err)
 		}
 	}
+	if own.guarded() {
+		if err := cl.Chown(stage, own.uid, own.gid); err != nil {
+			return failf(gse.HostStatusFileError, "chown %s to %s: %v", stage, own.name, err)
+		}
+		err := t.placeAs(ctx, c, own, "mkdir -p -- "+shellQuote(dir)+" && mv -f -T -- "+shellQuote(tmp)+" "+shellQuote(dest))
+		if err != nil {
+			return err
+		}
+		keep = true
+		prog.SHA256 = want
+		return nil
+	}
 	if err := cl.PosixRename(tmp, dest); err != nil {
 		return failf(gse.HostStatusFileError, "rename %s to %s: %v", tmp, dest, err)
 	}
@@ -136,12 +162,8 @@ func (t *Transport) transfer(ctx context.Context, c *conn, task gse.FileTask, ow
 // prepareDir makes sure dir exists. Strict mode (1) requires the task's
 // target dir to exist already; it only creates dirs below it.
 func prepareDir(cl *sftp.Client, task gse.FileTask, dir string) error {
-	if task.Mode == gse.TransferStrict {
-		st, err := cl.Stat(task.TargetDir)
-		if err != nil || !st.IsDir() {
-			return failf(gse.HostStatusFileError,
-				"target directory %s does not exist (transfer mode 1 does not create it)", task.TargetDir)
-		}
+	if err := checkStrict(cl, task); err != nil {
+		return err
 	}
 	if err := cl.MkdirAll(dir); err != nil {
 		return failf(gse.HostStatusFileError, "create directory %s: %v", dir, err)

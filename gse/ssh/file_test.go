@@ -184,7 +184,7 @@ func TestFileOverwritesAndOwner(t *testing.T) {
 	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig(), blob: store})
 	h := env.hosts(t, 1)
-	dir := t.TempDir()
+	dir := nobodyDir(t) // files for an account are put in place by that account
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "f.txt"), []byte("old content\n"), 0o644))
 
 	task := gse.FileTask{TaskID: "owner", Targets: h, TargetDir: dir, Account: "nobody",

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/pkg/sftp"
 
@@ -89,29 +88,15 @@ func (t *Transport) Lost(ctx context.Context, taskID string, hosts []gse.Host) (
 		}
 	}
 	t.mu.Unlock()
-	sem := make(chan struct{}, 64)
-	var wg sync.WaitGroup
 	out := make([]int64, len(lost))
 	for i, h := range lost {
 		out[i] = h.ID
-		if h.SSH == nil {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
-				return
-			}
-			if err := t.cleanupHost(ctx, taskID, h); err != nil {
-				t.log.Warn("ssh end lost task on host", "task_id", taskID, "host_id", h.ID, "addr", h.SSH.Addr, "err", err)
-			}
-		}()
 	}
-	wg.Wait()
+	eachSSHHost(ctx, lost, func(_ int, h gse.Host) {
+		if err := t.cleanupHost(ctx, taskID, h); err != nil {
+			t.log.Warn("ssh end lost task on host", "task_id", taskID, "host_id", h.ID, "addr", h.SSH.Addr, "err", err)
+		}
+	})
 	return out, ctx.Err()
 }
 

@@ -189,40 +189,26 @@ func (t *Transport) Stop(_ context.Context, taskID string, hostIDs []int64) erro
 // connection to it can be made (or is already open).
 func (t *Transport) AgentStatus(ctx context.Context, hosts []gse.Host) ([]gse.AgentState, error) {
 	out := make([]gse.AgentState, len(hosts))
-	sem := make(chan struct{}, min(len(hosts)+1, 64))
-	var wg sync.WaitGroup
 	for i, h := range hosts {
 		out[i] = gse.AgentState{HostID: h.ID, AgentID: h.AgentID}
-		if h.SSH == nil {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
-				return
-			}
-			c, err := t.pool.acquire(ctx, h.SSH)
-			if err != nil {
-				// A refused host key is a security event the operator must
-				// see; other failures are routine probes of hosts that are down.
-				var de *dialError
-				if errors.As(err, &de) && de.kind == dialHostKey {
-					t.log.Warn("ssh host key refused", "host_id", h.ID, "addr", h.SSH.Addr, "err", err)
-				} else {
-					t.log.Debug("ssh agent status", "host_id", h.ID, "addr", h.SSH.Addr, "err", err)
-				}
-				return
-			}
-			t.pool.release(c)
-			out[i].Alive = true
-			out[i].Seen = time.Now()
-		}()
 	}
-	wg.Wait()
+	eachSSHHost(ctx, hosts, func(i int, h gse.Host) {
+		c, err := t.pool.acquire(ctx, h.SSH)
+		if err != nil {
+			// A refused host key is a security event the operator must
+			// see; other failures are routine probes of hosts that are down.
+			var de *dialError
+			if errors.As(err, &de) && de.kind == dialHostKey {
+				t.log.Warn("ssh host key refused", "host_id", h.ID, "addr", h.SSH.Addr, "err", err)
+			} else {
+				t.log.Debug("ssh agent status", "host_id", h.ID, "addr", h.SSH.Addr, "err", err)
+			}
+			return
+		}
+		t.pool.release(c)
+		out[i].Alive = true
+		out[i].Seen = time.Now()
+	})
 	return out, ctx.Err()
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/gse/agent"
@@ -103,18 +104,7 @@ func writeFile(path string) error { return os.WriteFile(path, nil, 0o644) }
 func TestHubRestart(t *testing.T) {
 	rec := gsetest.NewRecorder()
 	gdb := newSQLite(t)
-	serve := func(ln net.Listener) *hub.Hub {
-		h, err := hub.New(fastConfig(), gdb, nil, rec.Sink)
-		require.NoError(t, err)
-		require.NoError(t, h.Start(context.Background()))
-		srv := &http.Server{Handler: h.Handler()}
-		go func() { _ = srv.Serve(ln) }()
-		t.Cleanup(func() {
-			_ = h.Shutdown(context.Background())
-			_ = srv.Close()
-		})
-		return h
-	}
+	serve := func(ln net.Listener) *hub.Hub { return serveHub(t, fastConfig(), gdb, rec, ln) }
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
@@ -152,18 +142,7 @@ func TestRestartedHubWaitsForAgentsToReturn(t *testing.T) {
 	gdb := newSQLite(t)
 	cfg := fastConfig()
 	cfg.HeartbeatInterval = time.Second // offline after 30 s
-	serve := func(ln net.Listener) *hub.Hub {
-		h, err := hub.New(cfg, gdb, nil, rec.Sink)
-		require.NoError(t, err)
-		require.NoError(t, h.Start(context.Background()))
-		srv := &http.Server{Handler: h.Handler()}
-		go func() { _ = srv.Serve(ln) }()
-		t.Cleanup(func() {
-			_ = h.Shutdown(context.Background())
-			_ = srv.Close()
-		})
-		return h
-	}
+	serve := func(ln net.Listener) *hub.Hub { return serveHub(t, cfg, gdb, rec, ln) }
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
@@ -186,4 +165,20 @@ func TestRestartedHubWaitsForAgentsToReturn(t *testing.T) {
 	res := rec.WaitResult(t, "after-restart", host.ID, wait)
 	require.Equal(t, gse.HostStatusSuccess, res.Status, res.ErrorMsg)
 	require.Equal(t, "back\n", rec.Output("after-restart", host.ID))
+}
+
+// serveHub starts a hub on gdb delivering to rec and serves it on ln until
+// the test ends; several calls on one database stand for a restarted hub.
+func serveHub(t *testing.T, cfg hub.HubConfig, gdb *gorm.DB, rec *gsetest.Recorder, ln net.Listener) *hub.Hub {
+	t.Helper()
+	h, err := hub.New(cfg, gdb, nil, rec.Sink)
+	require.NoError(t, err)
+	require.NoError(t, h.Start(context.Background()))
+	srv := &http.Server{Handler: h.Handler()}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		_ = h.Shutdown(context.Background())
+		_ = srv.Close()
+	})
+	return h
 }

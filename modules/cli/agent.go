@@ -28,7 +28,9 @@ func newAgentCmd(g *globalFlags) *cobra.Command {
 (only the server needs an open port), authenticates with --token, and runs
 scripts and file transfers it is given. BKJOB_AGENT_TOKEN or --token-file
 may stand in for --token (a token on the command line is visible to every
-user of the host in /proc/*/cmdline).`,
+user of the host in /proc/*/cmdline). The token is needed only for the first
+connection: the server then issues the agent its own credential, kept in
+--data-dir, and the agent runs without a token from then on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if tokenFile != "" {
@@ -47,9 +49,8 @@ user of the host in /proc/*/cmdline).`,
 			if opts.Server == "" {
 				return usageError{errors.New("--server is required")}
 			}
-			if opts.Token == "" {
-				return usageError{errors.New("--token, --token-file or BKJOB_AGENT_TOKEN is required")}
-			}
+			// No token is fine once the agent holds its credential (enrolled
+			// earlier, kept in --data-dir); agent.Run says when neither is there.
 			opts.DataDir = g.dataDir
 			log, err := logging.New(cmd.ErrOrStderr(), g.logLevel, g.logFormat)
 			if err != nil {

@@ -115,6 +115,19 @@ func TestAgentIdentity(t *testing.T) {
 		out, code := run(t, nil, "agent", "--server", c.URL, "--token", c.Token, "--ip", "127.0.0.38", "--data-dir", t.TempDir())
 		require.NotEqual(t, 0, code, out)
 		require.Contains(t, out, "token refused", "the removed token enrols nobody new")
+
+		// An enrolled agent needs no token at all (the server restarted in
+		// this subtest lives only as long as it, so this is checked here).
+		a2.Kill(t)
+		bare := &Agent{IP: a2.IP, DataDir: a2.DataDir, cluster: &Cluster{Server: c.Server}, server: c.URL}
+		bare.start(t) // --token "": the credential in its data dir is enough
+		t.Cleanup(func() { bare.Kill(t) })
+		bare.WaitConnected(t)
+		job = c.runScript(t, "echo no-token", nil, map[string]any{"target_server": map[string]any{"ip_list": []map[string]any{{"bk_cloud_id": 0, "ip": a2.IP}}}})
+		require.Equal(t, runSuccess, c.waitJob(t, job.JobInstanceID, time.Minute).JobInstance.Status)
+		out, code = run(t, nil, "agent", "--server", c.URL, "--ip", "127.0.0.39", "--data-dir", t.TempDir())
+		require.NotEqual(t, 0, code, out)
+		require.Contains(t, out, "a token is required until the agent holds a credential", "a new agent without a token is told why")
 	})
 }
 

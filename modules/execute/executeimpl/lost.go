@@ -66,9 +66,11 @@ func (l *lostChecks) forget(taskID string) {
 // task they hold as a no-op), agentless hosts are failed (their SSH
 // session died with the gse role; the transport stopped what it left).
 //
-// The transport answers first and the database is read after: a host
-// whose final result the transport delivered in between is final in the
-// database by then, and failHosts only touches unfinished hosts.
+// The database is read again after the transport answered, and only
+// hosts still unfinished then are acted on: a transport releases a host
+// only after its final result was stored, so a host it no longer holds and
+// the database still shows unfinished will never report (failHosts also
+// touches unfinished hosts only).
 func (e *Engine) checkLost(ctx context.Context, k taskKey, g *gseTask, now int64) error {
 	if g.Dispatched != 1 || !e.lost.due(g.GseTaskID, now, e.opts.LostCheckInterval.Milliseconds()) {
 		return nil
@@ -97,9 +99,19 @@ func (e *Engine) checkLost(ctx context.Context, k taskKey, g *gseTask, now int64
 	if len(lostIDs) == 0 {
 		return nil
 	}
-	lost := make(map[int64]bool, len(lostIDs))
-	for _, id := range lostIDs {
-		lost[id] = true
+	// Read again now that the transport has answered: a host whose final
+	// result was stored (and released by the transport) between the first
+	// read and the answer is final here, and must not be sent again — its
+	// script would run twice.
+	still, err := e.st.hostTasks(ctx, k, lostIDs)
+	if err != nil {
+		return err
+	}
+	lost := make(map[int64]bool, len(still))
+	for _, r := range still {
+		if r.Status == gse.HostStatusWaiting || r.Status == gse.HostStatusRunning {
+			lost[r.HostID] = true
+		}
 	}
 	var again []gse.Host
 	var failed []int64

@@ -1,6 +1,7 @@
 package executeimpl_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -65,4 +66,36 @@ func testHeldTaskNotLost(t *testing.T, b executetest.Backend) {
 	require.Len(t, env.Transport.Starts(), 1, "a held task is not dispatched again")
 	env.Transport.Release()
 	waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
+}
+
+// testLostAfterFinalResult: the host finishes, its result is stored and
+// the transport releases it while the engine is asking; the engine must
+// read the database again and not send the finished host again (its
+// script would run twice).
+func testLostAfterFinalResult(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b), executetest.WithOptions(executeimpl.Options{
+		ReconcileInterval: 50 * time.Millisecond, DispatchLease: time.Second,
+		TimeoutGrace: time.Hour, StopGrace: time.Hour, LostCheckInterval: 100 * time.Millisecond}))
+	hosts := executetest.AddHosts(t, env.DB, 1, 1)
+	env.Transport.Behave = func(executetest.Run) executetest.Outcome {
+		return executetest.Outcome{Output: []string{"up\n"}, Hold: true}
+	}
+	c, err := env.Engine.FastExecuteScript(ctx, scriptReq(hosts...))
+	require.NoError(t, err)
+	waitHostsRunning(t, env, c, 1)
+	var once sync.Once
+	env.Transport.BeforeLost = func(taskID string) {
+		once.Do(func() {
+			env.Transport.Release()
+			require.Eventually(t, func() bool {
+				var n int64
+				require.NoError(t, env.DB.Raw(`SELECT COUNT(*) FROM gse_execute_obj_task WHERE status = ?`, gse.HostStatusSuccess).Scan(&n).Error)
+				return n == 1
+			}, 10*time.Second, 10*time.Millisecond)
+			env.Transport.Forget(taskID)
+		})
+	}
+	waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
+	require.Eventually(t, func() bool { return env.Transport.LostAsked() >= 1 }, 10*time.Second, 10*time.Millisecond)
+	require.Len(t, env.Transport.Starts(), 1, "a host that finished while the engine asked is not sent again")
 }

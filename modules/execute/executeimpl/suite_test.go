@@ -40,6 +40,7 @@ func engineCases() []struct {
 		{"DispatchTakeover", testDispatchTakeover},
 		{"LostByTransport", testLostByTransport},
 		{"HeldTaskNotLost", testHeldTaskNotLost},
+		{"LostAfterFinalResult", testLostAfterFinalResult},
 		{"TwoEngines", testTwoEngines},
 		{"SkipWhileStopping", testSkipWhileStopping},
 		{"TimeoutWatchdog", testTimeoutWatchdog},

@@ -44,6 +44,9 @@ type Transport struct {
 	// Refuse, when set, is asked first on every start: an error is
 	// returned as the transport's refusal and nothing runs.
 	Refuse func(Start) error
+	// BeforeLost, when set, runs at the start of every Lost call (tests
+	// that race a host's end against the engine's question).
+	BeforeLost func(taskID string)
 
 	mu        sync.Mutex
 	sink      gse.Sink

@@ -10,6 +10,9 @@ import (
 // is forgotten (Forget), as a real transport holds a task until it
 // restarts.
 func (t *Transport) Lost(_ context.Context, taskID string, hosts []gse.Host) ([]int64, error) {
+	if t.BeforeLost != nil {
+		t.BeforeLost(taskID)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lostAsked++

@@ -16,6 +16,15 @@ import (
 // credentialBytes is the size of an agent's secret: 256 random bits.
 const credentialBytes = 32
 
+// UnconfirmedEnrolWindow is how long after its enrolment an agent id whose
+// credential was never confirmed (the agent never said "enrolled": it lost
+// the welcome, or is an old binary that ignores credentials, or is an
+// attacker) may be enrolled again by a token of its business. After that
+// the id needs its credential, or an operator revokes it. Short, because
+// anyone with a same-business token who knows the id (bk_agent_id in the
+// API) can use it; long enough for a real agent to retry a lost welcome.
+const UnconfirmedEnrolWindow = 10 * time.Minute
+
 // maxAgentIDLen bounds agent ids (the host table's agent_id column).
 const maxAgentIDLen = 64
 

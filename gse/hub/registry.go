@@ -79,9 +79,10 @@ type Enrolled struct {
 
 // Enrol admits an agent by a token of business reg.BizID: its first
 // connection, or a legacy agent (an agent id on a host row, no credential
-// yet) once. The host is found by (cloud, ip), then by agent id (a legacy
+// yet) once. An id issued a credential it never confirmed may enrol again
+// only within UnconfirmedEnrolWindow of its enrolment. The host is found by (cloud, ip), then by agent id (a legacy
 // agent that moved); a new address gets a new row of the token's business.
-// Refused: an enrolled or revoked agent id (ErrNeedsCredential, ErrRevoked),
+// Refused: a confirmed, expired or revoked agent id (ErrNeedsCredential, ErrRevoked),
 // another business's row (ErrOtherBusiness), an agentless row
 // (ErrAgentlessHost), a row bound to another agent or whose agent is
 // connected (ErrAddressInUse). live says whether a host has a connection.
@@ -97,6 +98,9 @@ func (r *Registry) Enrol(ctx context.Context, reg Registration, live func(hostID
 			return ErrRevoked
 		case enrolled && cred.ConfirmedAt != nil:
 			return ErrNeedsCredential
+		case enrolled && time.Since(cred.EnrolledAt) > UnconfirmedEnrolWindow:
+			return fmt.Errorf("credential issued %s and never confirmed: %w",
+				cred.EnrolledAt.UTC().Format(time.RFC3339), ErrNeedsCredential)
 		}
 		row, err := enrolRow(tx, reg)
 		if err != nil {
@@ -115,9 +119,10 @@ func (r *Registry) Enrol(ctx context.Context, reg Registration, live func(hostID
 		}
 		rec := CredentialRecord{AgentID: reg.AgentID, BizID: host.BizID, HostID: host.ID, SecretSHA256: hash, EnrolledAt: time.Now().UTC()}
 		if enrolled {
-			// Issued before but never stored by the agent: issue anew.
+			// Issued before but never stored by the agent: issue anew. The
+			// window keeps counting from the first enrolment.
 			err = tx.Model(&CredentialRecord{}).Where("agent_id = ?", rec.AgentID).Updates(map[string]any{
-				"biz_id": rec.BizID, "host_id": rec.HostID, "secret_sha256": hash, "enrolled_at": rec.EnrolledAt}).Error
+				"biz_id": rec.BizID, "host_id": rec.HostID, "secret_sha256": hash}).Error
 		} else {
 			err = tx.Create(&rec).Error
 		}

@@ -14,19 +14,23 @@ type ListAgentsRequest struct {
 
 // Agent is one agent as an operator sees it. Times are Unix milliseconds,
 // 0 when unknown: EnrolledAt is 0 for an agent from before per-agent
-// credentials that has not reconnected since.
+// credentials that has not reconnected since. ConfirmedAt is when the agent
+// confirmed it stored its credential; until then (0) a same-business token
+// may enrol that id again, for hub.UnconfirmedEnrolWindow after EnrolledAt
+// only, so an agent with EnrolledAt set but ConfirmedAt 0 is not safe yet.
 type Agent struct {
-	AgentID    string `json:"bk_agent_id"`
-	HostID     int64  `json:"bk_host_id"`
-	BizID      int64  `json:"bk_biz_id"`
-	CloudID    int64  `json:"bk_cloud_id"`
-	IP         string `json:"ip"`
-	EnrolledAt int64  `json:"enrolled_at"`
-	LastSeen   int64  `json:"last_seen"`
-	Alive      bool   `json:"alive"`
-	Revoked    bool   `json:"revoked"`
-	RevokedAt  int64  `json:"revoked_at,omitempty"`
-	RevokedBy  string `json:"revoked_by,omitempty"`
+	AgentID     string `json:"bk_agent_id"`
+	HostID      int64  `json:"bk_host_id"`
+	BizID       int64  `json:"bk_biz_id"`
+	CloudID     int64  `json:"bk_cloud_id"`
+	IP          string `json:"ip"`
+	EnrolledAt  int64  `json:"enrolled_at"`
+	ConfirmedAt int64  `json:"confirmed_at"`
+	LastSeen    int64  `json:"last_seen"`
+	Alive       bool   `json:"alive"`
+	Revoked     bool   `json:"revoked"`
+	RevokedAt   int64  `json:"revoked_at,omitempty"`
+	RevokedBy   string `json:"revoked_by,omitempty"`
 }
 
 // AgentPage is one page of agents, bk-job's page shape.

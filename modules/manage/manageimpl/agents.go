@@ -21,17 +21,18 @@ type agentStore struct{ db *gorm.DB }
 
 // agentRow is one agent with its host as far as the host row still names it.
 type agentRow struct {
-	AgentID    string     `gorm:"column:agent_id"`
-	HostID     int64      `gorm:"column:host_id"`
-	BizID      int64      `gorm:"column:biz_id"`
-	CloudID    *int64     `gorm:"column:cloud_id"`
-	IP         *string    `gorm:"column:ip"`
-	HostAgent  *string    `gorm:"column:host_agent"`
-	Alive      *bool      `gorm:"column:alive"`
-	LastSeen   *time.Time `gorm:"column:last_seen"`
-	EnrolledAt *time.Time `gorm:"column:enrolled_at"`
-	RevokedAt  *time.Time `gorm:"column:revoked_at"`
-	RevokedBy  string     `gorm:"column:revoked_by"`
+	AgentID     string     `gorm:"column:agent_id"`
+	HostID      int64      `gorm:"column:host_id"`
+	BizID       int64      `gorm:"column:biz_id"`
+	CloudID     *int64     `gorm:"column:cloud_id"`
+	IP          *string    `gorm:"column:ip"`
+	HostAgent   *string    `gorm:"column:host_agent"`
+	Alive       *bool      `gorm:"column:alive"`
+	LastSeen    *time.Time `gorm:"column:last_seen"`
+	EnrolledAt  *time.Time `gorm:"column:enrolled_at"`
+	ConfirmedAt *time.Time `gorm:"column:confirmed_at"`
+	RevokedAt   *time.Time `gorm:"column:revoked_at"`
+	RevokedBy   string     `gorm:"column:revoked_by"`
 }
 
 // agents lists a business's agents (one agent when agentID is set): those
@@ -40,7 +41,7 @@ type agentRow struct {
 func (s agentStore) agents(ctx context.Context, bizID int64, agentID string) ([]agentRow, error) {
 	var enrolled, legacy []agentRow
 	q := s.db.WithContext(ctx).Table("agent_credential AS c").
-		Select("c.agent_id, c.host_id, c.biz_id, h.cloud_id, h.ip, h.agent_id AS host_agent, h.alive, h.last_seen, c.enrolled_at, c.revoked_at, c.revoked_by").
+		Select("c.agent_id, c.host_id, c.biz_id, h.cloud_id, h.ip, h.agent_id AS host_agent, h.alive, h.last_seen, c.enrolled_at, c.confirmed_at, c.revoked_at, c.revoked_by").
 		Joins("LEFT JOIN host h ON h.id = c.host_id").Where("c.biz_id = ?", bizID)
 	if agentID != "" {
 		q = q.Where("c.agent_id = ?", agentID)
@@ -121,7 +122,7 @@ func (s *Service) RevokeAgent(ctx context.Context, req manage.RevokeAgentRequest
 }
 
 func toAgent(r agentRow) manage.Agent {
-	a := manage.Agent{AgentID: r.AgentID, HostID: r.HostID, BizID: r.BizID, EnrolledAt: millis(r.EnrolledAt),
+	a := manage.Agent{AgentID: r.AgentID, HostID: r.HostID, BizID: r.BizID, EnrolledAt: millis(r.EnrolledAt), ConfirmedAt: millis(r.ConfirmedAt),
 		Revoked: r.RevokedAt != nil, RevokedAt: millis(r.RevokedAt), RevokedBy: r.RevokedBy}
 	// Host facts count while the host row still names this agent.
 	if r.HostAgent != nil && *r.HostAgent == r.AgentID {

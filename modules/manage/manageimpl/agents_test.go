@@ -44,7 +44,7 @@ func testAgents(t *testing.T, env credEnv) {
 	require.NoError(t, err)
 	require.Equal(t, 2, page.Total)
 	require.Equal(t, []manage.Agent{
-		{AgentID: "agent-one", HostID: enrolled.ID, BizID: 1, IP: "10.5.0.1", EnrolledAt: now.UnixMilli(), LastSeen: now.UnixMilli(), Alive: true},
+		{AgentID: "agent-one", HostID: enrolled.ID, BizID: 1, IP: "10.5.0.1", EnrolledAt: now.UnixMilli(), ConfirmedAt: now.UnixMilli(), LastSeen: now.UnixMilli(), Alive: true},
 		{AgentID: "agent-legacy", HostID: legacy.ID, BizID: 1, IP: "10.5.0.2", LastSeen: now.UnixMilli(), Alive: true},
 	}, page.Data)
 

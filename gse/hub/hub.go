@@ -50,6 +50,7 @@ type Hub struct {
 	relayMu sync.Mutex
 	relayID uint64
 	relays  map[uint64]*relay
+	reads   map[*agentConn]int // reads in flight by target connection (under relayMu)
 }
 
 var _ gse.Transport = (*Hub)(nil)
@@ -87,6 +88,7 @@ func New(cfg HubConfig, db *gorm.DB, log *slog.Logger, sink gse.Sink) (*Hub, err
 		taskHosts: map[string]map[int64]struct{}{},
 		ended:     map[int64][]string{},
 		relays:    map[uint64]*relay{},
+		reads:     map[*agentConn]int{},
 	}, nil
 }
 

@@ -14,11 +14,19 @@ type Stats struct {
 	Rejected uint64
 	// Tasks is the number of (task, host) entries the hub keeps in memory.
 	Tasks int
+	// ReadsInFlight is the number of agent reads the hub holds: waiting
+	// for the blob store, the upload limit or the source agent's reply.
+	ReadsInFlight int
 }
 
 // Stats reports the hub's counters.
 func (h *Hub) Stats() Stats {
 	st := Stats{Rejected: h.rejected.Load()}
+	h.relayMu.Lock()
+	for _, n := range h.reads {
+		st.ReadsInFlight += n
+	}
+	h.relayMu.Unlock()
 	for _, l := range h.allLinks() {
 		l.mu.Lock()
 		st.Tasks += len(l.tasks)

@@ -20,10 +20,20 @@ type relay struct {
 	source *agentConn
 }
 
+// maxReadsInFlight bounds the reads one agent connection may have waiting
+// at the hub (for the blob store, the upload limit or the source agent).
+// An honest agent has one read in flight per running file task, and runs
+// at most 32 tasks by default (agent MaxTasks), so 64 is room to spare;
+// without a bound an agent could park a goroutine per ~100-byte read
+// until the hub runs out of memory.
+const maxReadsInFlight = 64
+
 // onRead answers a target agent's read: from the blob store, or by
 // forwarding it to the source host's agent. Only reads of the task's own
 // sources are served, at the upload limit of the task the hub dispatched
-// (whatever limit the agent's read names).
+// (whatever limit the agent's read names). A read over the connection's
+// in-flight limit is refused (failed), and the connection kept: an honest
+// agent never gets there, and a refusal costs the hub nothing.
 func (h *Hub) onRead(c *agentConn, l *link, m *wire.Message) {
 	r := m.Read
 	if r == nil {
@@ -35,9 +45,15 @@ func (h *Hub) onRead(c *agentConn, l *link, m *wire.Message) {
 		h.replyErr(c, r.ID, wire.CodeFailed, err.Error())
 		return
 	}
+	if !h.acquireRead(c) {
+		h.rejectLog.warn("refuse agent read", "host_id", c.hostID, "task", clip(r.TaskID), "reason", "too many reads in flight")
+		h.replyErr(c, r.ID, wire.CodeFailed, fmt.Sprintf("more than %d reads in flight", maxReadsInFlight))
+		return
+	}
 	r.UploadLimit = limit
 	if src.BlobKey != "" {
-		h.spawn(func() {
+		if !h.spawn(func() {
+			defer h.releaseRead(c)
 			select {
 			case h.blobSem <- struct{}{}:
 			case <-c.ctx.Done():
@@ -46,20 +62,54 @@ func (h *Hub) onRead(c *agentConn, l *link, m *wire.Message) {
 			defer func() { <-h.blobSem }()
 			reply := h.readBlob(c.ctx, r, src)
 			_ = c.send(reply)
-		})
+		}) {
+			h.releaseRead(c)
+		}
 		return
 	}
 	if n := readSize(r, wire.MaxChunk); limit > 0 && n > 0 {
 		// The hub holds the read back to the task's rate; the source agent
 		// is told the same limit.
-		h.spawn(func() {
-			if err := h.uploads.Wait(c.ctx, uploadKey(r.TaskID, src), limit, int(n)); err == nil {
-				h.forwardRead(c, r, src)
+		if !h.spawn(func() {
+			if err := h.uploads.Wait(c.ctx, uploadKey(r.TaskID, src), limit, int(n)); err != nil {
+				h.releaseRead(c)
+				return
 			}
-		})
+			h.forwardRead(c, r, src)
+		}) {
+			h.releaseRead(c)
+		}
 		return
 	}
 	h.forwardRead(c, r, src)
+}
+
+// acquireRead takes one of c's in-flight read slots; false when all are
+// taken.
+func (h *Hub) acquireRead(c *agentConn) bool {
+	h.relayMu.Lock()
+	defer h.relayMu.Unlock()
+	if h.reads[c] >= maxReadsInFlight {
+		return false
+	}
+	h.reads[c]++
+	return true
+}
+
+// releaseRead gives back a slot of acquireRead (after c closed its count
+// is gone already: nothing to do).
+func (h *Hub) releaseRead(c *agentConn) {
+	h.relayMu.Lock()
+	defer h.relayMu.Unlock()
+	h.releaseReadLocked(c)
+}
+
+func (h *Hub) releaseReadLocked(c *agentConn) {
+	if n := h.reads[c]; n > 1 {
+		h.reads[c] = n - 1
+	} else {
+		delete(h.reads, c)
+	}
 }
 
 // readSize is the most a read can return: bounded by size, 0 for a list.
@@ -79,13 +129,16 @@ func uploadKey(taskID string, src wire.FileSource) string {
 	return fmt.Sprintf("%s\x00%d", taskID, src.HostID)
 }
 
-// forwardRead relays a target's read to the source host's agent.
+// forwardRead relays a target's read to the source host's agent. The
+// read keeps its in-flight slot until the source's reply is passed on
+// (or either connection closes).
 func (h *Hub) forwardRead(c *agentConn, r *wire.Read, src wire.FileSource) {
 	var sc *agentConn
 	if sl := h.existingLink(src.HostID); sl != nil {
 		sc = sl.currentConn()
 	}
 	if sc == nil {
+		h.releaseRead(c)
 		h.replyErr(c, r.ID, wire.CodeOffline, fmt.Sprintf("the agent of source host %d is offline", src.HostID))
 		return
 	}
@@ -98,7 +151,10 @@ func (h *Hub) forwardRead(c *agentConn, r *wire.Read, src wire.FileSource) {
 	fwd.ID, fwd.Source = id, src
 	if err := sc.send(&wire.Message{Type: wire.TypeRead, TaskID: r.TaskID, Read: &fwd}); err != nil {
 		h.relayMu.Lock()
-		delete(h.relays, id)
+		if _, ok := h.relays[id]; ok {
+			delete(h.relays, id)
+			h.releaseReadLocked(c)
+		}
 		h.relayMu.Unlock()
 		h.replyErr(c, r.ID, wire.CodeOffline, fmt.Sprintf("the agent of source host %d is offline", src.HostID))
 	}
@@ -113,6 +169,7 @@ func (h *Hub) onReadReply(c *agentConn, m *wire.Message) {
 	r := h.relays[m.Reply.ID]
 	if r != nil && r.source == c {
 		delete(h.relays, m.Reply.ID)
+		h.releaseReadLocked(r.target)
 	} else {
 		r = nil
 	}
@@ -132,11 +189,13 @@ func (h *Hub) dropRelays(c *agentConn) {
 	for id, r := range h.relays {
 		if r.source == c || r.target == c {
 			delete(h.relays, id)
+			h.releaseReadLocked(r.target)
 			if r.source == c {
 				orphans = append(orphans, r)
 			}
 		}
 	}
+	delete(h.reads, c) // reads still waiting release into nothing
 	h.relayMu.Unlock()
 	for _, r := range orphans {
 		h.replyErr(r.target, r.origID, wire.CodeOffline, "the source agent disconnected")

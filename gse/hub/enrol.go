@@ -124,15 +124,24 @@ func (r *Registry) Confirm(ctx context.Context, agentID string) error {
 	return nil
 }
 
-// RevokedSince lists the agents revoked at or after since.
-func (r *Registry) RevokedSince(ctx context.Context, since time.Time) ([]string, error) {
-	var ids []string
-	err := r.db.WithContext(ctx).Model(&CredentialRecord{}).
-		Where("revoked_at IS NOT NULL AND revoked_at >= ?", since.UTC()).Pluck("agent_id", &ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("list revoked agents: %w", err)
+// revokedChunk bounds the IN list of one revocation query.
+const revokedChunk = 500
+
+// RevokedAmong returns those of ids whose credential is revoked, whenever
+// that happened, querying revokedChunk ids at a time.
+func (r *Registry) RevokedAmong(ctx context.Context, ids []string) ([]string, error) {
+	var out []string
+	for start := 0; start < len(ids); start += revokedChunk {
+		var chunk []string
+		err := r.db.WithContext(ctx).Model(&CredentialRecord{}).
+			Where("agent_id IN ? AND revoked_at IS NOT NULL", ids[start:min(start+revokedChunk, len(ids))]).
+			Pluck("agent_id", &chunk).Error
+		if err != nil {
+			return nil, fmt.Errorf("find revoked agents: %w", err)
+		}
+		out = append(out, chunk...)
 	}
-	return ids, nil
+	return out, nil
 }
 
 // Revoke refuses agentID from now on and frees its host row, so a new
@@ -179,13 +188,11 @@ func (r *Registry) Revoke(ctx context.Context, agentID, by string) (bool, error)
 	return found, nil
 }
 
-// revokeLookback is how far back each revocation check looks: it covers
-// clock skew between the process that revoked and this one. Closing the
-// connection of an agent already cut off is a no-op (it cannot come back).
-const revokeLookback = time.Minute
-
 // watchRevocations cuts off agents an operator revoked, checking every
-// half heartbeat interval. Their reconnection is refused by Verify.
+// half heartbeat interval. Each check asks about every agent connected to
+// this hub, however long ago it was revoked, so a missed check (database
+// outage, stalled hub, clock skew) is made up by the next one. Their
+// reconnection is refused by Verify.
 func (h *Hub) watchRevocations() {
 	ticker := time.NewTicker(max(h.cfg.HeartbeatInterval/2, 10*time.Millisecond))
 	defer ticker.Stop()
@@ -195,8 +202,12 @@ func (h *Hub) watchRevocations() {
 			return
 		case <-ticker.C:
 		}
+		connected := h.connectedAgents()
+		if len(connected) == 0 {
+			continue
+		}
 		ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
-		ids, err := h.registry.RevokedSince(ctx, time.Now().Add(-revokeLookback))
+		ids, err := h.registry.RevokedAmong(ctx, connected)
 		cancel()
 		if err != nil {
 			h.log.Warn("check revoked agents", "err", err)
@@ -206,6 +217,17 @@ func (h *Hub) watchRevocations() {
 			h.disconnect(ids)
 		}
 	}
+}
+
+// connectedAgents lists the ids of the agents connected to this hub.
+func (h *Hub) connectedAgents() []string {
+	var ids []string
+	for _, l := range h.allLinks() {
+		if c := l.currentConn(); c != nil {
+			ids = append(ids, c.agentID)
+		}
+	}
+	return ids
 }
 
 // disconnect closes the connections of the agents ids.

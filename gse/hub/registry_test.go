@@ -5,9 +5,9 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"testing"
-	"time"
 
 	gomysql "github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
@@ -140,7 +140,12 @@ func testRegistry(t *testing.T, r *hub.Registry) {
 		require.ErrorIs(t, err, hub.ErrRevoked)
 		_, err = r.Enrol(ctx, reg("agent-a", "10.0.0.2", 3), free)
 		require.ErrorIs(t, err, hub.ErrRevoked)
-		ids, err := r.RevokedSince(ctx, time.Now().Add(-time.Minute))
+		// Asked about more ids than one IN list holds.
+		asked := []string{"agent-c"}
+		for i := range 1200 {
+			asked = append(asked, fmt.Sprintf("filler-%d", i))
+		}
+		ids, err := r.RevokedAmong(ctx, append(asked, "agent-a"))
 		require.NoError(t, err)
 		require.Equal(t, []string{"agent-a"}, ids)
 		b, err := r.Enrol(ctx, reg("agent-b", "10.0.0.2", 3), free)

@@ -63,13 +63,19 @@ func (h *Hub) StartFile(ctx context.Context, task gse.FileTask) error {
 
 // dispatch records the task on every host and sends it to the connected
 // agents. Hosts without an agent, or whose agent is offline, get their
-// final result through the sink.
+// final result through the sink. The record is written first, and a
+// dispatch that cannot write it fails: a hub that restarts tells an agent
+// to drop a task it holds with no record, so a task sent unrecorded would
+// be cut off (and run again by the engine) after a restart.
 func (h *Hub) dispatch(ctx context.Context, taskID string, hosts []gse.Host, msg *wire.Message, file *wire.FileJob) error {
 	if !h.started.Load() {
 		return ErrNotStarted
 	}
 	if len(hosts) == 0 {
 		return errors.New("no hosts")
+	}
+	if len(taskID) > maxStoredTaskID {
+		return fmt.Errorf("task id longer than %d bytes", maxStoredTaskID)
 	}
 	links := make([]*link, 0, len(hosts))
 	for _, host := range hosts {
@@ -82,25 +88,36 @@ func (h *Hub) dispatch(ctx context.Context, taskID string, hosts []gse.Host, msg
 		}
 		links = append(links, l)
 	}
-	var (
-		sends []*agentConn
-		rows  = make([]taskRow, 0, len(links))
-		now   = time.Now().UTC()
-	)
+	now := time.Now().UTC()
+	rows := make([]taskRow, 0, len(links))
+	planned := make(map[int64]string, len(links))
+	for _, l := range links {
+		agentID, ok := l.agentFor(taskID)
+		if !ok {
+			continue
+		}
+		r, err := newRow(l.hostID, taskID, agentID, msg, now)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r)
+		planned[l.hostID] = agentID
+	}
+	if err := h.store.record(ctx, rows); err != nil {
+		return err
+	}
+	var sends []*agentConn
 	for _, l := range links {
 		c, agentID, live := l.addTask(taskID, msg, file)
 		if c != nil {
 			sends = append(sends, c)
 		}
-		if r, ok := newRow(l.hostID, taskID, agentID, msg, now); live && ok {
-			rows = append(rows, r)
+		if want, ok := planned[l.hostID]; live && ok && want != agentID {
+			// Another agent of the host connected in between.
+			if err := h.store.setAgent(ctx, l.hostID, agentID, []string{taskID}); err != nil {
+				h.log.Warn("record the agent of a dispatched task", "task", taskID, "host_id", l.hostID, "err", err)
+			}
 		}
-	}
-	// Recorded before anything is sent, so a hub that restarts recognises
-	// the tasks its agents still hold. Without the record the task still
-	// runs; only a restart loses track of it.
-	if err := h.store.record(ctx, rows); err != nil {
-		h.log.Warn("record dispatched task", "task", taskID, "err", err)
 	}
 	for _, c := range sends {
 		// A failed send drops that connection; the task is resent when the
@@ -144,6 +161,20 @@ func (h *Hub) resolve(ctx context.Context, hostID int64) (*link, error) {
 		}
 	}
 	return l, nil
+}
+
+// agentFor is the agent a new task of the host goes to; false when the
+// host has no agent or already has the task (nothing to record).
+func (l *link) agentFor(taskID string) (string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.known || l.tasks[taskID] != nil {
+		return "", false
+	}
+	if l.conn != nil {
+		return l.conn.agentID, true
+	}
+	return l.agentID, true
 }
 
 // addTask records a task on the host and returns the connection to send it

@@ -84,6 +84,7 @@ type testHub struct {
 	onEvents func([]gse.Event)
 
 	hub  *hub.Hub
+	db   *gorm.DB
 	srv  *httptest.Server
 	rec  *gsetest.Recorder
 	blob blob.Store
@@ -116,7 +117,8 @@ func startHub(t testing.TB, mod func(*hub.HubConfig)) *testHub {
 		}
 		return th.rec.Sink(ctx, events)
 	}
-	h, err := hub.New(cfg, newSQLite(t), log, sink)
+	th.db = newSQLite(t)
+	h, err := hub.New(cfg, th.db, log, sink)
 	require.NoError(t, err)
 	require.NoError(t, h.Start(context.Background()))
 	th.hub = h

@@ -60,20 +60,17 @@ type taskStore struct {
 }
 
 // newRow builds the record of a task sent to (or held for) a host's agent.
-func newRow(hostID int64, taskID, agentID string, msg *wire.Message, now time.Time) (taskRow, bool) {
-	if len(taskID) > maxStoredTaskID {
-		return taskRow{}, false
-	}
+func newRow(hostID int64, taskID, agentID string, msg *wire.Message, now time.Time) (taskRow, error) {
 	r := taskRow{HostID: hostID, TaskID: taskID, AgentID: agentID, Kind: string(msg.Type), CreatedAt: now}
 	if msg.File != nil {
 		b, err := json.Marshal(msg.File)
 		if err != nil {
-			return taskRow{}, false
+			return taskRow{}, fmt.Errorf("encode file job of task %s: %w", clip(taskID), err)
 		}
 		s := string(b)
 		r.FileJob = &s
 	}
-	return r, true
+	return r, nil
 }
 
 // record inserts rows; a row already there is left alone.

@@ -42,7 +42,7 @@ func (t *Transport) privateDir(cl *sftp.Client) (string, error) {
 	return dir, nil
 }
 
-// placeAs runs cmd as the account (su, as scripts do), so the kernel
+// placeAs runs cmd as the account (su), so the kernel
 // checks every path in it with the account's own rights.
 func (t *Transport) placeAs(ctx context.Context, c *conn, o *owner, cmd string) error {
 	if _, err := t.control(ctx, c, "su -s /bin/sh "+shellQuote(o.name)+" -c "+shellQuote(cmd)); err != nil {

@@ -47,13 +47,17 @@ type scriptCommand struct {
 	params  string // split by gse.SplitParams, each word quoted
 	env     map[string]string
 	workDir string
-	runAs   string // empty: the SSH login user
+	runAs   *owner // nil: the SSH login user
 }
 
 // build returns the command the SSH session runs. It starts the script in
 // a new session (setsid) whose process group id it reports on stderr first,
 // checks the interpreter, merges the script's stderr into stdout and, for a
-// different account, switches user with su.
+// different account, switches user with setpriv. Not su: util-linux su -c
+// starts the command in a session of its own, where the kill of the
+// wrapper's process group (a stop, a timeout, a lost run's cleanup) would
+// not reach the script's background children. setpriv only changes ids,
+// so the environment su would set (HOME, USER, LOGNAME, SHELL) is set here.
 func (c scriptCommand) build() (string, error) {
 	interp, err := interpreter(c.lang)
 	if err != nil {
@@ -85,9 +89,6 @@ func (c scriptCommand) build() (string, error) {
 	}
 
 	body := inner.String()
-	if c.runAs != "" {
-		body = "exec su -s /bin/sh " + shellQuote(c.runAs) + " -c " + shellQuote(body)
-	}
 	var ctl strings.Builder
 	if c.runFile != "" {
 		fmt.Fprintf(&ctl, `echo "$$" >> %s; `, shellQuote(c.runFile))
@@ -97,9 +98,27 @@ func (c scriptCommand) build() (string, error) {
 		fmt.Fprintf(&ctl, "command -v %s >/dev/null 2>&1 || { echo %s >&2; exit 127; }; ",
 			interp, shellQuote(ctlError+"interpreter "+interp+" not found on the host"))
 	}
+	if c.runAs != nil {
+		ctl.WriteString(c.runAs.switchUser())
+	}
 	ctl.WriteString("exec 2>&1; ")
+	if c.runAs != nil {
+		body = fmt.Sprintf("exec setpriv --reuid=%d --regid=%d --init-groups -- /bin/sh -c %s",
+			c.runAs.uid, c.runAs.gid, shellQuote(body))
+	}
 	ctl.WriteString(body)
 	return "exec setsid -w /bin/sh -c " + shellQuote(ctl.String()), nil
+}
+
+// switchUser checks for setpriv and exports the account's login
+// variables, as su would, before the wrapper becomes the account.
+func (o *owner) switchUser() string {
+	name := shellQuote(o.name)
+	return fmt.Sprintf("command -v setpriv >/dev/null 2>&1 || { echo %s >&2; exit 127; }; "+
+		`h=$(getent passwd %d 2>/dev/null | cut -d: -f6); HOME=${h:-/}; USER=%s; LOGNAME=%s; SHELL=/bin/sh; `+
+		"export HOME USER LOGNAME SHELL; ",
+		shellQuote(ctlError+"setpriv (util-linux) not found on the host: needed to run as account "+o.name),
+		o.uid, name, name)
 }
 
 // killCommand signals the process group pgid.

@@ -57,7 +57,7 @@ func (t *Transport) scriptOnHost(ctx context.Context, task gse.ScriptTask, h gse
 	}
 	cmd, err := scriptCommand{
 		lang: task.Language, path: file, runFile: runFile(dir), params: task.Params,
-		env: task.Env, workDir: workDir, runAs: hh.own.runAs(),
+		env: task.Env, workDir: workDir, runAs: hh.own,
 	}.build()
 	if err != nil {
 		return failed(start, err)
@@ -73,13 +73,6 @@ func (t *Transport) scriptOnHost(ctx context.Context, task gse.ScriptTask, h gse
 type owner struct {
 	name     string
 	uid, gid int
-}
-
-func (o *owner) runAs() string {
-	if o == nil {
-		return ""
-	}
-	return o.name
 }
 
 // account resolves the requested OS account. Only a root login may act as

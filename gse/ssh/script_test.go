@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -223,11 +224,13 @@ func TestScriptRunAsAccount(t *testing.T) {
 	h := env.hosts(t, 1)
 
 	task := gse.ScriptTask{TaskID: "runas", Hosts: h, Language: gse.LangShell, Account: "nobody",
-		Content: `id -un; stat -c '%U %a' "$0"; stat -c '%U %a' "$(dirname "$0")"`}
+		Content: `id -un; stat -c '%U %a' "$0"; stat -c '%U %a' "$(dirname "$0")"; echo "$USER $LOGNAME $SHELL $HOME"`}
 	require.NoError(t, tr.StartScript(context.Background(), task))
 	res := rec.WaitResults(t, task.TaskID, gsetest.Wait, h...)[1]
 	require.Equal(t, gse.HostStatusSuccess, res.Status, res.ErrorMsg)
-	require.Equal(t, "nobody\nnobody 700\nnobody 700\n", rec.StrictOutput(t, task.TaskID, 1))
+	nobody, err := user.Lookup("nobody")
+	require.NoError(t, err)
+	require.Equal(t, "nobody\nnobody 700\nnobody 700\nnobody nobody /bin/sh "+nobody.HomeDir+"\n", rec.StrictOutput(t, task.TaskID, 1))
 
 	task = gse.ScriptTask{TaskID: "runas-missing", Hosts: h, Language: gse.LangShell, Account: "bkjob-no-such-user", Content: "id"}
 	require.NoError(t, tr.StartScript(context.Background(), task))

@@ -20,6 +20,11 @@ import (
 // agentIDFile holds the agent's stable id inside the data dir.
 const agentIDFile = "agent-id"
 
+// LoadID returns the id of the agent of dataDir (<dataDir>/agent-id),
+// creating it when there is none: what the server reads before starting
+// its built-in agent, whose enrolment token admits that id only.
+func LoadID(dataDir string) (string, error) { return loadAgentID(dataDir) }
+
 // loadAgentID reads <dataDir>/agent-id, creating it with a new random id.
 func loadAgentID(dataDir string) (string, error) {
 	path := filepath.Join(dataDir, agentIDFile)

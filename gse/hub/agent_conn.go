@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
@@ -41,8 +42,9 @@ func bearer(r *http.Request) string {
 // admission is how a connection got in: the agent's own credential, or a
 // business token (enrolment).
 type admission struct {
-	cred *CredentialRecord
-	biz  int64
+	cred  *CredentialRecord
+	biz   int64
+	local bool // the built-in agent's token (HubConfig.Local)
 }
 
 // admit checks the connection's secret before the WebSocket is accepted:
@@ -56,6 +58,9 @@ func (h *Hub) admit(r *http.Request) (admission, error) {
 		}
 		return admission{cred: &cred}, nil
 	}
+	if h.isLocalToken(r, secret) {
+		return admission{biz: DefaultBiz, local: true}, nil
+	}
 	biz, err := match(h.tokens, secret)
 	if err != nil {
 		return admission{}, fmt.Errorf("agent token refused: %w", err)
@@ -63,13 +68,31 @@ func (h *Hub) admit(r *http.Request) (admission, error) {
 	return admission{biz: biz}, nil
 }
 
-// validHello reports whether m is a hello this connection may send.
-func validHello(m *wire.Message, adm admission) bool {
+// isLocalToken reports whether secret is the built-in agent's token,
+// presented from a loopback peer (the built-in agent dials 127.0.0.1).
+func (h *Hub) isLocalToken(r *http.Request, secret string) bool {
+	local := h.cfg.Local
+	if local.Token == "" || local.AgentID == "" || secret == "" ||
+		subtle.ConstantTimeCompare([]byte(local.Token), []byte(secret)) != 1 {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
+}
+
+// validHello reports whether m is a hello this connection may send: a
+// credential speaks for its own agent id, the built-in agent's token for
+// the built-in agent's identity only.
+func validHello(m *wire.Message, adm admission, local LocalEnrolment) bool {
 	if m.Type != wire.TypeHello || m.Hello == nil || net.ParseIP(m.Hello.IP) == nil {
 		return false
 	}
 	id := m.Hello.AgentID
 	if id == "" || len(id) > maxAgentIDLen {
+		return false
+	}
+	if adm.local && (id != local.AgentID || m.Hello.CloudID != 0 || (local.IP != "" && m.Hello.IP != local.IP)) {
 		return false
 	}
 	return adm.cred == nil || adm.cred.AgentID == id
@@ -102,7 +125,7 @@ func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
 	hctx, hcancel := context.WithTimeout(ctx, helloTimeout)
 	m, err := conn.Recv(hctx)
 	hcancel()
-	if err != nil || !validHello(m, adm) {
+	if err != nil || !validHello(m, adm, h.cfg.Local) {
 		h.log.Warn("agent sent no valid hello", "remote", r.RemoteAddr, "err", err)
 		return
 	}

@@ -27,6 +27,22 @@ type HubConfig struct {
 	MaxOutputBytes int64
 	// Blob serves file sources given by blob key; nil refuses them.
 	Blob blob.Store
+	// Local is the built-in agent's own enrolment (empty: none).
+	Local LocalEnrolment
+}
+
+// LocalEnrolment admits the built-in agent: a random token that lives only
+// in the server process's memory. Unlike Tokens it enrols one identity and
+// nothing else: only from a loopback peer, only agent id AgentID (read from
+// the built-in agent's data dir before it starts), in cloud 0 and, when IP
+// is set, at IP. Whoever reads it (root on the server host, who can read
+// the built-in agent's credential anyway) can at most enrol that one agent
+// id, and only while the id has no confirmed credential (see
+// UnconfirmedEnrolWindow); never a new host.
+type LocalEnrolment struct {
+	Token   string
+	AgentID string
+	IP      string // empty: any address the agent reports
 }
 
 // ConfigFrom builds a HubConfig from the gse section: agent_tokens plus

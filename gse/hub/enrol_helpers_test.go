@@ -26,10 +26,17 @@ import (
 // the same database, as after a restart with a new configuration).
 func startHubOn(t *testing.T, gdb *gorm.DB, tokens ...string) (*testHub, func()) {
 	t.Helper()
+	return startHubWith(t, gdb, func(*hub.HubConfig) {}, tokens...)
+}
+
+// startHubWith is startHubOn with the configuration changed by edit.
+func startHubWith(t *testing.T, gdb *gorm.DB, edit func(*hub.HubConfig), tokens ...string) (*testHub, func()) {
+	t.Helper()
 	store, err := blob.NewLocal(t.TempDir())
 	require.NoError(t, err)
 	cfg := fastConfig()
 	cfg.Tokens, cfg.Blob = tokens, store
+	edit(&cfg)
 	th := &testHub{rec: gsetest.NewRecorder(), blob: store, logs: &logBuffer{}}
 	log := slog.New(slog.NewTextHandler(th.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h, err := hub.New(cfg, gdb, log, th.rec.Sink)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/gse/agent"
 	"github.com/bkjob/bkjob/gse/hub"
 	"github.com/bkjob/bkjob/gse/router"
 	"github.com/bkjob/bkjob/gse/ssh"
@@ -103,10 +104,18 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 	hcfg := hub.ConfigFrom(cfg.GSE, store)
 	p := &gseParts{}
 	if cfg.GSE.LocalAgent.Enabled {
-		// The built-in agent authenticates like any other, with a token that
-		// exists only in this process's memory.
+		// The built-in agent enrols with a token that exists only in this
+		// process's memory and is no business token: the hub takes it only
+		// from a loopback peer and only for the built-in agent's own
+		// identity, its agent id read from its data dir now (and its IP when
+		// configured), so whoever reads it cannot enrol any other host
+		// (hub.LocalEnrolment).
+		id, err := agent.LoadID(filepath.Join(cfg.DataDir, "agent"))
+		if err != nil {
+			return nil, fmt.Errorf("read the built-in agent's id: %w", err)
+		}
 		p.localTok = randomHex(24)
-		hcfg.Tokens = append(hcfg.Tokens, p.localTok)
+		hcfg.Local = hub.LocalEnrolment{Token: p.localTok, AgentID: id, IP: cfg.GSE.LocalAgent.IP}
 	}
 	// Each transport's events pass the router's guard: a host's events come
 	// only from the transport its task went to.

@@ -40,6 +40,12 @@ type GuardConfig struct {
 	// Record, when set, keeps each set-aside event (the gse_set_aside
 	// table); its failure is logged and never blocks delivery.
 	Record func(ctx context.Context, r SetAside) error
+	// Ended, when set, is told of a host the guard failed on a set-aside
+	// event other than its final result: the transport still runs the
+	// host's task and the sink wrappers outside the guard never see the
+	// failure, so it stops the task and forgets the host (router.EndHost).
+	// Its error is logged.
+	Ended func(ctx context.Context, taskID string, hostID int64) error
 }
 
 // SetAside is an event a SinkGuard set aside, as recorded.
@@ -160,9 +166,20 @@ func (g *SinkGuard) drop(ctx context.Context, ev Event, cause error) error {
 	if errors.Is(err, ErrEventsRefused) {
 		// Not even the plain failure is taken: keep nothing back for it.
 		g.log.Error("sink refused the failure of a set-aside event", "task_id", ev.TaskID, "host_id", ev.HostID, "err", err)
-		return nil
+		err = nil
 	}
-	return err
+	if err != nil {
+		return err // the batch comes again, and is set aside again
+	}
+	final := ev.Kind == EventResult && ev.Result != nil && HostStatusFinished(ev.Result.Status)
+	if !final && g.cfg.Ended != nil {
+		// Stopped, the task ends with a result of its own, which reaches
+		// the sink even when the failure above did not.
+		if err := g.cfg.Ended(ctx, ev.TaskID, ev.HostID); err != nil {
+			g.log.Error("stop the task of a host failed on a set-aside event", "task_id", ev.TaskID, "host_id", ev.HostID, "err", err)
+		}
+	}
+	return nil
 }
 
 // eventBytes is the size of an event's variable data, for the log.

@@ -123,6 +123,15 @@ func (g *Guard) forget(taskID string, targets []gse.Host) {
 	}
 }
 
+// take forgets a target's route and returns it; 0 when unknown.
+func (g *Guard) take(taskID string, hostID int64) Via {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	via := g.routeLocked(taskID, hostID)
+	g.endLocked(taskID, hostID)
+	return via
+}
+
 // endLocked forgets a target; the task goes with its last target.
 func (g *Guard) endLocked(taskID string, hostID int64) {
 	t := g.tasks[taskID]

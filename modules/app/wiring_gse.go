@@ -98,7 +98,12 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 	}
 	// A batch the store keeps refusing is retried, then set aside and its
 	// host failed, so it never blocks the events behind it (gse.SinkGuard).
-	guard := gse.NewGuard(sink, gse.GuardConfig{MaxAttempts: cfg.GSE.SinkMaxAttempts, Record: hub.NewSetAsideStore(gdb).Record},
+	// The host it fails is ended on the router too: its route goes and its
+	// task is stopped on the transport it runs on (rt is set below, before
+	// any task is dispatched, so before any event comes).
+	var rt *router.Router
+	ended := func(ctx context.Context, taskID string, hostID int64) error { return rt.EndHost(ctx, taskID, hostID) }
+	guard := gse.NewGuard(sink, gse.GuardConfig{MaxAttempts: cfg.GSE.SinkMaxAttempts, Record: hub.NewSetAsideStore(gdb).Record, Ended: ended},
 		logging.ForRole(w.b.Log(), "gse"))
 	sink = guard.Sink
 	hcfg := hub.ConfigFrom(cfg.GSE, store)
@@ -137,7 +142,8 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 		return nil, err
 	}
 	p.hub, p.ssh, p.guard = h, sshT, routeGuard
-	p.transport = router.New(h, sshT, router.WithGuard(routeGuard))
+	rt = router.New(h, sshT, router.WithGuard(routeGuard))
+	p.transport = rt
 	if w.srv != nil {
 		w.srv.CounterFunc("bkjob_gse_events_set_aside_total", "Events the store refused gse.sink_max_attempts times: set aside, their hosts failed.",
 			func() float64 { return float64(guard.SetAside()) })

@@ -95,11 +95,19 @@ func (e *Engine) deliverDue(ctx context.Context) int {
 
 // deliver makes attempt d.Attempts and records its outcome: delivered,
 // retried after the backoff, or given up once api.callback_retry_for has
-// passed since the job ended.
+// passed since the job ended. The URL is checked again first, against the
+// api.callback_* settings of this process: a row queued before an
+// operator tightened the allowlist is given up, not sent.
 func (e *Engine) deliver(ctx context.Context, d *callbackDelivery) {
-	payload, err := e.callbackPayload(ctx, d)
-	posts := []attemptResult{{encoding: "json", err: err}}
-	if err == nil {
+	var (
+		posts   []attemptResult
+		refused bool
+	)
+	if err := e.callbackURL(d.URL); err != nil {
+		posts, refused = []attemptResult{{encoding: "json", err: fmt.Errorf("refused, not sent: %w", err)}}, true
+	} else if payload, err := e.callbackPayload(ctx, d); err != nil {
+		posts = []attemptResult{{encoding: "json", err: err}}
+	} else {
 		posts = e.cb.send(ctx, d.URL, payload)
 	}
 	if ctx.Err() != nil {
@@ -122,7 +130,7 @@ func (e *Engine) deliver(ctx context.Context, d *callbackDelivery) {
 	default:
 		set["last_error"] = errText(res.err)
 		next := now + e.cb.delay(d.Attempts).Milliseconds()
-		if next > d.CreateTime+e.cb.retryFor.Milliseconds() {
+		if refused || next > d.CreateTime+e.cb.retryFor.Milliseconds() {
 			set["state"] = deliveryGaveUp
 			jobStatus = callbackFailed
 			e.log.Warn("callback given up", "job_instance_id", d.JobInstanceID, "attempts", d.Attempts, "err", res.err)

@@ -318,3 +318,39 @@ func testCallbackQueuedByOlderVersion(t *testing.T, b executetest.Backend) {
 	require.Len(t, body.Steps, 1)
 	require.Equal(t, c.StepInstanceID, body.Steps[0].StepInstanceID)
 }
+
+// testCallbackAllowlistTightened: a callback queued while its receiver was
+// down is checked against api.callback_allowlist again when sent; after a
+// restart with an allowlist that no longer has its origin it is given up,
+// with the reason in its history, and the receiver (back up) gets nothing.
+func testCallbackAllowlistTightened(t *testing.T, b executetest.Backend) {
+	var up atomic.Bool
+	h := newHook(t, func(int, http.ResponseWriter, *http.Request) int {
+		if up.Load() {
+			return http.StatusOK
+		}
+		return http.StatusServiceUnavailable
+	})
+	origin := "http://127.0.0.1:" + h.port()
+	env := executetest.NewEnv(t, executetest.WithBackend(b), executetest.WithCallbackAllowPrivate(),
+		executetest.WithCallbackAllowlist(origin),
+		executetest.WithConfig(func(c *config.Config) { c.API.CallbackBackoff = 100 * time.Millisecond }))
+	c := runWithCallback(t, env, origin+"/cb")
+	require.Eventually(t, func() bool { d, ok := loadDelivery(t, env, c.JobInstanceID); return ok && d.Attempts >= 1 },
+		20*time.Second, 10*time.Millisecond)
+	require.NoError(t, env.Engine.Stop(ctx))
+	d, _ := loadDelivery(t, env, c.JobInstanceID)
+	require.Equal(t, 0, d.State, "still pending")
+	stoppedAt := len(h.snapshot())
+
+	up.Store(true)
+	env.Config.API.CallbackAllowlist = []string{"https://hooks.example.com"}
+	env.NewEngine(t)
+	d = waitDelivery(t, env, c.JobInstanceID, 3)
+	require.Len(t, h.snapshot(), stoppedAt, "a refused origin gets no POST")
+	last := d.History[len(d.History)-1]
+	require.Contains(t, last.Error, "allowlist")
+	require.Zero(t, last.Status)
+	require.Contains(t, d.LastError, "allowlist")
+	require.Equal(t, 3, jobCallbackStatus(t, env, c.JobInstanceID))
+}

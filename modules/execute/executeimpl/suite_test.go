@@ -36,6 +36,7 @@ func engineCases() []struct {
 		{"CallbackAcrossRestart", testCallbackAcrossRestart},
 		{"CallbackTwoEngines", testCallbackTwoEngines},
 		{"CallbackQueuedByOlderVersion", testCallbackQueuedByOlderVersion},
+		{"CallbackAllowlistTightened", testCallbackAllowlistTightened},
 		{"CrashResume", testCrashResume},
 		{"DispatchTakeover", testDispatchTakeover},
 		{"LostByTransport", testLostByTransport},

@@ -1,7 +1,6 @@
 package agent_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"log/slog"
@@ -18,25 +17,11 @@ import (
 
 	"github.com/bkjob/bkjob/gse/agent"
 	"github.com/bkjob/bkjob/platform/httpx/httpxtest"
+	"github.com/bkjob/bkjob/platform/testenv"
 )
 
 // lockedBuffer collects an agent's log lines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type lockedBuffer = testenv.Buffer
 
 // trackingListener remembers every accepted connection so the test can cut
 // them (hijacked WebSocket connections are out of httptest's reach).

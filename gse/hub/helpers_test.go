@@ -1,7 +1,6 @@
 package hub_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io/fs"
@@ -24,28 +23,14 @@ import (
 	"github.com/bkjob/bkjob/platform/blob"
 	"github.com/bkjob/bkjob/platform/config"
 	"github.com/bkjob/bkjob/platform/db"
+	"github.com/bkjob/bkjob/platform/testenv"
 	"github.com/bkjob/bkjob/schema"
 )
 
 const testToken = "test-token"
 
 // logBuffer collects log lines from several goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type logBuffer = testenv.Buffer
 
 // hubMigrations are the schema files the hub's tables come from.
 var hubMigrations = []string{"0010_hosts", "0015_host_ssh", "0070_agent_credential", "0085_gse_hub_task"}

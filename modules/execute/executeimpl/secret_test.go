@@ -1,7 +1,6 @@
 package executeimpl_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,25 +18,11 @@ import (
 	"github.com/bkjob/bkjob/modules/execute"
 	"github.com/bkjob/bkjob/modules/execute/executeimpl"
 	"github.com/bkjob/bkjob/modules/execute/executetest"
+	"github.com/bkjob/bkjob/platform/testenv"
 )
 
 // lockedBuffer collects log output written from several goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type lockedBuffer = testenv.Buffer
 
 // executeTables are the tables of schema/*/0020_execute.sql and 0075.
 var executeTables = []string{"task_instance", "step_instance", "step_instance_host", "step_instance_rolling_task",

@@ -69,7 +69,10 @@ func (h *Hub) admit(r *http.Request) (admission, error) {
 }
 
 // isLocalToken reports whether secret is the built-in agent's token,
-// presented from a loopback peer (the built-in agent dials 127.0.0.1).
+// presented from this host: a loopback peer, or a peer whose address is the
+// one this connection was accepted on (the built-in agent dials the
+// server's own listen address, which is not loopback when http.addr names
+// a specific interface).
 func (h *Hub) isLocalToken(r *http.Request, secret string) bool {
 	local := h.cfg.Local
 	if local.Token == "" || local.AgentID == "" || secret == "" ||
@@ -78,7 +81,18 @@ func (h *Hub) isLocalToken(r *http.Request, secret string) bool {
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	ip := net.ParseIP(host)
-	return err == nil && ip != nil && ip.IsLoopback()
+	if err != nil || ip == nil {
+		return false
+	}
+	if ip.IsLoopback() {
+		return true
+	}
+	la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return false
+	}
+	lhost, _, err := net.SplitHostPort(la.String())
+	return err == nil && net.ParseIP(lhost).Equal(ip)
 }
 
 // validHello reports whether m is a hello this connection may send: a

@@ -74,15 +74,26 @@ func hello(o Options, agentID string) (*wire.Hello, error) {
 	h.IPv4, h.IPv6 = localAddrs()
 	h.IP = o.IP
 	if h.IP == "" {
-		h.IP = "127.0.0.1"
-		if len(h.IPv4) > 0 {
-			h.IP = h.IPv4[0]
-		}
+		h.IP = defaultIP(h.IPv4)
 	}
 	if net.ParseIP(h.IP) == nil {
 		return nil, fmt.Errorf("agent ip %q is not an IP address", h.IP)
 	}
 	return h, nil
+}
+
+// DefaultIP is the address an agent started without --ip registers under:
+// this host's first global unicast IPv4 address, else 127.0.0.1.
+func DefaultIP() string {
+	v4, _ := localAddrs()
+	return defaultIP(v4)
+}
+
+func defaultIP(v4 []string) string {
+	if len(v4) > 0 {
+		return v4[0]
+	}
+	return "127.0.0.1"
 }
 
 // localAddrs lists the host's global unicast addresses, IPv4 and IPv6.

@@ -67,6 +67,7 @@ type gseParts struct {
 	guard     *router.Guard
 	transport gse.Transport
 	localTok  string
+	localIP   string // the address the built-in agent registers under
 }
 
 func (w *wiring) gseImpl(ctx context.Context) (gse.Transport, error) {
@@ -111,16 +112,23 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 	if cfg.GSE.LocalAgent.Enabled {
 		// The built-in agent enrols with a token that exists only in this
 		// process's memory and is no business token: the hub takes it only
-		// from a loopback peer and only for the built-in agent's own
-		// identity, its agent id read from its data dir now (and its IP when
-		// configured), so whoever reads it cannot enrol any other host
+		// from this host and only for the built-in agent's own identity:
+		// its agent id read from its data dir now, cloud 0 and one address,
+		// so whoever reads it cannot enrol any other host
 		// (hub.LocalEnrolment).
 		id, err := agent.LoadID(filepath.Join(cfg.DataDir, "agent"))
 		if err != nil {
 			return nil, fmt.Errorf("read the built-in agent's id: %w", err)
 		}
 		p.localTok = randomHex(24)
-		hcfg.Local = hub.LocalEnrolment{Token: p.localTok, AgentID: id, IP: cfg.GSE.LocalAgent.IP}
+		// The address is fixed here and handed to the agent (--ip), so the
+		// token enrols the built-in agent at this one address only, also
+		// when gse.local_agent.ip is left to default.
+		p.localIP = cfg.GSE.LocalAgent.IP
+		if p.localIP == "" {
+			p.localIP = agent.DefaultIP()
+		}
+		hcfg.Local = hub.LocalEnrolment{Token: p.localTok, AgentID: id, IP: p.localIP}
 	}
 	// Each transport's events pass the router's guard: a host's events come
 	// only from the transport its task went to.
@@ -176,7 +184,7 @@ func (w *wiring) newGSE() (roles.Service, error) {
 				return err
 			}
 			if p.localTok != "" {
-				la, err := w.localAgent(p.localTok)
+				la, err := w.localAgent(p.localTok, p.localIP)
 				if err != nil {
 					return err
 				}
@@ -211,7 +219,7 @@ func (w *wiring) newGSE() (roles.Service, error) {
 // localAgent is the supervisor of this host's built-in agent, a child
 // process of serve (see localAgent), so a fresh install can run a script on
 // its own host with no setup.
-func (w *wiring) localAgent(token string) (*localAgent, error) {
+func (w *wiring) localAgent(token, ip string) (*localAgent, error) {
 	cfg := w.b.Config()
 	exe := w.agentExe
 	if exe == "" {
@@ -234,7 +242,7 @@ func (w *wiring) localAgent(token string) (*localAgent, error) {
 	}
 	o := localAgentOptions{
 		Exe: exe, HTTPAddr: w.srv.Addr(), Scheme: "http",
-		IP: cfg.GSE.LocalAgent.IP, DataDir: dir, MaxTasks: cfg.GSE.MaxTasksPerAgent,
+		IP: ip, DataDir: dir, MaxTasks: cfg.GSE.MaxTasksPerAgent,
 		LogLevel: cfg.Log.Level, LogFormat: cfg.Log.Format,
 	}
 	if cfg.HTTP.TLSCertFile != "" {

@@ -97,14 +97,13 @@ func (e *Engine) deliverDue(ctx context.Context) int {
 // retried after the backoff, or given up once api.callback_retry_for has
 // passed since the job ended. The URL is checked again first, against the
 // api.callback_* settings of this process: a row queued before an
-// operator tightened the allowlist is given up, not sent.
+// operator tightened the allowlist is not sent. A refusal counts as a
+// failed attempt, not a final one, so a process still on the old settings
+// during a rolling change cannot give up a row the new settings allow.
 func (e *Engine) deliver(ctx context.Context, d *callbackDelivery) {
-	var (
-		posts   []attemptResult
-		refused bool
-	)
+	var posts []attemptResult
 	if err := e.callbackURL(d.URL); err != nil {
-		posts, refused = []attemptResult{{encoding: "json", err: fmt.Errorf("refused, not sent: %w", err)}}, true
+		posts = []attemptResult{{encoding: "json", err: fmt.Errorf("refused, not sent: %w", err)}}
 	} else if payload, err := e.callbackPayload(ctx, d); err != nil {
 		posts = []attemptResult{{encoding: "json", err: err}}
 	} else {
@@ -130,7 +129,7 @@ func (e *Engine) deliver(ctx context.Context, d *callbackDelivery) {
 	default:
 		set["last_error"] = errText(res.err)
 		next := now + e.cb.delay(d.Attempts).Milliseconds()
-		if refused || next > d.CreateTime+e.cb.retryFor.Milliseconds() {
+		if next > d.CreateTime+e.cb.retryFor.Milliseconds() {
 			set["state"] = deliveryGaveUp
 			jobStatus = callbackFailed
 			e.log.Warn("callback given up", "job_instance_id", d.JobInstanceID, "attempts", d.Attempts, "err", res.err)

@@ -334,7 +334,10 @@ func testCallbackAllowlistTightened(t *testing.T, b executetest.Backend) {
 	origin := "http://127.0.0.1:" + h.port()
 	env := executetest.NewEnv(t, executetest.WithBackend(b), executetest.WithCallbackAllowPrivate(),
 		executetest.WithCallbackAllowlist(origin),
-		executetest.WithConfig(func(c *config.Config) { c.API.CallbackBackoff = 100 * time.Millisecond }))
+		executetest.WithConfig(func(c *config.Config) {
+			c.API.CallbackBackoff = 100 * time.Millisecond
+			c.API.CallbackRetryFor = 3 * time.Second // refusals retry like failures, then the row is given up
+		}))
 	c := runWithCallback(t, env, origin+"/cb")
 	require.Eventually(t, func() bool { d, ok := loadDelivery(t, env, c.JobInstanceID); return ok && d.Attempts >= 1 },
 		20*time.Second, 10*time.Millisecond)

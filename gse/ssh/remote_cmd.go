@@ -111,14 +111,17 @@ func (c scriptCommand) build() (string, error) {
 }
 
 // switchUser checks for setpriv and exports the account's login
-// variables, as su would, before the wrapper becomes the account.
+// variables, as su would, before the wrapper becomes the account (its home
+// looked up by name: two names may share a uid). Unlike su, setpriv runs
+// no PAM session: pam_limits, pam_umask and account expiry do not apply to
+// a script run as another account over SSH (docs/agentless.md).
 func (o *owner) switchUser() string {
 	name := shellQuote(o.name)
 	return fmt.Sprintf("command -v setpriv >/dev/null 2>&1 || { echo %s >&2; exit 127; }; "+
-		`h=$(getent passwd %d 2>/dev/null | cut -d: -f6); HOME=${h:-/}; USER=%s; LOGNAME=%s; SHELL=/bin/sh; `+
+		`h=$(getent passwd -- %s 2>/dev/null | cut -d: -f6); HOME=${h:-/}; USER=%s; LOGNAME=%s; SHELL=/bin/sh; `+
 		"export HOME USER LOGNAME SHELL; ",
 		shellQuote(ctlError+"setpriv (util-linux) not found on the host: needed to run as account "+o.name),
-		o.uid, name, name)
+		name, name, name)
 }
 
 // killCommand signals the process group pgid.

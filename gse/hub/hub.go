@@ -51,6 +51,8 @@ type Hub struct {
 	relayID uint64
 	relays  map[uint64]*relay
 	reads   map[*agentConn]int // reads in flight by target connection (under relayMu)
+	// maxReads is maxReadsInFlight (a field so tests can lower it).
+	maxReads int
 }
 
 var _ gse.Transport = (*Hub)(nil)
@@ -89,6 +91,7 @@ func New(cfg HubConfig, db *gorm.DB, log *slog.Logger, sink gse.Sink) (*Hub, err
 		ended:     map[int64][]string{},
 		relays:    map[uint64]*relay{},
 		reads:     map[*agentConn]int{},
+		maxReads:  maxReadsInFlight,
 	}, nil
 }
 

@@ -33,6 +33,7 @@ func (h *Hub) monitor() {
 		}
 		now := time.Now()
 		offline, online := h.sweep(now)
+		h.sweepRelays(now)
 		ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 		if err := h.registry.SetAlive(ctx, offline, false); err != nil {
 			h.log.Warn("mark hosts offline", "err", err)

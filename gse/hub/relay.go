@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/bkjob/bkjob/gse/wire"
 	"github.com/bkjob/bkjob/platform/blob"
@@ -15,10 +16,19 @@ import (
 
 // relay is a read forwarded to a source agent.
 type relay struct {
-	target *agentConn
-	origID uint64
-	source *agentConn
+	target   *agentConn
+	origID   uint64
+	source   *agentConn
+	taskID   string
+	deadline time.Time
 }
+
+// relayTimeout is how long a forwarded read waits for the source agent's
+// reply. A source that hangs (or never answers on purpose) would otherwise
+// hold the target's read slot for good; after this the target is told the
+// source is offline (it retries) and the slot is freed. A chunk is at most
+// wire.MaxChunk, so an honest source answers far sooner.
+const relayTimeout = 3 * time.Minute
 
 // maxReadsInFlight bounds the reads one agent connection may have waiting
 // at the hub (for the blob store, the upload limit or the source agent).
@@ -43,11 +53,14 @@ func (h *Hub) onRead(c *agentConn, l *link, m *wire.Message) {
 	if err != nil {
 		h.rejectLog.warn("refuse agent read", "host_id", c.hostID, "task", clip(r.TaskID), "err", err)
 		h.replyErr(c, r.ID, wire.CodeFailed, err.Error())
+		// The task is not running here (any more): its forwarded reads
+		// wait for nothing.
+		h.endRelays(func(rl *relay) bool { return rl.target == c && rl.taskID == r.TaskID }, wire.CodeFailed, "the task ended")
 		return
 	}
 	if !h.acquireRead(c) {
 		h.rejectLog.warn("refuse agent read", "host_id", c.hostID, "task", clip(r.TaskID), "reason", "too many reads in flight")
-		h.replyErr(c, r.ID, wire.CodeFailed, fmt.Sprintf("more than %d reads in flight", maxReadsInFlight))
+		h.replyErr(c, r.ID, wire.CodeFailed, fmt.Sprintf("more than %d reads in flight", h.maxReads))
 		return
 	}
 	r.UploadLimit = limit
@@ -89,7 +102,7 @@ func (h *Hub) onRead(c *agentConn, l *link, m *wire.Message) {
 func (h *Hub) acquireRead(c *agentConn) bool {
 	h.relayMu.Lock()
 	defer h.relayMu.Unlock()
-	if h.reads[c] >= maxReadsInFlight {
+	if h.reads[c] >= h.maxReads {
 		return false
 	}
 	h.reads[c]++
@@ -145,7 +158,7 @@ func (h *Hub) forwardRead(c *agentConn, r *wire.Read, src wire.FileSource) {
 	h.relayMu.Lock()
 	h.relayID++
 	id := h.relayID
-	h.relays[id] = &relay{target: c, origID: r.ID, source: sc}
+	h.relays[id] = &relay{target: c, origID: r.ID, source: sc, taskID: r.TaskID, deadline: time.Now().Add(relayTimeout)}
 	h.relayMu.Unlock()
 	fwd := *r
 	fwd.ID, fwd.Source = id, src

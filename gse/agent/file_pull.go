@@ -323,12 +323,13 @@ func (p *puller) request(r wire.Read) (*wire.Message, error) {
 	r.TaskID = p.t.id
 	r.UploadLimit = p.job.UploadLimit
 	var last error
+	busy := 0
 	for attempt := 0; attempt <= pullRetries; attempt++ {
-		if attempt > 0 {
+		if attempt > 0 || busy > 0 {
 			select {
 			case <-p.ctx.Done():
 				return nil, p.ctx.Err()
-			case <-time.After(min(100*time.Millisecond<<attempt, 2*time.Second)):
+			case <-time.After(min(100*time.Millisecond<<max(attempt, min(busy, 5)), 2*time.Second)):
 			}
 		}
 		s, err := p.a.currentSession(p.ctx)
@@ -339,6 +340,12 @@ func (p *puller) request(r wire.Read) (*wire.Message, error) {
 		switch {
 		case err == nil && m.Reply.Code == "":
 			return m, nil
+		case err == nil && m.Reply.Code == wire.CodeBusy:
+			// The hub holds too many of this agent's reads: wait and ask
+			// again, for as long as the task runs (not an attempt).
+			busy++
+			attempt--
+			continue
 		case err == nil && m.Reply.Code == wire.CodeOffline:
 			last = &sourceError{code: m.Reply.Code, msg: m.Reply.Error}
 		case err == nil:

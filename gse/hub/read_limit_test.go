@@ -30,7 +30,7 @@ func TestReadFloodIsBounded(t *testing.T) {
 	refused := 0
 	for refused < reads-64 {
 		m := dst.next(t, wire.TypeReadReply)
-		require.Equal(t, wire.CodeFailed, m.Reply.Code)
+		require.Equal(t, wire.CodeBusy, m.Reply.Code)
 		require.Contains(t, m.Reply.Error, "reads in flight")
 		refused++
 	}

@@ -42,8 +42,9 @@ const maxReadsInFlight = 64
 // forwarding it to the source host's agent. Only reads of the task's own
 // sources are served, at the upload limit of the task the hub dispatched
 // (whatever limit the agent's read names). A read over the connection's
-// in-flight limit is refused (failed), and the connection kept: an honest
-// agent never gets there, and a refusal costs the hub nothing.
+// in-flight limit is refused as busy (the agent retries it later), and the
+// connection kept: a refusal costs the hub nothing, and an agent running
+// more file tasks than the limit still completes them.
 func (h *Hub) onRead(c *agentConn, l *link, m *wire.Message) {
 	r := m.Read
 	if r == nil {
@@ -60,7 +61,7 @@ func (h *Hub) onRead(c *agentConn, l *link, m *wire.Message) {
 	}
 	if !h.acquireRead(c) {
 		h.rejectLog.warn("refuse agent read", "host_id", c.hostID, "task", clip(r.TaskID), "reason", "too many reads in flight")
-		h.replyErr(c, r.ID, wire.CodeFailed, fmt.Sprintf("more than %d reads in flight", h.maxReads))
+		h.replyErr(c, r.ID, wire.CodeBusy, fmt.Sprintf("more than %d reads in flight", h.maxReads))
 		return
 	}
 	r.UploadLimit = limit

@@ -153,6 +153,7 @@ const (
 	CodeNotFound = "not_found" // the source file does not exist
 	CodeDenied   = "denied"    // the source account may not read it
 	CodeOffline  = "offline"   // the source host's agent is not connected
+	CodeBusy     = "busy"      // the hub holds too many reads of this agent: retry later
 	CodeFailed   = "failed"    // anything else
 )
 

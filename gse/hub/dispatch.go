@@ -106,17 +106,15 @@ func (h *Hub) dispatch(ctx context.Context, taskID string, hosts []gse.Host, msg
 	if err := h.store.record(ctx, rows); err != nil {
 		return err
 	}
+	if h.dispatchGap != nil {
+		h.dispatchGap()
+	}
 	var sends []*agentConn
 	for _, l := range links {
-		c, agentID, live := l.addTask(taskID, msg, file)
-		if c != nil {
+		want, planned := planned[l.hostID]
+		c, live := h.addRecorded(ctx, l, taskID, msg, file, want, planned)
+		if c != nil && live {
 			sends = append(sends, c)
-		}
-		if want, ok := planned[l.hostID]; live && ok && want != agentID {
-			// Another agent of the host connected in between.
-			if err := h.store.setAgent(ctx, l.hostID, agentID, []string{taskID}); err != nil {
-				h.log.Warn("record the agent of a dispatched task", "task", taskID, "host_id", l.hostID, "err", err)
-			}
 		}
 	}
 	for _, c := range sends {
@@ -125,6 +123,51 @@ func (h *Hub) dispatch(ctx context.Context, taskID string, hosts []gse.Host, msg
 		_ = c.send(msg)
 	}
 	return nil
+}
+
+// addRecorded adds the task to the host only once its record names the
+// agent it goes to: when another agent of the host connected since the
+// record was written (or the host got its first agent), the record is
+// written or moved to that agent first. A host whose record cannot be
+// made is failed, never sent an unrecorded task (after a hub restart the
+// agent would be told to drop it, and the engine would run it again).
+func (h *Hub) addRecorded(ctx context.Context, l *link, taskID string, msg *wire.Message, file *wire.FileJob, want string, planned bool) (*agentConn, bool) {
+	for range 3 {
+		c, agentID, live, moved := l.addTask(taskID, msg, file, want)
+		if !moved {
+			return c, live
+		}
+		var err error
+		if planned {
+			err = h.store.setAgent(ctx, l.hostID, agentID, []string{taskID})
+		} else {
+			var r taskRow
+			if r, err = newRow(l.hostID, taskID, agentID, msg, time.Now().UTC()); err == nil {
+				err = h.store.record(ctx, []taskRow{r})
+			}
+		}
+		if err != nil {
+			h.log.Warn("record the agent of a dispatched task", "task", taskID, "host_id", l.hostID, "err", err)
+			l.failTask(taskID, msg, file, fmt.Sprintf("the hub could not record the task for the host's new agent: %v", err))
+			return nil, false
+		}
+		want, planned = agentID, true
+	}
+	l.failTask(taskID, msg, file, "the host's agent kept changing while the task was dispatched")
+	return nil, false
+}
+
+// failTask adds the task to the host already failed (unless it is known).
+func (l *link) failTask(taskID string, msg *wire.Message, file *wire.FileJob, why string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.tasks[taskID] != nil {
+		return
+	}
+	ht := &hostTask{start: msg, file: file, created: time.Now(), agentID: l.agentID}
+	l.tasks[taskID] = ht
+	l.h.indexTask(taskID, l.hostID)
+	l.finalizeLocked(taskID, ht, gse.HostStatusAgentError, why)
 }
 
 // resolve returns the link of a host, reading the registry the first time.
@@ -180,33 +223,40 @@ func (l *link) agentFor(taskID string) (string, bool) {
 // addTask records a task on the host and returns the connection to send it
 // on, if any, the agent it is for, and whether it awaits that agent (it
 // was not failed at once). A task already known is left alone.
-func (l *link) addTask(taskID string, msg *wire.Message, file *wire.FileJob) (c *agentConn, agentID string, live bool) {
+//
+// want is the agent the task's record names ("" for none): when the host's
+// agent is another one now, nothing is added and moved is true with that
+// agent, to be recorded first.
+func (l *link) addTask(taskID string, msg *wire.Message, file *wire.FileJob, want string) (c *agentConn, agentID string, live, moved bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.tasks[taskID] != nil {
-		return nil, "", false
+		return nil, "", false, false
 	}
 	now := time.Now()
 	ht := &hostTask{start: msg, file: file, created: now, agentID: l.agentID}
 	if l.conn != nil {
 		ht.agentID = l.conn.agentID
 	}
+	if l.known && ht.agentID != want {
+		return nil, ht.agentID, false, true
+	}
 	l.tasks[taskID] = ht
 	l.h.indexTask(taskID, l.hostID)
 	switch {
 	case !l.known:
 		l.finalizeLocked(taskID, ht, gse.HostStatusAgentNotInstalled, "no bkjob agent is registered for this host")
-		return nil, "", false
+		return nil, "", false, false
 	case l.conn != nil:
 		ht.sent = true
-		return l.conn, ht.agentID, true
+		return l.conn, ht.agentID, true, false
 	case now.Sub(l.lastSeen) > l.h.cfg.offlineAfter():
 		l.finalizeLocked(taskID, ht, gse.HostStatusAgentError, offlineMsg(l.lastSeen))
-		return nil, "", false
+		return nil, "", false, false
 	}
 	// Otherwise the agent is between connections: the task goes out when it
 	// is back, or fails when it stays away.
-	return nil, ht.agentID, true
+	return nil, ht.agentID, true, false
 }
 
 // Stop terminates a task on the given hosts (all its hosts when empty).

@@ -14,3 +14,18 @@ func (h *Hub) SetMaxReads(n int) {
 	defer h.relayMu.Unlock()
 	h.maxReads = n
 }
+
+// SetDispatchGap runs f between a dispatch's record and its sends.
+func (h *Hub) SetDispatchGap(f func()) { h.dispatchGap = f }
+
+// AgentOf is the agent currently connected for a host ("" for none).
+func (h *Hub) AgentOf(hostID int64) string {
+	l := h.existingLink(hostID)
+	if l == nil {
+		return ""
+	}
+	if c := l.currentConn(); c != nil {
+		return c.agentID
+	}
+	return ""
+}

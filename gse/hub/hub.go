@@ -53,6 +53,9 @@ type Hub struct {
 	reads   map[*agentConn]int // reads in flight by target connection (under relayMu)
 	// maxReads is maxReadsInFlight (a field so tests can lower it).
 	maxReads int
+	// dispatchGap, when set (tests), runs between a dispatch's record and
+	// its sends.
+	dispatchGap func()
 }
 
 var _ gse.Transport = (*Hub)(nil)

@@ -12,8 +12,9 @@ import (
 
 // RegisterV3 mounts bk-job's OpenAPI v3 execution endpoints on g (the
 // gateway's /api/v3 group, behind its X-Bkapi-Authorization check). Every
-// endpoint answers GET (query parameters) and POST (JSON body), with or
-// without a trailing slash, in bk-job's envelope.
+// endpoint answers POST (JSON body) and, unless bk-job serves it by POST only, GET
+// (query parameters), with or without a trailing slash, in bk-job's
+// envelope.
 func RegisterV3(g *echo.Group, svc Service, mgr manage.Service) {
 	h := v3{svc: svc, mgr: mgr}
 	routes := map[string]echo.HandlerFunc{
@@ -47,9 +48,20 @@ func RegisterV3(g *echo.Group, svc Service, mgr manage.Service) {
 		"rolling_preview": endpoint(h, func(r *RollingPreviewRequest) (*ScopeRef, *Caller) { return &r.ScopeRef, &r.Caller },
 			svc.RollingPreview),
 	}
+	// The endpoints whose backend_http_methods in bk-job's reference are
+	// POST alone; a GET on them is refused with 1239003.
+	postOnly := map[string]bool{
+		"fast_execute_script": true, "fast_transfer_file": true, "push_config_file": true,
+		"batch_get_job_instance_ip_log": true, "operate_job_instance": true,
+		"operate_step_instance": true, "query_agent_info": true,
+	}
 	for name, fn := range routes {
+		get := fn
+		if postOnly[name] {
+			get = httpx.V3PostOnly
+		}
 		for _, p := range []string{"/" + name, "/" + name + "/"} {
-			g.GET(p, fn)
+			g.GET(p, get)
 			g.POST(p, fn)
 		}
 	}

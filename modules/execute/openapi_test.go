@@ -339,10 +339,10 @@ func TestV3QueryErrors(t *testing.T) {
 		{"get_job_instance_list?bk_scope_type=biz&bk_scope_id=1&create_time_end=5", "create_time_start"},
 		{"get_job_instance_list?bk_scope_type=biz&bk_scope_id=1&create_time_start=5&create_time_end=9&length=5000", "length"},
 		{"get_step_instance_status?bk_scope_type=biz&bk_scope_id=1&job_instance_id=1", "job_instance_id"},
-		{"fast_execute_script?bk_scope_type=biz&bk_scope_id=1&target_server=1", "target_server"},
-		{"operate_job_instance?bk_scope_type=biz&bk_scope_id=1&job_instance_id=1&operation_code=7", "operation_code"},
-		{"operate_step_instance?bk_scope_type=biz&bk_scope_id=1&job_instance_id=1&step_instance_id=1&operation_code=5", "operation_code"},
-		{"query_agent_info?bk_scope_type=biz&bk_scope_id=1", "host_id_list"},
+		{"fast_execute_script?bk_scope_type=biz&bk_scope_id=1&target_server=1", "accepts POST only"},
+		{"operate_job_instance?bk_scope_type=biz&bk_scope_id=1&job_instance_id=1&operation_code=7", "accepts POST only"},
+		{"operate_step_instance?bk_scope_type=biz&bk_scope_id=1&job_instance_id=1&step_instance_id=1&operation_code=5", "accepts POST only"},
+		{"query_agent_info?bk_scope_type=biz&bk_scope_id=1", "accepts POST only"},
 		{"rolling_preview?bk_scope_type=biz&bk_scope_id=1&expression=0", "expression"},
 	}
 	for _, tt := range tests {
@@ -351,6 +351,9 @@ func TestV3QueryErrors(t *testing.T) {
 			require.False(t, env.Result, raw)
 			require.NotZero(t, env.Code)
 			require.Contains(t, env.Message, tt.field, raw)
+			if tt.field == "accepts POST only" { // bk-job serves it by POST alone: API_UNSUPPORTED
+				require.Equal(t, 1239003, env.Code, raw)
+			}
 		})
 	}
 

@@ -39,10 +39,10 @@ func (g *Gateway) login(c echo.Context) error {
 		return errs.Invalid("body", "must be JSON with username and password")
 	}
 	if req.Username == "" {
-		return errs.Invalid("username", "is required")
+		return errs.Required("username")
 	}
 	if req.Password == "" {
-		return errs.Invalid("password", "is required")
+		return errs.Required("password")
 	}
 	ctx := c.Request().Context()
 	subjects := []subject{ipSubject(c.RealIP()), userSubject(req.Username)}

@@ -368,7 +368,7 @@ func intParam(c echo.Context, name string, required bool, minimum int64) (int64,
 	raw := c.QueryParam(name)
 	if raw == "" {
 		if required {
-			return 0, errs.Invalid(name, "is required")
+			return 0, errs.Required(name)
 		}
 		return 0, nil
 	}

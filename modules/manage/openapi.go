@@ -2,7 +2,6 @@ package manage
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/labstack/echo/v4"
 
@@ -57,7 +56,7 @@ func RegisterV3(g *echo.Group, svc Full) {
 
 // postOnly answers a GET on an endpoint whose parameters are secrets.
 func postOnly(c echo.Context) error {
-	return httpx.V3Error(c, errs.New("common.methodNotAllowed", http.StatusMethodNotAllowed,
+	return httpx.V3Error(c, errs.ErrUnsupportedAPI.Withf(
 		"use POST with a JSON body: this endpoint takes secrets, which must not appear in a URL"))
 }
 

@@ -20,17 +20,17 @@ func ResolveScopeParams(ctx context.Context, svc Service, scopeType, scopeID str
 	typ, id := scopeType, scopeID
 	if typ == "" && id == "" {
 		if bizID <= 0 {
-			return Scope{}, errs.Invalid("bk_scope_id", "required: give bk_scope_type and bk_scope_id (or the deprecated bk_biz_id)")
+			return Scope{}, errs.Required("bk_scope_id").Withf("is required: give bk_scope_type and bk_scope_id (or the deprecated bk_biz_id)")
 		}
 		typ, id = "biz", strconv.FormatInt(bizID, 10)
 	}
 	switch {
 	case typ == "":
-		return Scope{}, errs.Invalid("bk_scope_type", "required with bk_scope_id: biz or biz_set")
+		return Scope{}, errs.Required("bk_scope_type").Withf("is required with bk_scope_id: biz or biz_set")
 	case typ != "biz" && typ != "biz_set":
 		return Scope{}, errs.Invalid("bk_scope_type", "must be biz or biz_set, got %q", typ)
 	case id == "":
-		return Scope{}, errs.Invalid("bk_scope_id", "required with bk_scope_type")
+		return Scope{}, errs.Required("bk_scope_id").Withf("is required with bk_scope_type")
 	}
 	// Refused before manage is asked, so a caller cannot probe which
 	// scopes exist.

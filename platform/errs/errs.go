@@ -32,10 +32,23 @@ func (e *Error) Error() string {
 	return e.Message
 }
 
-// Is reports whether target is an *Error with the same code.
+// Is reports whether target is an *Error with the same code, or is the
+// kind e refines: a missing parameter, a wrongly typed one and an
+// unreadable body are all ErrInvalid too.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	return ok && (t.Code == e.Code || t.Code == parentCode(e.Code))
+}
+
+// parentCode is the code of the generic kind code refines ("" for none).
+func parentCode(code string) string {
+	switch code {
+	case ErrRequired.Code, ErrInvalidType.Code, ErrBadBody.Code:
+		return ErrInvalid.Code
+	case ErrUnsupportedAPI.Code:
+		return ErrNotFound.Code
+	}
+	return ""
 }
 
 // Withf returns a copy of e with a more specific message.
@@ -64,7 +77,23 @@ var (
 	ErrNotImplemented = New("common.notImplemented", http.StatusNotImplemented, "not implemented yet")
 	ErrTimeout        = New("common.timeout", http.StatusGatewayTimeout, "timed out")
 	ErrInternal       = New("common.internal", http.StatusInternalServerError, "internal error")
+
+	// Refinements of ErrInvalid (they match it under errors.Is), which
+	// bk-job's API answers with codes of their own.
+	ErrRequired    = New("common.missingArgument", http.StatusBadRequest, "is required")
+	ErrInvalidType = New("common.invalidType", http.StatusBadRequest, "has the wrong type")
+	ErrBadBody     = New("common.badBody", http.StatusBadRequest, "request body missing or not JSON")
+	// ErrUnsupportedAPI is an endpoint name nobody serves, or a method the
+	// endpoint does not accept (a refinement of ErrNotFound).
+	ErrUnsupportedAPI = New("common.unsupportedAPI", http.StatusNotFound, "unsupported API")
 )
+
+// Required names a required parameter the request lacks:
+// errs.Required("job_instance_id"), or with how to give it:
+// errs.Required("bk_scope_id").Withf("is required: give bk_scope_type and bk_scope_id").
+func Required(field string) *Error {
+	return ErrRequired.OnField(field)
+}
 
 // Invalid is shorthand for a 400 naming the field: errs.Invalid("timeout", "must be 1..259200").
 func Invalid(field, format string, args ...any) *Error {

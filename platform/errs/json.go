@@ -11,6 +11,8 @@ import (
 )
 
 // InvalidJSON turns the error of json.Unmarshal(body, …) into an ErrInvalid
+// (ErrInvalidType for a value of the wrong type, ErrBadBody for a body
+// that is not JSON)
 // that names the API field at fault by its JSON path
 // (file_source_list[0].file_list), never by a Go type path
 // (ScopeRef.bk_scope_id), and never quotes a value from the body, because
@@ -19,13 +21,13 @@ func InvalidJSON(body []byte, err error) *Error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		got, _, _ := strings.Cut(te.Value, " ") // "number 5" → "number": no value
-		return Invalid(jsonField(body, te), "must be %s, got a JSON %s", kindName(te.Type), got)
+		return ErrInvalidType.Withf("must be %s, got a JSON %s", kindName(te.Type), got).OnField(jsonField(body, te))
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return Invalid("body", "not valid JSON (at byte %d)", se.Offset)
+		return ErrBadBody.Withf("not valid JSON (at byte %d)", se.Offset).OnField("body")
 	}
-	return Invalid("body", "not a JSON object")
+	return ErrBadBody.Withf("not a JSON object").OnField("body")
 }
 
 // jsonField is the JSON path of the value a type error is about: read from

@@ -12,9 +12,6 @@ import (
 	"github.com/bkjob/bkjob/platform/errs"
 )
 
-// v3IllegalParam is bk-job's ILLEGAL_PARAM, the v3 code of an oversized body.
-const v3IllegalParam = 1240002
-
 // bodyLimits holds the default request-body limit and the routes allowed
 // more (or less). Routes are echo route paths, e.g. "/api/v3/push_config_file".
 type bodyLimits struct {
@@ -74,7 +71,11 @@ func bodyLimit(limits *bodyLimits) echo.MiddlewareFunc {
 }
 
 // bodyTooLarge answers 413 in the route's own error body: bk-job's envelope
-// on /api/v3, the project's error body elsewhere.
+// on /api/v3, the project's error body elsewhere. The v3 code is 1239004
+// (API_PARAM_NULL_OR_ILLEGAL: the body cannot be taken as it is); bk-job
+// has no code for an oversized request body (1243015,
+// UPLOAD_FILE_MAX_SIZE_EXCEEDED, is about uploaded files). The status stays
+// 413, as bk-job's gateway answers before the API is reached.
 func bodyTooLarge(c echo.Context, limit int64) error {
 	msg := fmt.Sprintf("request body larger than %d bytes", limit)
 	// The client may still be sending: close the connection after the
@@ -82,7 +83,7 @@ func bodyTooLarge(c echo.Context, limit int64) error {
 	c.Response().Header().Set(echo.HeaderConnection, "close")
 	if isV3(c) {
 		return c.JSON(http.StatusRequestEntityTooLarge, V3Envelope{
-			Result: false, Code: v3IllegalParam, Message: msg, JobRequestID: RequestID(c),
+			Result: false, Code: v3APIParamNullOrIllegal, Message: msg, JobRequestID: RequestID(c),
 		})
 	}
 	return errs.New("common.bodyTooLarge", http.StatusRequestEntityTooLarge, msg)

@@ -47,7 +47,7 @@ func TestSPAFallback(t *testing.T) {
 		{"/assets/missing.js", "common.notFound", "application/json", 404},
 		{"/api/web/version", `"v":"1"`, "application/json", 200},
 		{"/api/web/nope", "common.notFound", "application/json", 404},
-		{"/api/v3/nope", "no such API path", "application/json", 404},
+		{"/api/v3/nope", `"code":1239003`, "application/json", 200}, // bk-job's API_UNSUPPORTED
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -118,12 +118,12 @@ func TestHealthReadyAndMetrics(t *testing.T) {
 func TestV3Envelope(t *testing.T) {
 	s := newTestServer(t)
 	s.Echo.GET("/ok", func(c echo.Context) error { return V3OK(c, map[string]int{"job_instance_id": 1}) })
-	s.Echo.GET("/bad", func(c echo.Context) error { return V3Error(c, errs.Invalid("target_server", "is required")) })
+	s.Echo.GET("/bad", func(c echo.Context) error { return V3Error(c, errs.Required("target_server")) })
 	rec := do(t, s, http.MethodGet, "/ok")
 	require.Contains(t, rec.Body.String(), `"result":true,"code":0`)
 	rec = do(t, s, http.MethodGet, "/bad")
 	require.Equal(t, 200, rec.Code)
-	require.Contains(t, rec.Body.String(), `"result":false,"code":1241005`, "ILLEGAL_PARAM_WITH_PARAM_NAME")
+	require.Contains(t, rec.Body.String(), `"result":false,"code":1241004`, "MISSING_PARAM_WITH_PARAM_NAME")
 	require.Contains(t, rec.Body.String(), "target_server: is required")
 	require.Regexp(t, `"job_request_id":"[0-9a-zA-Z]+"`, rec.Body.String())
 }

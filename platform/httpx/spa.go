@@ -24,7 +24,7 @@ func (s *Server) MountUI(dist fs.FS) {
 	s.Echo.GET("/*", func(c echo.Context) error {
 		p := c.Request().URL.Path
 		if isAPIPath(p) {
-			return errs.ErrNotFound.Withf("no such API path %s", p)
+			return apiNotFound(c, p)
 		}
 		if dist == nil {
 			return c.HTML(http.StatusOK, stubPage)
@@ -47,9 +47,18 @@ func (s *Server) MountUI(dist fs.FS) {
 	})
 	for _, prefix := range []string{"/api", "/api/*"} {
 		s.Echo.Any(prefix, func(c echo.Context) error {
-			return errs.ErrNotFound.Withf("no such API path %s", c.Request().URL.Path)
+			return apiNotFound(c, c.Request().URL.Path)
 		})
 	}
 }
 
 func isAPIPath(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api/") }
+
+// apiNotFound answers an API path nobody serves: under /api/v3 in bk-job's
+// envelope (1239003, API_UNSUPPORTED, HTTP 200), elsewhere a JSON 404.
+func apiNotFound(c echo.Context, p string) error {
+	if strings.HasPrefix(p, "/api/v3/") || p == "/api/v3" {
+		return V3Error(c, errs.ErrUnsupportedAPI.Withf("unsupported API %s", p))
+	}
+	return errs.ErrNotFound.Withf("no such API path %s", p)
+}

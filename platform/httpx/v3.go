@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/bkjob/bkjob/platform/errs"
 	"github.com/labstack/echo/v4"
@@ -30,49 +31,6 @@ type V3Page[T any] struct {
 	Data   []T `json:"data"`
 }
 
-// v3 numeric codes for typed errors, from bk-job's ErrorCode table where it
-// has one. Unlisted codes fall back by HTTP status.
-var v3CodeByStatus = map[int]int{
-	http.StatusBadRequest:          1240002, // ILLEGAL_PARAM
-	http.StatusUnauthorized:        1240005, // SERVICE_AUTH_FAIL: v3 authenticates apps
-	http.StatusForbidden:           1238001, // PERMISSION_DENIED
-	http.StatusNotFound:            1240003,
-	http.StatusConflict:            1240004,
-	http.StatusTooManyRequests:     1244032,
-	http.StatusNotImplemented:      1240099,
-	http.StatusServiceUnavailable:  1240098,
-	http.StatusGatewayTimeout:      1240097,
-	http.StatusInternalServerError: 1240001,
-}
-
-// v3IllegalParamWithName is bk-job's ILLEGAL_PARAM_WITH_PARAM_NAME, the
-// code of an invalid parameter the error names (errs.Invalid).
-const v3IllegalParamWithName = 1241005
-
-// v3CodeByErrCode overrides the status fallback for errors whose bk-job
-// code is more precise than their HTTP status.
-var v3CodeByErrCode = map[string]int{
-	"auth.throttled": 1239008, // API_OVER_LOAD: login / secret checks rate limited or locked out
-}
-
-// V3Code returns the numeric v3 code for err (0 for nil).
-func V3Code(err error) int {
-	if err == nil {
-		return 0
-	}
-	e := errs.From(err)
-	if c, ok := v3CodeByErrCode[e.Code]; ok {
-		return c
-	}
-	if errors.Is(e, errs.ErrInvalid) && e.Field != "" {
-		return v3IllegalParamWithName
-	}
-	if c, ok := v3CodeByStatus[e.Status]; ok {
-		return c
-	}
-	return 1240001
-}
-
 // V3OK writes a successful envelope.
 func V3OK(c echo.Context, data any) error {
 	return c.JSON(http.StatusOK, V3Envelope{Result: true, Code: 0, Message: "success", Data: data, JobRequestID: RequestID(c)})
@@ -96,6 +54,7 @@ func V3Error(c echo.Context, err error) error {
 	if e.Status == http.StatusUnauthorized || e.Status == http.StatusTooManyRequests {
 		status = e.Status
 	}
+
 	return c.JSON(status, V3Envelope{Result: false, Code: V3Code(e), Message: e.Error(), Data: nil,
 		JobRequestID: RequestID(c), Permission: PermissionOf(err)})
 }
@@ -111,4 +70,10 @@ func RequestID(c echo.Context) string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// V3PostOnly answers a GET on an endpoint bk-job serves by POST only
+// (backend_http_methods in the reference): 1239003, API_UNSUPPORTED.
+func V3PostOnly(c echo.Context) error {
+	return V3Error(c, errs.ErrUnsupportedAPI.Withf("%s accepts POST only", strings.TrimSuffix(c.Path(), "/")))
 }

@@ -26,10 +26,10 @@ func BindV3(c echo.Context, dst any, maxBody int64) error {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		return errs.Invalid("body", "read the request body: %v", err)
+		return errs.ErrBadBody.Withf("read the request body: %v", err).OnField("body")
 	}
 	if int64(len(body)) > maxBody {
-		return errs.Invalid("body", "larger than %d bytes", maxBody)
+		return errs.ErrBadBody.Withf("larger than %d bytes", maxBody).OnField("body")
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return bindQuery(r.URL.Query(), dst)

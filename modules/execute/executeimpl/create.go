@@ -64,7 +64,7 @@ func (e *Engine) scriptDetail(ctx context.Context, bizID int64, req execute.Fast
 	case req.ScriptID != "":
 		return scriptDetail{}, execute.NotSupported("script_id", "running a stored script")
 	case req.ScriptContent == "":
-		return scriptDetail{}, errs.Invalid("script_content", "required: give script_content (base64)")
+		return scriptDetail{}, errs.Required("script_content").Withf("is required: give script_content (base64)")
 	case len(req.HostPasswordList) > 0:
 		return scriptDetail{}, execute.NotSupported("host_password_list", "per-host Windows passwords")
 	}

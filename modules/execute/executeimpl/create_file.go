@@ -23,7 +23,7 @@ func (e *Engine) FastTransferFile(ctx context.Context, req execute.FastTransferF
 		return execute.JobCreated{}, err
 	}
 	if len(req.FileSourceList) == 0 {
-		return execute.JobCreated{}, errs.Invalid("file_source_list", "required: give at least one source")
+		return execute.JobCreated{}, errs.Required("file_source_list").Withf("is required: give at least one source")
 	}
 	mode := req.TransferMode
 	if mode == 0 {
@@ -88,7 +88,7 @@ func (e *Engine) fileSources(ctx context.Context, bizID int64, list []execute.Fi
 			return nil, 0, errs.Invalid(field+".file_type", "must be 1 (server file) or 3 (file source), got %d", src.FileType)
 		}
 		if len(src.FileList) == 0 {
-			return nil, 0, errs.Invalid(field+".file_list", "required: give at least one path")
+			return nil, 0, errs.Required(field + ".file_list").Withf("is required: give at least one path")
 		}
 		files := make([]string, len(src.FileList))
 		for j, p := range src.FileList {
@@ -101,7 +101,7 @@ func (e *Engine) fileSources(ctx context.Context, bizID int64, list []execute.Fi
 			}
 		}
 		if src.Account == nil {
-			return nil, 0, errs.Invalid(field+".account", "required for server files: give id or alias")
+			return nil, 0, errs.Required(field + ".account").Withf("is required for server files: give id or alias")
 		}
 		acc, err := e.account(ctx, bizID, src.Account.ID, src.Account.Alias, accountField(src.Account.ID, field+".account.id", field+".account.alias"))
 		if err != nil {
@@ -135,7 +135,7 @@ func (e *Engine) PushConfigFile(ctx context.Context, req execute.PushConfigFileR
 		return execute.JobCreated{}, err
 	}
 	if len(req.FileList) == 0 {
-		return execute.JobCreated{}, errs.Invalid("file_list", "required: give at least one file")
+		return execute.JobCreated{}, errs.Required("file_list").Withf("is required: give at least one file")
 	}
 	contents := make([][]byte, len(req.FileList))
 	seen := map[string]bool{}
@@ -160,7 +160,7 @@ func (e *Engine) PushConfigFile(ctx context.Context, req execute.PushConfigFileR
 		return execute.JobCreated{}, err
 	}
 	if req.AccountID == 0 && req.AccountAlias == "" {
-		return execute.JobCreated{}, errs.Invalid("account_alias", "required")
+		return execute.JobCreated{}, errs.Required("account_alias")
 	}
 	acc, err := e.account(ctx, sc.BizID, req.AccountID, req.AccountAlias, accountField(req.AccountID, "account_id", "account_alias"))
 	if err != nil {

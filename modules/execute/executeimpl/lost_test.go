@@ -2,6 +2,7 @@ package executeimpl_test
 
 import (
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/bkjob/bkjob/modules/execute"
 	"github.com/bkjob/bkjob/modules/execute/executeimpl"
 	"github.com/bkjob/bkjob/modules/execute/executetest"
+	"github.com/bkjob/bkjob/platform/errs"
 )
 
 // testLostByTransport: the transport forgets a running task, as a gse role
@@ -98,4 +100,28 @@ func testLostAfterFinalResult(t *testing.T, b executetest.Backend) {
 	waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
 	require.Eventually(t, func() bool { return env.Transport.LostAsked() >= 1 }, 10*time.Second, 10*time.Millisecond)
 	require.Len(t, env.Transport.Starts(), 1, "a host that finished while the engine asked is not sent again")
+}
+
+// testDispatchUnavailableRetried: the transport answers "unavailable" (the
+// gse role restarting, or its task record unwritable) to the first
+// dispatch; the task is left undispatched and sent again after the lease,
+// instead of every host failing as not submitted.
+func testDispatchUnavailableRetried(t *testing.T, b executetest.Backend) {
+	env := executetest.NewEnv(t, executetest.WithBackend(b))
+	hosts := executetest.AddHosts(t, env.DB, 1, 2)
+	var refusals atomic.Int32
+	env.Transport.Refuse = func(executetest.Start) error {
+		if refusals.Add(1) == 1 {
+			return errs.ErrUnavailable.Withf("the gse hub cannot record the task now")
+		}
+		return nil
+	}
+	c, err := env.Engine.FastExecuteScript(ctx, scriptReq(hosts...))
+	require.NoError(t, err)
+	st := waitJob(t, env, c.JobInstanceID, execute.StatusSuccess)
+	for _, id := range hosts {
+		require.Equal(t, gse.HostStatusSuccess, hostStatuses(st)[id])
+	}
+	require.Equal(t, int32(2), refusals.Load(), "refused once, then sent again")
+	require.Len(t, env.Transport.Starts(), 1)
 }

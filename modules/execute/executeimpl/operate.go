@@ -14,7 +14,7 @@ import (
 // loadJob resolves the scope and loads a job instance of it.
 func (e *Engine) loadJob(ctx context.Context, ref execute.ScopeRef, jobID int64) (*taskInstance, error) {
 	if jobID <= 0 {
-		return nil, errs.Invalid("job_instance_id", "required: a positive job instance id")
+		return nil, errs.Required("job_instance_id").Withf("is required: a positive job instance id")
 	}
 	sc, err := e.scope(ctx, ref)
 	if err != nil {
@@ -37,7 +37,7 @@ func (e *Engine) loadStep(ctx context.Context, ref execute.StepRef) (*taskInstan
 		return nil, nil, err
 	}
 	if ref.StepInstanceID <= 0 {
-		return nil, nil, errs.Invalid("step_instance_id", "required: a positive step instance id")
+		return nil, nil, errs.Required("step_instance_id").Withf("is required: a positive step instance id")
 	}
 	s, err := e.st.step(ctx, ref.StepInstanceID)
 	if err != nil {

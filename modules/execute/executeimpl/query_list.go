@@ -81,9 +81,9 @@ func (e *Engine) GetJobInstanceList(ctx context.Context, req execute.GetJobInsta
 	if req.JobInstanceID == 0 {
 		switch {
 		case req.CreateTimeStart <= 0:
-			return execute.JobInstancePage{}, errs.Invalid("create_time_start", "required: Unix milliseconds")
+			return execute.JobInstancePage{}, errs.Required("create_time_start").Withf("is required: Unix milliseconds")
 		case req.CreateTimeEnd <= 0:
-			return execute.JobInstancePage{}, errs.Invalid("create_time_end", "required: Unix milliseconds")
+			return execute.JobInstancePage{}, errs.Required("create_time_end").Withf("is required: Unix milliseconds")
 		case req.CreateTimeEnd < req.CreateTimeStart:
 			return execute.JobInstancePage{}, errs.Invalid("create_time_end", "must not be before create_time_start")
 		}
@@ -137,7 +137,7 @@ func (e *Engine) QueryAgentInfo(ctx context.Context, req execute.QueryAgentInfoR
 	}
 	switch n := len(req.HostIDList); {
 	case n == 0:
-		return execute.AgentInfoList{}, errs.Invalid("host_id_list", "required: give at least one host id")
+		return execute.AgentInfoList{}, errs.Required("host_id_list").Withf("is required: give at least one host id")
 	case n > execute.MaxAgentInfoHosts:
 		return execute.AgentInfoList{}, errs.Invalid("host_id_list", "at most %d hosts per query, got %d", execute.MaxAgentInfoHosts, n)
 	}

@@ -22,7 +22,7 @@ import (
 func (e *Engine) LogTarget(ctx context.Context, req execute.LogTargetRequest) (logsvr.StepState, error) {
 	switch {
 	case req.StepInstanceID <= 0:
-		return logsvr.StepState{}, errs.Invalid("step_instance_id", "required: a positive step instance id")
+		return logsvr.StepState{}, errs.Required("step_instance_id").Withf("is required: a positive step instance id")
 	case req.HostID < 0:
 		return logsvr.StepState{}, errs.Invalid("host_id", "must be a positive host id, got %d", req.HostID)
 	}

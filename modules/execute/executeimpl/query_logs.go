@@ -18,7 +18,7 @@ func (e *Engine) GetHostLog(ctx context.Context, req execute.GetHostLogRequest) 
 		return execute.HostLog{}, err
 	}
 	if req.HostID <= 0 && req.IP == "" {
-		return execute.HostLog{}, errs.Invalid("host_id", "required: give host_id, or bk_cloud_id and ip")
+		return execute.HostLog{}, errs.Required("host_id").Withf("is required: give host_id, or bk_cloud_id and ip")
 	}
 	count, err := executeCount(req.ExecuteCount, s)
 	if err != nil {
@@ -80,7 +80,7 @@ func (e *Engine) BatchGetHostLogs(ctx context.Context, req execute.BatchGetHostL
 	}
 	switch n := len(ids) + len(ips); {
 	case n == 0:
-		return execute.BatchHostLogs{}, errs.Invalid("host_id_list", "required: give host_id_list or ip_list")
+		return execute.BatchHostLogs{}, errs.Required("host_id_list").Withf("is required: give host_id_list or ip_list")
 	case n > execute.MaxBatchLogHosts:
 		return execute.BatchHostLogs{}, errs.Invalid("host_id_list", "at most %d hosts, got %d", execute.MaxBatchLogHosts, n)
 	}

@@ -129,11 +129,13 @@ func (e *Engine) reconcileTask(ctx context.Context, g *gseTask, now int64, start
 	case execute.StatusBlank:
 		return e.dispatch(ctx, k)
 	case execute.StatusRunning:
-		if g.Dispatched == 0 {
-			return e.dispatch(ctx, k)
-		}
+		// The deadline first: a task the transport keeps refusing as
+		// unavailable stays undispatched, and must still end.
 		if deadline := g.StartTime + int64(g.Timeout)*1000 + e.opts.TimeoutGrace.Milliseconds(); now > deadline {
 			return e.expire(ctx, k, g, gse.HostStatusTaskTimeout, gse.ErrorCodeOther, "no result within the timeout")
+		}
+		if g.Dispatched == 0 {
+			return e.dispatch(ctx, k)
 		}
 		if err := e.checkLost(ctx, k, g, now); err != nil {
 			return err

@@ -42,6 +42,7 @@ func engineCases() []struct {
 		{"LostByTransport", testLostByTransport},
 		{"HeldTaskNotLost", testHeldTaskNotLost},
 		{"LostAfterFinalResult", testLostAfterFinalResult},
+		{"DispatchUnavailableRetried", testDispatchUnavailableRetried},
 		{"TwoEngines", testTwoEngines},
 		{"SkipWhileStopping", testSkipWhileStopping},
 		{"TimeoutWatchdog", testTimeoutWatchdog},

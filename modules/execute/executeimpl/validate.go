@@ -21,17 +21,17 @@ func (e *Engine) scope(ctx context.Context, ref execute.ScopeRef) (manage.Scope,
 	typ, id := ref.ScopeType, ref.ScopeID
 	if typ == "" && id == "" {
 		if ref.BizID <= 0 {
-			return manage.Scope{}, errs.Invalid("bk_scope_id", "required: give bk_scope_type and bk_scope_id (or the deprecated bk_biz_id)")
+			return manage.Scope{}, errs.Required("bk_scope_id").Withf("is required: give bk_scope_type and bk_scope_id (or the deprecated bk_biz_id)")
 		}
 		typ, id = "biz", strconv.FormatInt(ref.BizID, 10)
 	}
 	switch {
 	case typ == "":
-		return manage.Scope{}, errs.Invalid("bk_scope_type", "required with bk_scope_id: biz or biz_set")
+		return manage.Scope{}, errs.Required("bk_scope_type").Withf("is required with bk_scope_id: biz or biz_set")
 	case typ != "biz" && typ != "biz_set":
 		return manage.Scope{}, errs.Invalid("bk_scope_type", "must be biz or biz_set, got %q", typ)
 	case id == "":
-		return manage.Scope{}, errs.Invalid("bk_scope_id", "required with bk_scope_type")
+		return manage.Scope{}, errs.Required("bk_scope_id").Withf("is required with bk_scope_type")
 	}
 	sc, err := e.mgr.ResolveScope(ctx, typ, id)
 	if errors.Is(err, manage.ErrScopeNotFound) {
@@ -46,7 +46,7 @@ func (e *Engine) scope(ctx context.Context, ref execute.ScopeRef) (manage.Scope,
 // account resolves account_id | account_alias to a system account of the business.
 func (e *Engine) account(ctx context.Context, bizID, id int64, alias, field string) (manage.Account, error) {
 	if id == 0 && alias == "" {
-		return manage.Account{}, errs.Invalid(field, "required: give the account id or alias")
+		return manage.Account{}, errs.Required(field).Withf("is required: give the account id or alias")
 	}
 	if id < 0 {
 		return manage.Account{}, errs.Invalid(field, "account id must be positive, got %d", id)
@@ -127,7 +127,7 @@ func checkRolling(rc *execute.RollingConfig) error {
 		return errs.Invalid("rolling_config.mode", "must be 1 (pause on failure), 2 (ignore failure) or 3 (manual), got %d", rc.Mode)
 	}
 	if strings.TrimSpace(rc.Expression) == "" {
-		return errs.Invalid("rolling_config.expression", "required when rolling by targets")
+		return errs.Required("rolling_config.expression").Withf("is required when rolling by targets")
 	}
 	if _, err := parseRollingExpr(rc.Expression); err != nil {
 		return errs.Invalid("rolling_config.expression", "%v", err)
@@ -152,7 +152,7 @@ func rollingSizes(rc *execute.RollingConfig, total int) ([]int, error) {
 func checkServer(field string, s *execute.Server, required bool) error {
 	if s.Empty() {
 		if required {
-			return errs.Invalid(field, "required: give host_id_list or ip_list")
+			return errs.Required(field).Withf("is required: give host_id_list or ip_list")
 		}
 		return nil
 	}

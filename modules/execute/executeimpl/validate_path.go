@@ -18,7 +18,7 @@ const maxFileNameBytes = 255
 func checkFileName(field, name string) error {
 	switch {
 	case name == "":
-		return errs.Invalid(field, "required")
+		return errs.Required(field)
 	case len(name) > maxFileNameBytes:
 		return errs.Invalid(field, "at most %d bytes, got %d", maxFileNameBytes, len(name))
 	case name == "." || name == "..":
@@ -53,7 +53,7 @@ func checkPathText(field, p string) error {
 // relative paths are refused, here and not only at dispatch.
 func cleanAbsPath(field, p string) (string, error) {
 	if p == "" {
-		return "", errs.Invalid(field, "required")
+		return "", errs.Required(field)
 	}
 	if err := checkPathText(field, p); err != nil {
 		return "", err

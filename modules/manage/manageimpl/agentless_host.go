@@ -27,7 +27,7 @@ const (
 // checked before the single insert, so bad input writes nothing.
 func (s *Service) CreateAgentlessHost(ctx context.Context, req manage.CreateAgentlessHostRequest) (manage.AgentlessHost, error) {
 	if req.BizID <= 0 {
-		return manage.AgentlessHost{}, errs.Invalid("bk_scope_id", "required")
+		return manage.AgentlessHost{}, errs.Required("bk_scope_id")
 	}
 	if req.CloudID < 0 {
 		return manage.AgentlessHost{}, errs.Invalid("bk_cloud_id", "must not be negative, got %d", req.CloudID)
@@ -79,7 +79,7 @@ func (s *Service) CreateAgentlessHost(ctx context.Context, req manage.CreateAgen
 // ListAgentlessHosts implements manage.AgentlessHosts.
 func (s *Service) ListAgentlessHosts(ctx context.Context, req manage.ListAgentlessHostsRequest) (manage.AgentlessHostPage, error) {
 	if req.BizID <= 0 {
-		return manage.AgentlessHostPage{}, errs.Invalid("bk_scope_id", "required")
+		return manage.AgentlessHostPage{}, errs.Required("bk_scope_id")
 	}
 	if req.Start < 0 {
 		return manage.AgentlessHostPage{}, errs.Invalid("start", "must not be negative, got %d", req.Start)
@@ -106,7 +106,7 @@ func (s *Service) ListAgentlessHosts(ctx context.Context, req manage.ListAgentle
 // returns the login (decrypted; kept in memory only).
 func (s *Service) hostLogin(ctx context.Context, bizID, id int64) (manage.SSHCredential, error) {
 	if id <= 0 {
-		return manage.SSHCredential{}, errs.Invalid("credential_id", "required: the id of a PASSWORD, USERNAME_PASSWORD or SECRET_KEY credential")
+		return manage.SSHCredential{}, errs.Required("credential_id").Withf("is required: the id of a PASSWORD, USERNAME_PASSWORD or SECRET_KEY credential")
 	}
 	row, err := s.cs.credentialByID(ctx, bizID, id)
 	if isNoRow(err) {
@@ -141,7 +141,7 @@ func (s *Service) hostLogin(ctx context.Context, bizID, id int64) (manage.SSHCre
 func checkIPv4(raw string) (string, error) {
 	text := strings.TrimSpace(raw)
 	if text == "" {
-		return "", errs.Invalid("ip", "required")
+		return "", errs.Required("ip")
 	}
 	ip := net.ParseIP(text)
 	if ip == nil || ip.To4() == nil {
@@ -153,7 +153,7 @@ func checkIPv4(raw string) (string, error) {
 func checkSSHUser(user string) error {
 	switch {
 	case user == "":
-		return errs.Invalid("ssh_user", "required (the credential holds no user name)")
+		return errs.Required("ssh_user").Withf("is required (the credential holds no user name)")
 	case len(user) > maxSSHUserLen:
 		return errs.Invalid("ssh_user", "at most %d characters", maxSSHUserLen)
 	case strings.HasPrefix(user, "-"):

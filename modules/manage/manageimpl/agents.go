@@ -72,7 +72,7 @@ func (s agentStore) agents(ctx context.Context, bizID int64, agentID string) ([]
 // ListAgents implements manage.Agents.
 func (s *Service) ListAgents(ctx context.Context, req manage.ListAgentsRequest) (manage.AgentPage, error) {
 	if req.BizID <= 0 {
-		return manage.AgentPage{}, errs.Invalid("bk_scope_id", "required")
+		return manage.AgentPage{}, errs.Required("bk_scope_id")
 	}
 	if req.Start < 0 {
 		return manage.AgentPage{}, errs.Invalid("start", "must not be negative, got %d", req.Start)
@@ -98,11 +98,11 @@ func (s *Service) ListAgents(ctx context.Context, req manage.ListAgentsRequest) 
 // RevokeAgent implements manage.Agents.
 func (s *Service) RevokeAgent(ctx context.Context, req manage.RevokeAgentRequest) (manage.Agent, error) {
 	if req.BizID <= 0 {
-		return manage.Agent{}, errs.Invalid("bk_scope_id", "required")
+		return manage.Agent{}, errs.Required("bk_scope_id")
 	}
 	id := strings.TrimSpace(req.AgentID)
 	if id == "" {
-		return manage.Agent{}, errs.Invalid("bk_agent_id", "required")
+		return manage.Agent{}, errs.Required("bk_agent_id")
 	}
 	rows, err := s.ag.agents(ctx, req.BizID, id)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 // CreateCredential implements manage.Credentials.
 func (s *Service) CreateCredential(ctx context.Context, req manage.CreateCredentialRequest) (manage.CredentialRef, error) {
 	if req.BizID <= 0 {
-		return manage.CredentialRef{}, errs.Invalid("bk_scope_id", "required")
+		return manage.CredentialRef{}, errs.Required("bk_scope_id")
 	}
 	name, err := checkName(req.Name)
 	if err != nil {
@@ -47,7 +47,7 @@ func (s *Service) CreateCredential(ctx context.Context, req manage.CreateCredent
 // UpdateCredential implements manage.Credentials.
 func (s *Service) UpdateCredential(ctx context.Context, req manage.UpdateCredentialRequest) (manage.CredentialRef, error) {
 	if req.BizID <= 0 {
-		return manage.CredentialRef{}, errs.Invalid("bk_scope_id", "required")
+		return manage.CredentialRef{}, errs.Required("bk_scope_id")
 	}
 	row, err := s.credential(ctx, req.BizID, int64(req.ID))
 	if err != nil {
@@ -98,7 +98,7 @@ func (s *Service) UpdateCredential(ctx context.Context, req manage.UpdateCredent
 // GetCredential implements manage.Credentials: metadata, values masked.
 func (s *Service) GetCredential(ctx context.Context, req manage.GetCredentialRequest) (manage.Credential, error) {
 	if req.BizID <= 0 {
-		return manage.Credential{}, errs.Invalid("bk_scope_id", "required")
+		return manage.Credential{}, errs.Required("bk_scope_id")
 	}
 	row, err := s.credential(ctx, req.BizID, int64(req.ID))
 	if err != nil {
@@ -135,7 +135,7 @@ func (s *Service) SSHCredential(ctx context.Context, id int64) (manage.SSHCreden
 // credential loads credential id of bizID, or ErrCredentialNotFound on "id".
 func (s *Service) credential(ctx context.Context, bizID, id int64) (credential, error) {
 	if id <= 0 {
-		return credential{}, errs.Invalid("id", "required: the credential id")
+		return credential{}, errs.Required("id").Withf("is required: the credential id")
 	}
 	row, err := s.cs.credentialByID(ctx, bizID, id)
 	if isNoRow(err) {

@@ -20,7 +20,7 @@ const (
 // parseType reads the API type name of field "type".
 func parseType(name string) (int, error) {
 	if strings.TrimSpace(name) == "" {
-		return 0, errs.Invalid("type", "required: APP_ID_SECRET_KEY, PASSWORD, USERNAME_PASSWORD or SECRET_KEY")
+		return 0, errs.Required("type").Withf("is required: APP_ID_SECRET_KEY, PASSWORD, USERNAME_PASSWORD or SECRET_KEY")
 	}
 	t, ok := manage.ParseCredentialType(name)
 	if !ok {
@@ -33,7 +33,7 @@ func checkName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		return "", errs.Invalid("name", "required")
+		return "", errs.Required("name")
 	case len([]rune(name)) > maxNameLen:
 		return "", errs.Invalid("name", "at most %d characters", maxNameLen)
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
@@ -54,7 +54,7 @@ func checkDescription(d string) error {
 func typeValues(t int, v manage.CredentialValues) (manage.CredentialValues, error) {
 	need := func(field, value string) error {
 		if value == "" {
-			return errs.Invalid(field, "required for type %s", manage.CredentialTypeName(t))
+			return errs.Required(field).Withf("is required for type %s", manage.CredentialTypeName(t))
 		}
 		if len(value) > maxValueLen {
 			return errs.Invalid(field, "at most %d bytes", maxValueLen)

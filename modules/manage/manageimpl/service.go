@@ -8,6 +8,7 @@ import (
 
 	"github.com/bkjob/bkjob/modules/manage"
 	"github.com/bkjob/bkjob/platform/crypto"
+	"github.com/bkjob/bkjob/platform/errs"
 	"gorm.io/gorm"
 )
 
@@ -89,7 +90,7 @@ func (s *Service) Account(ctx context.Context, bizID int64, ref manage.AccountRe
 		field = "account_alias"
 		acc, err = s.st.accountByAlias(ctx, bizID, ref.Alias)
 	default:
-		return manage.Account{}, manage.ErrAccountNotFound.Withf("account_id or account_alias is required").OnField("account_alias")
+		return manage.Account{}, errs.Required("account_alias").Withf("is required: give account_id or account_alias")
 	}
 	if errors.Is(err, errNoRow) {
 		return manage.Account{}, manage.ErrAccountNotFound.Withf("no account %s in business %d", refString(ref), bizID).OnField(field)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/gse/wire"
+	"github.com/bkjob/bkjob/platform/errs"
 )
 
 // StartScript hands a script task to the hosts' agents.
@@ -104,7 +105,10 @@ func (h *Hub) dispatch(ctx context.Context, taskID string, hosts []gse.Host, msg
 		planned[l.hostID] = agentID
 	}
 	if err := h.store.record(ctx, rows); err != nil {
-		return err
+		// The engine tries again later (the database may be back); the
+		// detail stays in this log, not in a host's result.
+		h.log.Warn("record dispatched task", "task", taskID, "hosts", len(rows), "err", err)
+		return errs.ErrUnavailable.Withf("the gse hub cannot record the task now")
 	}
 	if h.dispatchGap != nil {
 		h.dispatchGap()
@@ -148,7 +152,7 @@ func (h *Hub) addRecorded(ctx context.Context, l *link, taskID string, msg *wire
 		}
 		if err != nil {
 			h.log.Warn("record the agent of a dispatched task", "task", taskID, "host_id", l.hostID, "err", err)
-			l.failTask(taskID, msg, file, fmt.Sprintf("the hub could not record the task for the host's new agent: %v", err))
+			l.failTask(taskID, msg, file, "the hub could not record the task for the host's new agent")
 			return nil, false
 		}
 		want, planned = agentID, true

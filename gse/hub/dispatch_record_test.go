@@ -24,7 +24,7 @@ func TestDispatchFailsWithoutRecord(t *testing.T) {
 		{"the task store cannot be written", "unrecorded", func(th *testHub) func() {
 			require.NoError(t, th.db.Exec("ALTER TABLE gse_hub_task RENAME TO gse_hub_task_away").Error)
 			return func() { require.NoError(t, th.db.Exec("ALTER TABLE gse_hub_task_away RENAME TO gse_hub_task").Error) }
-		}, "record 1 dispatched tasks"},
+		}, "cannot record the task now"},
 		{"the task id does not fit the record", strings.Repeat("x", 192), func(*testHub) func() { return func() {} }, "task id longer than"},
 	}
 	for i, tt := range tests {
@@ -36,6 +36,7 @@ func TestDispatchFailsWithoutRecord(t *testing.T) {
 			mend := tt.breaks(th)
 			err := th.hub.StartScript(t.Context(), gse.ScriptTask{TaskID: tt.taskID, Hosts: []gse.Host{host}, Language: gse.LangShell, Content: "true"})
 			require.ErrorContains(t, err, tt.want)
+			require.NotContains(t, err.Error(), "gse_hub_task", "no database detail in what reaches the engine and the API")
 			require.Zero(t, th.hub.Stats().Tasks, "the hub keeps no entry of a refused dispatch")
 
 			// The agent was sent nothing: the next task it sees is the one

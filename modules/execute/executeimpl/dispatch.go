@@ -2,12 +2,14 @@ package executeimpl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"time"
 
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/modules/execute"
+	"github.com/bkjob/bkjob/platform/errs"
 	"github.com/bkjob/bkjob/platform/text"
 )
 
@@ -61,12 +63,14 @@ func (e *Engine) dispatch(ctx context.Context, k taskKey) error {
 			return err
 		}
 		if err := e.startOnTransport(ctx, k, g, targets); err != nil {
-			if retake {
-				// Other hosts of this task may be running from the first
-				// dispatch: failing the task here would drop their results.
-				// Leave it undispatched; the next reconcile after the lease
-				// tries again, and the step timeout bounds the whole thing.
-				e.log.Warn("dispatch takeover failed, will retry", "task_id", g.GseTaskID, "hosts", len(targets), "err", err)
+			if retake || errors.Is(err, errs.ErrUnavailable) {
+				// A takeover: other hosts of this task may be running from
+				// the first dispatch, and failing the task here would drop
+				// their results. Unavailable: the transport (or what it
+				// records to) is down for now. Either way the task is left
+				// undispatched; the next reconcile after the lease tries
+				// again, and the step timeout bounds the whole thing.
+				e.log.Warn("dispatch failed, will retry", "task_id", g.GseTaskID, "hosts", len(targets), "takeover", retake, "err", err)
 				return nil
 			}
 			e.log.Warn("dispatch failed", "task_id", g.GseTaskID, "hosts", len(targets), "err", err)

@@ -90,6 +90,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 	for _, m := range g.mounts {
 		m(authed, v3)
 	}
+	v3.RouteNotFound("/*", httpx.V3NotFound) // bk-job's 1239003, not echo's 404
 	g.srv.MountUI(g.ui)
 
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))

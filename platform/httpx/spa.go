@@ -62,3 +62,7 @@ func apiNotFound(c echo.Context, p string) error {
 	}
 	return errs.ErrNotFound.Withf("no such API path %s", p)
 }
+
+// V3NotFound answers an unknown /api/v3 name (for the v3 group's own
+// not-found route): 1239003, API_UNSUPPORTED, HTTP 200.
+func V3NotFound(c echo.Context) error { return apiNotFound(c, c.Request().URL.Path) }

@@ -34,6 +34,9 @@ func BindV3(c echo.Context, dst any, maxBody int64) error {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return bindQuery(r.URL.Query(), dst)
 	}
+	// Integers sent as JSON strings ("2") are accepted, as bk-job's
+	// Jackson reader does; errors are located in the body decoded.
+	body, _ = coerceIntStrings(body, dst)
 	if err := json.Unmarshal(body, dst); err != nil {
 		return errs.InvalidJSON(body, err)
 	}

@@ -15,7 +15,8 @@ type JobInstanceStatus struct {
 	StepInstanceList []StepInstanceInfo `json:"step_instance_list"`
 }
 
-// JobInstanceInfo is a job instance's basics. Times are Unix milliseconds.
+// JobInstanceInfo is a job instance's basics. Times are Unix milliseconds;
+// end_time and total_time are left out while the job has not ended.
 type JobInstanceInfo struct {
 	JobInstanceID int64     `json:"job_instance_id"`
 	ScopeType     string    `json:"bk_scope_type"`
@@ -24,11 +25,13 @@ type JobInstanceInfo struct {
 	Status        RunStatus `json:"status"`
 	CreateTime    int64     `json:"create_time"`
 	StartTime     int64     `json:"start_time"`
-	EndTime       int64     `json:"end_time"`
-	TotalTime     int64     `json:"total_time"`
+	EndTime       *int64    `json:"end_time,omitempty"`   // omitted until the job ends, as bk-job
+	TotalTime     *int64    `json:"total_time,omitempty"` // omitted until the job ends
 }
 
-// StepInstanceInfo is one step in get_job_instance_status.
+// StepInstanceInfo is one step in get_job_instance_status. With
+// return_ip_result, a step that has not started lists its target hosts as
+// waiting (5), as bk-job does.
 type StepInstanceInfo struct {
 	StepInstanceID   int64          `json:"step_instance_id"`
 	Type             int            `json:"type"`
@@ -36,8 +39,8 @@ type StepInstanceInfo struct {
 	Status           RunStatus      `json:"status"`
 	CreateTime       int64          `json:"create_time"`
 	StartTime        int64          `json:"start_time"`
-	EndTime          int64          `json:"end_time"`
-	TotalTime        int64          `json:"total_time"`
+	EndTime          *int64         `json:"end_time,omitempty"`   // omitted until the step ends, as bk-job
+	TotalTime        *int64         `json:"total_time,omitempty"` // omitted until the step ends
 	ExecuteCount     int            `json:"execute_count"`
 	StepIPResultList []StepIPResult `json:"step_ip_result_list,omitempty"`
 }

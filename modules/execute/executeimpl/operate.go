@@ -61,10 +61,6 @@ func opLog(job *taskInstance, s *stepInstance, code int, c execute.Caller, now i
 	return op
 }
 
-func notAllowed(what string, status int) error {
-	return execute.ErrOperationNotAllowed.Withf("%s is not allowed while the %s", what, execute.RunStatus(status).String())
-}
-
 // OperateJobInstance implements execute.Service: 1 terminates the job.
 func (e *Engine) OperateJobInstance(ctx context.Context, req execute.OperateJobInstanceRequest) (execute.OperateJobResult, error) {
 	switch req.OperationCode {
@@ -89,7 +85,7 @@ func (e *Engine) OperateJobInstance(ctx context.Context, req execute.OperateJobI
 // STOP_SUCCESS when the step is no longer running.
 func (e *Engine) terminate(ctx context.Context, job *taskInstance, c execute.Caller) error {
 	if job.Status != int(execute.StatusRunning) && job.Status != int(execute.StatusWaitingUser) {
-		return notAllowed("terminating the job", job.Status)
+		return notAllowed("terminate the job", "it", job.Status, "")
 	}
 	s, err := e.st.step(ctx, job.CurrentStepID)
 	if err != nil {
@@ -109,7 +105,7 @@ func (e *Engine) terminate(ctx context.Context, job *taskInstance, c execute.Cal
 			return err
 		}
 		if !ok {
-			return notAllowed("terminating the job", job.Status)
+			return changedMeanwhile("terminate the job", "it")
 		}
 		if err := e.st.addOperation(ctx, tx, opLog(job, s, execute.OpTerminateJob, c, now, nil)); err != nil {
 			return err
@@ -172,42 +168,42 @@ func (e *Engine) OperateStepInstance(ctx context.Context, req execute.OperateSte
 	}
 	res := execute.OperateStepResult{JobInstanceID: job.ID, StepInstanceID: s.ID}
 	if s.ID != job.CurrentStepID {
-		return res, execute.ErrOperationNotAllowed.Withf("step %d is not the current step of job %d", s.ID, job.ID)
+		return res, execute.ErrOperationNotAllowed.Withf("cannot operate on step %d: it is not the current step of job %d", s.ID, job.ID)
 	}
 	switch req.OperationCode {
 	case execute.StepOpRetryFail, execute.StepOpRetryAll:
 		err = e.retry(ctx, job, s, req.OperationCode == execute.StepOpRetryFail, req.Caller)
 	case execute.StepOpIgnoreError:
-		err = e.moveOn(ctx, job, s, req.Caller, execute.OpIgnoreError, "ignoring the error",
+		err = e.moveOn(ctx, job, s, req.Caller, execute.OpIgnoreError, "ignore the error", "only a failed step's error can be ignored",
 			[]int{int(execute.StatusFail), int(execute.StatusAbnormal)}, execute.StatusIgnoreError,
 			[]int{int(execute.StatusFail), int(execute.StatusAbnormal)})
 	case execute.StepOpNextStep:
-		err = e.moveOn(ctx, job, s, req.Caller, execute.OpNextStep, "going to the next step",
+		err = e.moveOn(ctx, job, s, req.Caller, execute.OpNextStep, "go to the next step", "only a terminated step can be passed over",
 			[]int{int(execute.StatusStopSuccess)}, execute.StatusSkipped, []int{int(execute.StatusStopSuccess)})
 	case execute.StepOpSkip:
-		err = e.moveOn(ctx, job, s, req.Caller, execute.OpSkipStep, "skipping the step",
+		err = e.moveOn(ctx, job, s, req.Caller, execute.OpSkipStep, "skip the step", "only a step being terminated can be skipped",
 			[]int{int(execute.StatusStopping)}, execute.StatusSkipped, []int{int(execute.StatusStopping)})
 	case execute.StepOpRollingContinue:
 		if !s.rolling() {
-			return res, execute.ErrOperationNotAllowed.Withf("step %d does not roll", s.ID)
+			return res, execute.ErrOperationNotAllowed.Withf("cannot continue the rolling: step %d is not a rolling step", s.ID)
 		}
-		err = e.moveOn(ctx, job, s, req.Caller, execute.OpRollingContinue, "continuing the rolling",
+		err = e.moveOn(ctx, job, s, req.Caller, execute.OpRollingContinue, "continue the rolling", "only a rolling step waiting for the user can continue",
 			[]int{int(execute.StatusWaitingUser)}, execute.StatusRollingWaiting, []int{int(execute.StatusWaitingUser)})
 	default:
-		return res, execute.ErrOperationNotAllowed.Withf("operation %d applies to manual confirmation steps only", req.OperationCode)
+		return res, execute.ErrOperationNotAllowed.Withf("cannot apply operation %d to step %d: it applies to manual confirmation steps only", req.OperationCode, s.ID)
 	}
 	return res, err
 }
 
 // moveOn moves the step from stepFrom to to and the job from jobFrom back to
 // RUNNING, records the operation, and lets the job continue.
-func (e *Engine) moveOn(ctx context.Context, job *taskInstance, s *stepInstance, c execute.Caller, op int, what string,
+func (e *Engine) moveOn(ctx context.Context, job *taskInstance, s *stepInstance, c execute.Caller, op int, what, needs string,
 	stepFrom []int, to execute.RunStatus, jobFrom []int) error {
 	if !in(s.Status, stepFrom) {
-		return notAllowed(what, s.Status)
+		return notAllowed(what, "the step", s.Status, needs)
 	}
 	if !in(job.Status, jobFrom) && job.Status != int(execute.StatusRunning) {
-		return notAllowed(what, job.Status)
+		return notAllowed(what, "the job", job.Status, "")
 	}
 	now := e.nowMS()
 	err := e.st.tx(ctx, func(tx *gorm.DB) error {
@@ -220,7 +216,7 @@ func (e *Engine) moveOn(ctx context.Context, job *taskInstance, s *stepInstance,
 			return err
 		}
 		if !ok {
-			return execute.ErrOperationNotAllowed.Withf("%s: the step changed meanwhile, try again", what)
+			return changedMeanwhile(what, "the step")
 		}
 		if in(job.Status, jobFrom) {
 			ok, err := e.st.claimJob(ctx, tx, job.ID, jobFrom,
@@ -229,7 +225,7 @@ func (e *Engine) moveOn(ctx context.Context, job *taskInstance, s *stepInstance,
 				return err
 			}
 			if !ok {
-				return execute.ErrOperationNotAllowed.Withf("%s: the job changed meanwhile, try again", what)
+				return changedMeanwhile(what, "the job")
 			}
 		}
 		return e.st.addOperation(ctx, tx, opLog(job, s, op, c, now, nil))
@@ -246,17 +242,17 @@ func (e *Engine) moveOn(ctx context.Context, job *taskInstance, s *stepInstance,
 // only its failed hosts, or all of them.
 func (e *Engine) retry(ctx context.Context, job *taskInstance, s *stepInstance, failedOnly bool, c execute.Caller) error {
 	stepFrom := []int{int(execute.StatusFail), int(execute.StatusAbnormal), int(execute.StatusStopSuccess)}
-	what := "retrying all hosts"
+	what, needs := "retry all hosts", "only a failed or terminated step can be retried"
 	op, mode := execute.OpRetryStepAll, retryAll
 	if failedOnly {
-		what, op, mode = "retrying the failed hosts", execute.OpRetryStepFail, retryFailed
+		what, op, mode = "retry the failed hosts", execute.OpRetryStepFail, retryFailed
 	}
 	if !in(s.Status, stepFrom) {
-		return notAllowed(what, s.Status)
+		return notAllowed(what, "the step", s.Status, needs)
 	}
 	jobFrom := []int{int(execute.StatusFail), int(execute.StatusAbnormal), int(execute.StatusStopSuccess), int(execute.StatusRunning)}
 	if !in(job.Status, jobFrom) {
-		return notAllowed(what, job.Status)
+		return notAllowed(what, "the job", job.Status, "")
 	}
 	count := s.ExecuteCount + 1
 	rows, err := e.planRun(ctx, s, s.Batch, count, mode)
@@ -274,7 +270,7 @@ func (e *Engine) retry(ctx context.Context, job *taskInstance, s *stepInstance, 
 			return err
 		}
 		if !ok {
-			return execute.ErrOperationNotAllowed.Withf("%s: the step changed meanwhile, try again", what)
+			return changedMeanwhile(what, "the step")
 		}
 		if job.Status != int(execute.StatusRunning) {
 			ok, err := e.st.claimJob(ctx, tx, job.ID, jobFrom[:3],
@@ -283,7 +279,7 @@ func (e *Engine) retry(ctx context.Context, job *taskInstance, s *stepInstance, 
 				return err
 			}
 			if !ok {
-				return execute.ErrOperationNotAllowed.Withf("%s: the job changed meanwhile, try again", what)
+				return changedMeanwhile(what, "the job")
 			}
 		}
 		if err := e.st.addOperation(ctx, tx, opLog(job, s, op, c, now, map[string]any{"execute_count": count})); err != nil {

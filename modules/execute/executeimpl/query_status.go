@@ -29,17 +29,11 @@ func (e *Engine) GetJobInstanceStatus(ctx context.Context, req execute.GetJobIns
 	for i := range steps {
 		s := &steps[i]
 		info := execute.StepInstanceInfo{StepInstanceID: s.ID, Type: s.Type, Name: s.Name, Status: execute.RunStatus(s.Status),
-			CreateTime: s.CreateTime, StartTime: s.StartTime, EndTime: s.EndTime, TotalTime: s.TotalTime, ExecuteCount: s.ExecuteCount}
+			CreateTime: s.CreateTime, StartTime: s.StartTime, ExecuteCount: s.ExecuteCount}
+		info.EndTime, info.TotalTime = endTimes(s.Status, s.EndTime, s.TotalTime)
 		if req.ReturnIPResult {
-			rows, err := e.st.viewRows(ctx, s.ID, s.ExecuteCount, nil)
-			if err != nil {
+			if info.StepIPResultList, err = e.stepIPResults(ctx, s); err != nil {
 				return execute.JobInstanceStatus{}, err
-			}
-			info.StepIPResultList = make([]execute.StepIPResult, 0, len(rows))
-			for _, r := range rows {
-				info.StepIPResultList = append(info.StepIPResultList, execute.StepIPResult{HostID: apiHostID(r.HostID), IP: r.IP,
-					CloudID: r.CloudID, Status: r.Status, Tag: r.Tag, ExitCode: r.ExitCode, ErrorCode: r.ErrorCode,
-					StartTime: r.StartTime, EndTime: r.EndTime, TotalTime: r.TotalTime})
 			}
 		}
 		out.StepInstanceList = append(out.StepInstanceList, info)
@@ -47,9 +41,45 @@ func (e *Engine) GetJobInstanceStatus(ctx context.Context, req execute.GetJobIns
 	return out, nil
 }
 
+// stepIPResults lists a step's hosts of its latest execute count; a step
+// that has not started lists its targets as waiting.
+func (e *Engine) stepIPResults(ctx context.Context, s *stepInstance) ([]execute.StepIPResult, error) {
+	rows, err := e.st.viewRows(ctx, s.ID, s.ExecuteCount, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]execute.StepIPResult, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, execute.StepIPResult{HostID: apiHostID(r.HostID), IP: r.IP,
+			CloudID: r.CloudID, Status: r.Status, Tag: r.Tag, ExitCode: r.ExitCode, ErrorCode: r.ErrorCode,
+			StartTime: r.StartTime, EndTime: r.EndTime, TotalTime: r.TotalTime})
+	}
+	if len(rows) > 0 || s.Status != int(execute.StatusBlank) {
+		return out, nil
+	}
+	hosts, err := e.st.stepHosts(ctx, s.ID, -1)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hosts {
+		out = append(out, execute.StepIPResult{HostID: apiHostID(h.HostID), IP: h.IP, CloudID: h.CloudID, Status: gse.HostStatusWaiting})
+	}
+	return out, nil
+}
+
+// endTimes gives end_time and total_time once status has ended, nil before.
+func endTimes(status int, end, total int64) (*int64, *int64) {
+	if !execute.RunStatus(status).Finished() {
+		return nil, nil
+	}
+	return &end, &total
+}
+
 func jobInfo(j *taskInstance) execute.JobInstanceInfo {
-	return execute.JobInstanceInfo{JobInstanceID: j.ID, ScopeType: j.ScopeType, ScopeID: j.ScopeID, Name: j.Name,
-		Status: execute.RunStatus(j.Status), CreateTime: j.CreateTime, StartTime: j.StartTime, EndTime: j.EndTime, TotalTime: j.TotalTime}
+	info := execute.JobInstanceInfo{JobInstanceID: j.ID, ScopeType: j.ScopeType, ScopeID: j.ScopeID, Name: j.Name,
+		Status: execute.RunStatus(j.Status), CreateTime: j.CreateTime, StartTime: j.StartTime}
+	info.EndTime, info.TotalTime = endTimes(j.Status, j.EndTime, j.TotalTime)
+	return info
 }
 
 // GetStepInstanceStatus implements execute.Service: the step's hosts of one
@@ -155,7 +185,7 @@ func groupResults(rows []hostTask, status *int, tag string, limit *int) []execut
 		tag    string
 	}
 	idx := map[key]int{}
-	var groups []execute.ResultGroup
+	groups := []execute.ResultGroup{} // never null in the answer
 	var members [][]hostTask
 	for _, r := range rows {
 		k := key{r.Status, r.Tag}

@@ -53,6 +53,9 @@ func engineCases() []struct {
 		{"FileRefusedByTransport", testFileRefusedByTransport},
 		{"JobInstanceList", testJobInstanceList},
 		{"WideTagNextJob", testWideTagNextJob},
+		{"EndTimesWhileRunning", testEndTimesWhileRunning},
+		{"StepNotStartedListsWaitingHosts", testStepNotStartedListsWaitingHosts},
+		{"EmptyResultGroups", testEmptyResultGroups},
 	}
 }
 

@@ -43,6 +43,7 @@ func TestEngine(t *testing.T) {
 	t.Run("Callback", s.callback)
 	t.Run("SensitiveParamHidden", s.sensitiveParam)
 	t.Run("BadInputCreatesNothing", s.badInput)
+	t.Run("StatusShape", s.statusShape)
 }
 
 // counter is a shell line that sets $n to 1, 2, 3… across every run of

@@ -37,6 +37,8 @@ func TestV3CodeTable(t *testing.T) {
 		{"unknown endpoint", "POST", "no_such_endpoint", "{}", false, 200, 1239003, ""},
 		{"GET on a POST-only endpoint", "GET", "fast_execute_script?bk_scope_type=biz&bk_scope_id=1", "", false, 200, 1239003, ""},
 		{"job instance not found", "POST", "get_job_instance_status", js(map[string]any{"job_instance_id": 987654321}), false, 200, 1244006, ""},
+		{"integer sent as a JSON string", "POST", "get_job_instance_status", js(map[string]any{"job_instance_id": "987654321"}), false, 200, 1244006, ""},
+		{"JSON string that is not an integer", "POST", "get_job_instance_status", js(map[string]any{"job_instance_id": "2.5"}), false, 200, 1241005, "job_instance_id"},
 		{"credential not found", "POST", "get_credential_detail", js(map[string]any{"id": 987654321}), false, 200, 1243048, ""},
 		{"app credentials missing", "POST", "get_job_instance_list", js(nil), true, 401, 1240005, ""},
 	}

@@ -46,7 +46,7 @@ func Open(ctx context.Context, cfg config.DB, dataDir string, log *slog.Logger) 
 	if err != nil {
 		return nil, fmt.Errorf("open db: %w", err)
 	}
-	gdb, err := gorm.Open(dialector, &gorm.Config{
+	gdb, err := gorm.Open(classifying{dialector}, &gorm.Config{
 		Logger:                 newLogger(log),
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		TranslateError:         true,

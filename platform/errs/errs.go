@@ -86,7 +86,29 @@ var (
 	// ErrUnsupportedAPI is an endpoint name nobody serves, or a method the
 	// endpoint does not accept (a refinement of ErrNotFound).
 	ErrUnsupportedAPI = New("common.unsupportedAPI", http.StatusNotFound, "unsupported API")
+	// A backend that cannot be reached: bk-job answers each with a code of
+	// its own (1252001, 1255001, 1250001). The backend's packages raise
+	// them, wrapping the connection error for the log; the message is all
+	// a client sees.
+	ErrDatabase = New("common.database", http.StatusServiceUnavailable, "database unavailable")
+	ErrBroker   = New("common.broker", http.StatusServiceUnavailable, "message broker unavailable")
+	ErrRedis    = New("common.redis", http.StatusServiceUnavailable, "redis unavailable")
 )
+
+// Unreachable marks cause as backend (ErrDatabase, ErrBroker, ErrRedis)
+// being unreachable: errors.As finds backend's *Error, errors.Is still
+// finds cause, and Error() keeps cause's text for the log.
+func Unreachable(backend *Error, cause error) error {
+	return &unreachable{backend: backend, cause: cause}
+}
+
+type unreachable struct {
+	backend *Error
+	cause   error
+}
+
+func (u *unreachable) Error() string   { return u.backend.Message + ": " + u.cause.Error() }
+func (u *unreachable) Unwrap() []error { return []error{u.backend, u.cause} }
 
 // Required names a required parameter the request lacks:
 // errs.Required("job_instance_id"), or with how to give it:

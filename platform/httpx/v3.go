@@ -49,6 +49,10 @@ func V3Error(c echo.Context, err error) error {
 		// caller: its details (addresses, SQL) go to the log, not the client.
 		loggerOf(c).Error("v3 request failed", "path", c.Request().URL.Path, "request_id", RequestID(c), "err", err)
 		e = errs.Internal(RequestID(c))
+	} else if e.Status == http.StatusServiceUnavailable {
+		// A backend out of reach (1252001, 1255001, 1250001, 1240001): the
+		// client gets the code, the log gets the cause (address, driver text).
+		loggerOf(c).Warn("v3 request failed: backend unavailable", "path", c.Request().URL.Path, "request_id", RequestID(c), "code", e.Code, "err", err)
 	}
 	status := http.StatusOK
 	if e.Status == http.StatusUnauthorized || e.Status == http.StatusTooManyRequests {

@@ -52,3 +52,57 @@ func TestV3BackendUnavailable(t *testing.T) {
 		return err == nil && env.Code == 0
 	}, 30*time.Second, 100*time.Millisecond, "never recovered after the database came back: %+v", env)
 }
+
+// TestV3BrokerUnavailable: in a split deployment, while the gateway's
+// broker is out of reach, a v3 call that crosses the bus answers bk-job's
+// MQ_ERROR (1255001, HTTP 200) with no detail; when the broker is back,
+// the same call succeeds. The gateway reaches RabbitMQ through a proxy the
+// test closes; the engine's side keeps its own connection.
+func TestV3BrokerUnavailable(t *testing.T) {
+	dsn := uniqueMySQLDatabase(t, testenv.Require(t, "BKJOB_TEST_MYSQL_DSN"))
+	redisURL := testenv.Require(t, "BKJOB_TEST_REDIS_URL")
+	amqpURL := testenv.Require(t, "BKJOB_TEST_AMQP_URL")
+	mongoURI := testenv.Require(t, "BKJOB_TEST_MONGO_URI")
+	amqp, err := url.Parse(amqpURL)
+	require.NoError(t, err)
+	busProxy := startTCPProxy(t, amqp.Host)
+	proxied := *amqp
+	proxied.Host = busProxy.addr
+	suffix := randHex(t, 6)
+	shared := []string{
+		"BKJOB_DB__DRIVER=mysql", "BKJOB_DB__DSN=" + dsn,
+		"BKJOB_CACHE__BACKEND=redis", "BKJOB_CACHE__REDIS_URL=" + redisURL,
+		"BKJOB_LOCK__BACKEND=redis", "BKJOB_LOCK__REDIS_URL=" + redisURL,
+		"BKJOB_BUS__BACKEND=rabbitmq", "BKJOB_BUS__EXCHANGE_PREFIX=v3mq" + suffix, "BKJOB_BUS__CALL_TIMEOUT=3s",
+		"BKJOB_LOGSVR__BACKEND=mongodb", "BKJOB_LOGSVR__MONGO_URI=" + mongoURI, "BKJOB_LOGSVR__MONGO_DATABASE=v3mq" + suffix,
+		"BKJOB_BLOB__DIR=" + t.TempDir(),
+	}
+	front := startCluster(t, ServerOptions{Args: []string{"--roles=gateway,manage"}},
+		append(append([]string{}, shared...), "BKJOB_BUS__AMQP_URL="+proxied.String())...)
+	StartServer(t, ServerOptions{
+		Args: []string{"--roles=execute,logsvr,gse"},
+		Env:  append(append([]string{}, shared...), "BKJOB_BUS__AMQP_URL="+amqpURL, "BKJOB_GSE__LOCAL_AGENT__ENABLED=false"),
+	})
+	now := time.Now().UnixMilli()
+	list := scope(map[string]any{"create_time_start": now - 3600_000, "create_time_end": now + 3600_000})
+	var env envelope
+	require.Eventually(t, func() bool {
+		env, err = front.post("get_job_instance_list", list)
+		return err == nil && env.Code == 0
+	}, 30*time.Second, 100*time.Millisecond, "the engine never answered over the bus: %+v", env)
+
+	busProxy.Down()
+	var down envelope
+	require.Eventually(t, func() bool {
+		down, err = front.post("get_job_instance_list", list)
+		return err == nil && down.Code == 1255001
+	}, 60*time.Second, 100*time.Millisecond, "never answered 1255001 with the broker gone: %+v", down)
+	require.False(t, down.Result)
+	require.Equal(t, "message broker unavailable", down.Message)
+
+	busProxy.Up()
+	require.Eventually(t, func() bool {
+		env, err = front.post("get_job_instance_list", list)
+		return err == nil && env.Code == 0
+	}, 60*time.Second, 100*time.Millisecond, "never recovered after the broker came back: %+v", env)
+}

@@ -101,7 +101,7 @@ func (r *RabbitMQ) send(ctx context.Context, what, exchange, topic string, event
 	ctx, cancel := r.opts.bounded(ctx)
 	defer cancel()
 	if err := r.pub.publish(ctx, exchange, topic, body, mode); err != nil {
-		return fmt.Errorf("publish %s %s: %w", what, topic, err)
+		return r.conn.unreachable(fmt.Errorf("publish %s %s: %w", what, topic, err))
 	}
 	r.st.published.Add(1)
 	return nil

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/bkjob/bkjob/platform/errs"
 )
 
 // connManager owns the one AMQP connection of a RabbitMQ bus and replaces it
@@ -122,6 +124,19 @@ func (c *connManager) get(ctx context.Context) (*amqp.Connection, error) {
 			return nil, ErrClosed
 		}
 	}
+}
+
+// unreachable marks err as the broker being out of reach (errs.ErrBroker)
+// when there is no live connection; err stays in the chain for errors.Is
+// and the log.
+func (c *connManager) unreachable(err error) error {
+	c.mu.Lock()
+	conn := c.conn
+	c.mu.Unlock()
+	if conn != nil && !conn.IsClosed() {
+		return err
+	}
+	return errs.Unreachable(errs.ErrBroker, err)
 }
 
 // channel opens a channel on the live connection, waiting as get does.

@@ -51,6 +51,8 @@ func newRPCClient(conn *connManager) *rpcClient {
 // past ctx's deadline (CallTimeout when it has none) it returns an error
 // matching both context.DeadlineExceeded and errs.ErrTimeout; a connection
 // lost while waiting gives errs.ErrUnavailable (the handler may have run).
+// A call that fails while the broker is out of reach is also
+// errs.ErrBroker (the code a client is answered with).
 func (r *RabbitMQ) Call(ctx context.Context, method string, req, resp any) error {
 	if r.isClosed() {
 		return ErrClosed
@@ -67,9 +69,9 @@ func (r *RabbitMQ) Call(ctx context.Context, method string, req, resp any) error
 	gen, err := r.rpc.send(ctx, r.rpcQueue(method), id, body)
 	if err != nil {
 		if ctx.Err() != nil {
-			return callTimeoutError(ctx, method)
+			return r.conn.unreachable(callTimeoutError(ctx, method))
 		}
-		return fmt.Errorf("call %s: %w", method, err)
+		return r.conn.unreachable(fmt.Errorf("call %s: %w", method, err))
 	}
 	r.st.calls.Add(1)
 	select {
@@ -80,7 +82,7 @@ func (r *RabbitMQ) Call(ctx context.Context, method string, req, resp any) error
 		case out := <-res:
 			return r.result(ctx, method, out, resp)
 		default:
-			return fmt.Errorf("call %s: connection lost before the reply: %w", method, errs.ErrUnavailable)
+			return errs.Unreachable(errs.ErrBroker, fmt.Errorf("call %s: connection lost before the reply: %w", method, errs.ErrUnavailable))
 		}
 	case <-ctx.Done():
 		return callTimeoutError(ctx, method)

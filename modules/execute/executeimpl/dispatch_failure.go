@@ -47,14 +47,16 @@ func (e *Engine) logDispatchFailure(ctx context.Context, k taskKey, hosts []gse.
 		sources = []source{{}}
 	}
 	ref := meta.logRef(k)
-	line := []logsvr.TimeLog{{Time: time.UnixMilli(e.nowMS()).UTC(), Content: msg}}
+	now := time.UnixMilli(e.nowMS()).UTC()
 	logs := make([]logsvr.FileLog, 0, len(hosts)*len(sources))
 	for _, h := range hosts {
 		for _, src := range sources {
-			logs = append(logs, logsvr.FileLog{StepRef: ref, Mode: logsvr.ModeDownload, HostID: h.ID,
+			l := logsvr.FileLog{StepRef: ref, Mode: logsvr.ModeDownload, HostID: h.ID,
 				SrcHostID: src.hostID, SrcHost: src.host, SrcPath: src.path, DestHostID: h.ID,
 				DestHost: fmt.Sprintf("%d:%s", h.CloudID, h.IP), DestPath: d.TargetPath,
-				Status: gse.FileStatusFailed, StatusDesc: msg, Lines: line})
+				Status: gse.FileStatusFailed, StatusDesc: msg}
+			l.Lines = []logsvr.TimeLog{{Time: now, Content: fileStateLine(l, msg)}}
+			logs = append(logs, l)
 		}
 	}
 	if err := e.logs.WriteFile(ctx, logs); err != nil {

@@ -4,36 +4,75 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
+	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/modules/execute"
 	"github.com/bkjob/bkjob/modules/logsvr"
 )
 
 // hostFileLogs is a target host's file log entries followed, as bk-job
 // returns them, by the upload entries (mode 0) of the step's source hosts.
+// A transport that reports no upload of its own (the agent, ssh) gets one
+// per finished download from a source host, made from the download.
 func (e *Engine) hostFileLogs(ctx context.Context, d fileDetail, ref logsvr.StepRef, hostID int64) ([]logsvr.FileLog, error) {
 	logs, err := e.logs.ReadFileLogs(ctx, ref, []int64{hostID}, logsvr.ModeAll)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[int64]bool{hostID: true}
+	isSource := map[int64]bool{}
 	var sources []int64
 	for _, src := range d.Sources {
 		for _, h := range src.Hosts {
-			if !seen[h.HostID] {
-				seen[h.HostID] = true
-				sources = append(sources, h.HostID)
+			if !isSource[h.HostID] {
+				isSource[h.HostID] = true
+				if h.HostID != hostID { // its own uploads are read above
+					sources = append(sources, h.HostID)
+				}
 			}
 		}
 	}
-	if len(sources) == 0 {
+	if len(isSource) == 0 {
 		return logs, nil
 	}
-	uploads, err := e.logs.ReadFileLogs(ctx, ref, sources, logsvr.ModeUpload)
-	if err != nil {
-		return nil, err
+	var uploads []logsvr.FileLog
+	if len(sources) > 0 {
+		if uploads, err = e.logs.ReadFileLogs(ctx, ref, sources, logsvr.ModeUpload); err != nil {
+			return nil, err
+		}
 	}
-	return append(logs, uploads...), nil
+	return withUploads(logs, uploads, isSource), nil
+}
+
+// withUploads is the host's entries, then the sources' stored uploads, then
+// one upload made for each finished download from a source host (isSource)
+// whose upload no transport reported.
+func withUploads(logs, uploads []logsvr.FileLog, isSource map[int64]bool) []logsvr.FileLog {
+	type key struct {
+		host int64
+		path string
+	}
+	have := map[key]bool{}
+	for _, u := range append(logs[:len(logs):len(logs)], uploads...) {
+		if u.Mode == logsvr.ModeUpload {
+			have[key{u.HostID, u.SrcPath}] = true
+		}
+	}
+	out := append(logs[:len(logs):len(logs)], uploads...)
+	for _, l := range logs {
+		k := key{l.SrcHostID, l.SrcPath}
+		if l.Mode != logsvr.ModeDownload || !isSource[l.SrcHostID] || l.Status != gse.FileStatusFinished || have[k] {
+			continue
+		}
+		have[k] = true
+		u := logsvr.FileLog{StepRef: l.StepRef, Mode: logsvr.ModeUpload, HostID: l.SrcHostID, SrcHostID: l.SrcHostID,
+			SrcHost: l.SrcHost, SrcPath: l.SrcPath, Size: l.Size, Bytes: l.Bytes, Speed: l.Speed, Percent: l.Percent, Status: l.Status}
+		if len(l.Lines) > 0 {
+			u.Lines = []logsvr.TimeLog{{Time: l.Lines[len(l.Lines)-1].Time, Content: fileStateLine(u, "")}}
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 // fileHostNames maps a file step's source hosts and the given target rows
@@ -52,15 +91,22 @@ func fileHostNames(d fileDetail, rows ...hostTask) map[int64]string {
 }
 
 // fileLogs renders the log store's file entries as the API's file_logs;
-// names fills in the hosts the transport did not name.
-func fileLogs(logs []logsvr.FileLog, names map[int64]string) []execute.FileLog {
+// names fills in the hosts the transport did not name. A staged file
+// (push_config_file) is shown by the user's file name, never its blob key.
+func fileLogs(logs []logsvr.FileLog, names map[int64]string, d fileDetail) []execute.FileLog {
+	var blobs []string // key, name pairs for strings.NewReplacer
+	for _, src := range d.Sources {
+		for _, b := range src.Blobs {
+			blobs = append(blobs, b.Key, b.Name)
+		}
+	}
+	shown := strings.NewReplacer(blobs...)
 	out := make([]execute.FileLog, 0, len(logs))
 	for _, l := range logs {
-		fl := execute.FileLog{Mode: l.Mode, SrcPath: l.SrcPath, DestPath: l.DestPath, Status: l.Status,
-			Size: strconv.FormatInt(l.Size, 10), Speed: fmt.Sprintf("%d KB/s", l.Speed/1024), Process: fmt.Sprintf("%d%%", l.Percent)}
-		if l.SrcHostID != 0 || l.SrcHost != "" {
-			fl.SrcIP = logIP(l.SrcHostID, orName(l.SrcHost, names[l.SrcHostID]))
-		}
+		fl := execute.FileLog{Mode: l.Mode, SrcPath: shown.Replace(l.SrcPath), DestPath: l.DestPath, Status: l.Status,
+			Size: formatFileSize(l.Size), Speed: formatSpeed(l.Speed), Process: fmt.Sprintf("%d%%", l.Percent)}
+		// bk-job always names the source; a staged file's is empty.
+		fl.SrcIP = logIP(l.SrcHostID, orName(l.SrcHost, names[l.SrcHostID]))
 		if l.Mode == logsvr.ModeDownload {
 			fl.DestIP = logIP(l.DestHostID, orName(l.DestHost, names[l.DestHostID]))
 		}
@@ -68,7 +114,7 @@ func fileLogs(logs []logsvr.FileLog, names map[int64]string) []execute.FileLog {
 			if i > 0 {
 				fl.LogContent += "\n"
 			}
-			fl.LogContent += line.Time.Format("[2006-01-02 15:04:05] ") + line.Content
+			fl.LogContent += line.Time.Format("[2006-01-02 15:04:05] ") + shown.Replace(line.Content)
 		}
 		out = append(out, fl)
 	}

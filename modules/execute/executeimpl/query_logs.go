@@ -54,7 +54,7 @@ func (e *Engine) GetHostLog(ctx context.Context, req execute.GetHostLogRequest) 
 		if err != nil {
 			return out, err
 		}
-		out.FileLogs = fileLogs(logs, fileHostNames(d, *row))
+		out.FileLogs = fileLogs(logs, fileHostNames(d, *row), d)
 		return out, nil
 	}
 	out.LogType = execute.LogTypeScript
@@ -125,12 +125,12 @@ func (e *Engine) BatchGetHostLogs(ctx context.Context, req execute.BatchGetHostL
 		}
 		names := fileHostNames(d, picked...)
 		for _, r := range picked {
-			logs, err := e.logs.ReadFileLogs(ctx, logStep(meta, r), []int64{r.HostID}, logsvr.ModeAll)
+			logs, err := e.hostFileLogs(ctx, d, logStep(meta, r), r.HostID)
 			if err != nil {
 				return out, err
 			}
 			out.FileTaskLogs = append(out.FileTaskLogs, execute.FileTaskLog{HostID: apiHostID(r.HostID), CloudID: r.CloudID, IP: r.IP,
-				FileLogs: fileLogs(logs, names)})
+				FileLogs: fileLogs(logs, names, d)})
 		}
 		for _, h := range notRun {
 			out.FileTaskLogs = append(out.FileTaskLogs, execute.FileTaskLog{HostID: apiHostID(h.HostID), CloudID: h.CloudID, IP: h.IP,

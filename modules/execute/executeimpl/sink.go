@@ -233,7 +233,10 @@ func fileLog(ref logsvr.StepRef, ev gse.Event, now int64) logsvr.FileLog {
 	if f.Mode == logsvr.ModeDownload {
 		l.DestHostID = ev.HostID
 	}
-	if msg != "" {
+	switch {
+	case fileEnded(f.Status):
+		l.Lines = []logsvr.TimeLog{{Time: time.UnixMilli(now).UTC(), Content: fileStateLine(l, msg)}}
+	case msg != "":
 		l.Lines = []logsvr.TimeLog{{Time: time.UnixMilli(now).UTC(), Content: msg}}
 	}
 	return l

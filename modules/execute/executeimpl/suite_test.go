@@ -29,6 +29,7 @@ func engineCases() []struct {
 		{"ResultGroupsByTag", testResultGroupsByTag},
 		{"PushConfigFile", testPushConfigFile},
 		{"FileToTwoHosts", testFileToTwoHosts},
+		{"FileLogFields", testFileLogFields},
 		{"Callback", testCallback},
 		{"CallbackRetryThenSuccess", testCallbackRetryThenSuccess},
 		{"CallbackRedirectNotFollowed", testCallbackRedirectNotFollowed},

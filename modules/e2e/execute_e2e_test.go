@@ -40,6 +40,7 @@ func TestEngine(t *testing.T) {
 	t.Run("RollingThreeBatchesPauseOnFailure", s.rolling)
 	t.Run("ResultGroupsByTag", s.resultGroups)
 	t.Run("PushConfigFile", s.pushConfig)
+	t.Run("FileLogFields", s.fileLogFields)
 	t.Run("Callback", s.callback)
 	t.Run("SensitiveParamHidden", s.sensitiveParam)
 	t.Run("BadInputCreatesNothing", s.badInput)

@@ -106,3 +106,33 @@ func TestV3BrokerUnavailable(t *testing.T) {
 		return err == nil && env.Code == 0
 	}, 60*time.Second, 100*time.Millisecond, "never recovered after the broker came back: %+v", env)
 }
+
+// TestV3RedisUnavailable: while Redis (the cache behind the credential
+// checks' throttling) is out of reach, an app's first v3 call answers
+// bk-job's REDIS_CONNECT_FAIL (1250001, HTTP 200) with no detail; when
+// Redis is back, the call succeeds. Redis is reached through a proxy the
+// test closes.
+func TestV3RedisUnavailable(t *testing.T) {
+	redisURL, err := url.Parse(testenv.Require(t, "BKJOB_TEST_REDIS_URL"))
+	require.NoError(t, err)
+	proxy := startTCPProxy(t, redisURL.Host)
+	redisURL.Host = proxy.addr
+	c := StartCluster(t, "BKJOB_CACHE__BACKEND=redis", "BKJOB_CACHE__REDIS_URL="+redisURL.String())
+	now := time.Now().UnixMilli()
+	list := scope(map[string]any{"create_time_start": now - 3600_000, "create_time_end": now + 3600_000})
+
+	proxy.Down()
+	var env envelope
+	require.Eventually(t, func() bool {
+		env, err = c.post("get_job_instance_list", list)
+		return err == nil && env.Code == 1250001
+	}, 30*time.Second, 100*time.Millisecond, "never answered 1250001 with redis gone: %+v", env)
+	require.False(t, env.Result)
+	require.Equal(t, "redis unavailable", env.Message)
+
+	proxy.Up()
+	require.Eventually(t, func() bool {
+		env, err = c.post("get_job_instance_list", list)
+		return err == nil && env.Code == 0
+	}, 30*time.Second, 100*time.Millisecond, "never recovered after redis came back: %+v", env)
+}

@@ -72,6 +72,9 @@ func (g *Gateway) v3AuthError(c echo.Context, code string, err error) error {
 		// The store or the cache failed: that is not the caller's fault,
 		// and answering 401 would make clients rotate good credentials.
 		g.log.Error("api auth failed", "app_code", code, "err", err)
+		if down := errs.BackendDown(err); down != nil {
+			return httpx.V3Error(c, down) // 1252001 / 1255001 / 1250001
+		}
 		return httpx.V3Error(c, errs.ErrUnavailable.Withf("cannot check credentials now; retry"))
 	}
 }

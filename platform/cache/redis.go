@@ -57,21 +57,21 @@ func (r *Redis) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, ErrMiss
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cache get %s: %w", key, err)
+		return nil, unreachable(fmt.Errorf("cache get %s: %w", key, err))
 	}
 	return v, nil
 }
 
 func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := r.client.Set(ctx, r.prefix+key, value, redisTTL(ttl)).Err(); err != nil {
-		return fmt.Errorf("cache set %s: %w", key, err)
+		return unreachable(fmt.Errorf("cache set %s: %w", key, err))
 	}
 	return nil
 }
 
 func (r *Redis) Delete(ctx context.Context, key string) error {
 	if err := r.client.Del(ctx, r.prefix+key).Err(); err != nil {
-		return fmt.Errorf("cache delete %s: %w", key, err)
+		return unreachable(fmt.Errorf("cache delete %s: %w", key, err))
 	}
 	return nil
 }
@@ -79,7 +79,7 @@ func (r *Redis) Delete(ctx context.Context, key string) error {
 func (r *Redis) Incr(ctx context.Context, key string, delta int64, ttl time.Duration) (int64, error) {
 	n, err := r.incr.Run(ctx, r.client, []string{r.prefix + key}, delta, redisTTL(ttl).Milliseconds()).Int64()
 	if err != nil {
-		return 0, fmt.Errorf("cache incr %s: %w", key, err)
+		return 0, unreachable(fmt.Errorf("cache incr %s: %w", key, err))
 	}
 	return n, nil
 }

@@ -102,6 +102,17 @@ func Unreachable(backend *Error, cause error) error {
 	return &unreachable{backend: backend, cause: cause}
 }
 
+// BackendDown returns the ErrDatabase, ErrBroker or ErrRedis in err's
+// chain, or nil when err is not about a backend out of reach.
+func BackendDown(err error) *Error {
+	for _, b := range []*Error{ErrDatabase, ErrBroker, ErrRedis} {
+		if errors.Is(err, b) {
+			return b
+		}
+	}
+	return nil
+}
+
 type unreachable struct {
 	backend *Error
 	cause   error

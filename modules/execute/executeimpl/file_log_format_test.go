@@ -86,3 +86,19 @@ func TestWithUploads(t *testing.T) {
 		})
 	}
 }
+
+func TestFileLogsShowConfigNames(t *testing.T) {
+	d := fileDetail{Sources: []fileSourceDetail{{Blobs: []blobFile{
+		{Name: "a.conf", Key: "execute/config/x/1"}, {Name: "j.conf", Key: "execute/config/x/10"}}}}}
+	at := time.Date(2021, 6, 28, 11, 32, 16, 0, time.UTC)
+	for _, tc := range []struct{ key, name string }{{"execute/config/x/1", "a.conf"}, {"execute/config/x/10", "j.conf"}} {
+		l := logsvr.FileLog{Mode: logsvr.ModeDownload, HostID: 2, SrcPath: tc.key, DestPath: "/tmp/" + tc.name, Size: 9,
+			Status: gse.FileStatusFailed, Lines: []logsvr.TimeLog{{Time: at, Content: "open " + tc.key + ": refused"}}}
+		got := fileLogs([]logsvr.FileLog{l}, map[int64]string{2: "0:10.0.0.2"}, d)
+		require.Len(t, got, 1)
+		require.Equal(t, tc.name, got[0].SrcPath)
+		require.Equal(t, "[2021-06-28 11:32:16] open "+tc.name+": refused", got[0].LogContent)
+		require.NotNil(t, got[0].SrcIP)
+		require.Equal(t, "9.0 Bytes", got[0].Size)
+	}
+}

@@ -3,6 +3,7 @@ package executeimpl
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -94,13 +95,17 @@ func fileHostNames(d fileDetail, rows ...hostTask) map[int64]string {
 // names fills in the hosts the transport did not name. A staged file
 // (push_config_file) is shown by the user's file name, never its blob key.
 func fileLogs(logs []logsvr.FileLog, names map[int64]string, d fileDetail) []execute.FileLog {
-	var blobs []string // key, name pairs for strings.NewReplacer
+	var blobs []blobFile
 	for _, src := range d.Sources {
-		for _, b := range src.Blobs {
-			blobs = append(blobs, b.Key, b.Name)
-		}
+		blobs = append(blobs, src.Blobs...)
 	}
-	shown := strings.NewReplacer(blobs...)
+	// Longest key first: one key may be the start of another (".../1", ".../10").
+	slices.SortFunc(blobs, func(a, b blobFile) int { return len(b.Key) - len(a.Key) })
+	pairs := make([]string, 0, 2*len(blobs))
+	for _, b := range blobs {
+		pairs = append(pairs, b.Key, b.Name)
+	}
+	shown := strings.NewReplacer(pairs...)
 	out := make([]execute.FileLog, 0, len(logs))
 	for _, l := range logs {
 		fl := execute.FileLog{Mode: l.Mode, SrcPath: shown.Replace(l.SrcPath), DestPath: l.DestPath, Status: l.Status,

@@ -29,6 +29,28 @@ type tcpProxy struct {
 	conns map[net.Conn]bool
 }
 
+// mysqlBehindProxy creates a database for the test and returns a DSN that
+// reaches it through a proxy the test can close.
+func mysqlBehindProxy(t *testing.T) (string, *tcpProxy) {
+	t.Helper()
+	cfg, err := mysql.ParseDSN(uniqueMySQLDatabase(t, testenv.Require(t, "BKJOB_TEST_MYSQL_DSN")))
+	require.NoError(t, err)
+	p := startTCPProxy(t, cfg.Addr)
+	cfg.Addr = p.addr
+	return cfg.FormatDSN(), p
+}
+
+// amqpBehindProxy returns the test broker's URL through a proxy the test
+// can close.
+func amqpBehindProxy(t *testing.T) (string, *tcpProxy) {
+	t.Helper()
+	u, err := url.Parse(testenv.Require(t, "BKJOB_TEST_AMQP_URL"))
+	require.NoError(t, err)
+	p := startTCPProxy(t, u.Host)
+	u.Host = p.addr
+	return u.String(), p
+}
+
 func startTCPProxy(t *testing.T, target string) *tcpProxy {
 	t.Helper()
 	p := &tcpProxy{t: t, addr: freeAddr(t), target: target, conns: map[net.Conn]bool{}}
@@ -116,21 +138,13 @@ func readyz(base string) (int, []string) {
 // when the backend is back, it turns 200 again. Each backend is reached
 // through a proxy the test closes, never by stopping a shared server.
 func TestReadyzFollowsBackends(t *testing.T) {
-	dsn := uniqueMySQLDatabase(t, testenv.Require(t, "BKJOB_TEST_MYSQL_DSN"))
-	amqpURL := testenv.Require(t, "BKJOB_TEST_AMQP_URL")
-	dbCfg, err := mysql.ParseDSN(dsn)
-	require.NoError(t, err)
-	dbProxy := startTCPProxy(t, dbCfg.Addr)
-	dbCfg.Addr = dbProxy.addr
-	amqp, err := url.Parse(amqpURL)
-	require.NoError(t, err)
-	busProxy := startTCPProxy(t, amqp.Host)
-	amqp.Host = busProxy.addr
+	dsn, dbProxy := mysqlBehindProxy(t)
+	amqpURL, busProxy := amqpBehindProxy(t)
 
 	s := StartServer(t, ServerOptions{Env: []string{
 		"BKJOB_GSE__LOCAL_AGENT__ENABLED=false",
-		"BKJOB_DB__DRIVER=mysql", "BKJOB_DB__DSN=" + dbCfg.FormatDSN(),
-		"BKJOB_BUS__BACKEND=rabbitmq", "BKJOB_BUS__AMQP_URL=" + amqp.String(),
+		"BKJOB_DB__DRIVER=mysql", "BKJOB_DB__DSN=" + dsn,
+		"BKJOB_BUS__BACKEND=rabbitmq", "BKJOB_BUS__AMQP_URL=" + amqpURL,
 		"BKJOB_BUS__EXCHANGE_PREFIX=readyz" + randHex(t, 6),
 	}})
 	code, _ := readyz(s.URL)

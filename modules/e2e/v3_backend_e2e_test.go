@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/platform/testenv"
@@ -16,18 +15,12 @@ import (
 // text in the message; when it is back, the same call succeeds. The
 // database is reached through a proxy the test closes.
 func TestV3BackendUnavailable(t *testing.T) {
-	dsn := uniqueMySQLDatabase(t, testenv.Require(t, "BKJOB_TEST_MYSQL_DSN"))
+	dsn, dbProxy := mysqlBehindProxy(t)
 	amqpURL := testenv.Require(t, "BKJOB_TEST_AMQP_URL")
-	dbCfg, err := mysql.ParseDSN(dsn)
-	require.NoError(t, err)
-	dbProxy := startTCPProxy(t, dbCfg.Addr)
-	dbCfg.Addr = dbProxy.addr
-	amqp, err := url.Parse(amqpURL)
-	require.NoError(t, err)
 
 	c := StartCluster(t,
-		"BKJOB_DB__DRIVER=mysql", "BKJOB_DB__DSN="+dbCfg.FormatDSN(),
-		"BKJOB_BUS__BACKEND=rabbitmq", "BKJOB_BUS__AMQP_URL="+amqp.String(),
+		"BKJOB_DB__DRIVER=mysql", "BKJOB_DB__DSN="+dsn,
+		"BKJOB_BUS__BACKEND=rabbitmq", "BKJOB_BUS__AMQP_URL="+amqpURL,
 		"BKJOB_BUS__EXCHANGE_PREFIX=v3down"+randHex(t, 6),
 	)
 	now := time.Now().UnixMilli()
@@ -63,11 +56,7 @@ func TestV3BrokerUnavailable(t *testing.T) {
 	redisURL := testenv.Require(t, "BKJOB_TEST_REDIS_URL")
 	amqpURL := testenv.Require(t, "BKJOB_TEST_AMQP_URL")
 	mongoURI := testenv.Require(t, "BKJOB_TEST_MONGO_URI")
-	amqp, err := url.Parse(amqpURL)
-	require.NoError(t, err)
-	busProxy := startTCPProxy(t, amqp.Host)
-	proxied := *amqp
-	proxied.Host = busProxy.addr
+	proxied, busProxy := amqpBehindProxy(t)
 	suffix := randHex(t, 6)
 	shared := []string{
 		"BKJOB_DB__DRIVER=mysql", "BKJOB_DB__DSN=" + dsn,
@@ -78,7 +67,7 @@ func TestV3BrokerUnavailable(t *testing.T) {
 		"BKJOB_BLOB__DIR=" + t.TempDir(),
 	}
 	front := startCluster(t, ServerOptions{Args: []string{"--roles=gateway,manage"}},
-		append(append([]string{}, shared...), "BKJOB_BUS__AMQP_URL="+proxied.String())...)
+		append(append([]string{}, shared...), "BKJOB_BUS__AMQP_URL="+proxied)...)
 	StartServer(t, ServerOptions{
 		Args: []string{"--roles=execute,logsvr,gse"},
 		Env:  append(append([]string{}, shared...), "BKJOB_BUS__AMQP_URL="+amqpURL, "BKJOB_GSE__LOCAL_AGENT__ENABLED=false"),
@@ -86,6 +75,7 @@ func TestV3BrokerUnavailable(t *testing.T) {
 	now := time.Now().UnixMilli()
 	list := scope(map[string]any{"create_time_start": now - 3600_000, "create_time_end": now + 3600_000})
 	var env envelope
+	var err error
 	require.Eventually(t, func() bool {
 		env, err = front.post("get_job_instance_list", list)
 		return err == nil && env.Code == 0

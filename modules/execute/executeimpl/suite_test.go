@@ -23,6 +23,7 @@ func engineCases() []struct {
 		{"RetryAll", testRetryAll},
 		{"IgnoreError", testIgnoreError},
 		{"InvalidAndDeadHosts", testInvalidAndDeadHosts},
+		{"ForeignHostNotRun", testForeignHostNotRun},
 		{"RollingPauseOnFailure", testRollingPauseOnFailure},
 		{"RollingManualContinue", testRollingManualContinue},
 		{"RollingIgnoreFailure", testRollingIgnoreFailure},

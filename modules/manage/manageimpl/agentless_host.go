@@ -16,7 +16,7 @@ import (
 	"github.com/bkjob/bkjob/platform/errs"
 )
 
-// Page sizes of list_agentless_hosts, as bk-job's list endpoints.
+// Page sizes of list_agentless_hosts and list_agents, as bk-job's list endpoints.
 const (
 	defaultPageLength = 20
 	maxPageLength     = 1000
@@ -76,20 +76,29 @@ func (s *Service) CreateAgentlessHost(ctx context.Context, req manage.CreateAgen
 	return toAgentlessHost(row), nil
 }
 
+// pageLength checks a list call's start and length and returns the length
+// to use: defaultPageLength when none was given.
+func pageLength(start, length int) (int, error) {
+	if start < 0 {
+		return 0, errs.Invalid("start", "must not be negative, got %d", start)
+	}
+	switch {
+	case length == 0:
+		return defaultPageLength, nil
+	case length < 0 || length > maxPageLength:
+		return 0, errs.Invalid("length", "must be 1..%d, got %d", maxPageLength, length)
+	}
+	return length, nil
+}
+
 // ListAgentlessHosts implements manage.AgentlessHosts.
 func (s *Service) ListAgentlessHosts(ctx context.Context, req manage.ListAgentlessHostsRequest) (manage.AgentlessHostPage, error) {
 	if req.BizID <= 0 {
 		return manage.AgentlessHostPage{}, errs.Required("bk_scope_id")
 	}
-	if req.Start < 0 {
-		return manage.AgentlessHostPage{}, errs.Invalid("start", "must not be negative, got %d", req.Start)
-	}
-	length := req.Length
-	switch {
-	case length == 0:
-		length = defaultPageLength
-	case length < 0 || length > maxPageLength:
-		return manage.AgentlessHostPage{}, errs.Invalid("length", "must be 1..%d, got %d", maxPageLength, req.Length)
+	length, err := pageLength(req.Start, req.Length)
+	if err != nil {
+		return manage.AgentlessHostPage{}, err
 	}
 	rows, total, err := s.cs.agentlessHosts(ctx, req.BizID, req.Start, length)
 	if err != nil {

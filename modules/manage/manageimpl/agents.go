@@ -74,15 +74,9 @@ func (s *Service) ListAgents(ctx context.Context, req manage.ListAgentsRequest) 
 	if req.BizID <= 0 {
 		return manage.AgentPage{}, errs.Required("bk_scope_id")
 	}
-	if req.Start < 0 {
-		return manage.AgentPage{}, errs.Invalid("start", "must not be negative, got %d", req.Start)
-	}
-	length := req.Length
-	switch {
-	case length == 0:
-		length = defaultPageLength
-	case length < 0 || length > maxPageLength:
-		return manage.AgentPage{}, errs.Invalid("length", "must be 1..%d, got %d", maxPageLength, req.Length)
+	length, err := pageLength(req.Start, req.Length)
+	if err != nil {
+		return manage.AgentPage{}, err
 	}
 	rows, err := s.ag.agents(ctx, req.BizID, "")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -167,6 +168,10 @@ func TestReadyzFollowsBackends(t *testing.T) {
 			}, 30*time.Second, 100*time.Millisecond, "/readyz never recovered after %s came back", tc.backend)
 		})
 	}
-	require.Contains(t, s.Output.String(), `msg="backend unreachable" component=health backend=db`)
-	require.Contains(t, s.Output.String(), `msg="backend reachable again" component=health backend=bus`)
+	// The server's output is copied asynchronously: wait for the lines.
+	require.Eventually(t, func() bool {
+		out := s.Output.String()
+		return strings.Contains(out, `msg="backend unreachable" component=health backend=db`) &&
+			strings.Contains(out, `msg="backend reachable again" component=health backend=bus`)
+	}, 10*time.Second, 50*time.Millisecond, "the health log names the backends")
 }

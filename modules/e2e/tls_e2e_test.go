@@ -63,7 +63,8 @@ func TestTLSEndToEnd(t *testing.T) {
 			got := servedSerial(addr, ca)
 			return got == second.Serial.String(), "serving serial " + got
 		})
-		require.Contains(t, c.Output.String(), `msg="tls certificate reloaded"`)
+		require.Eventually(t, func() bool { return strings.Contains(c.Output.String(), `msg="tls certificate reloaded"`) },
+			10*time.Second, 50*time.Millisecond, "the reload is logged")
 		// The agent's connection was not dropped, and it still runs jobs.
 		job := c.runScript(t, "echo after-reload", []target{agent}, nil)
 		st := c.waitJob(t, job.JobInstanceID, time.Minute)

@@ -254,7 +254,7 @@ func (l *link) addTask(taskID string, msg *wire.Message, file *wire.FileJob, wan
 	case l.conn != nil:
 		ht.sent = true
 		return l.conn, ht.agentID, true, false
-	case now.Sub(l.lastSeen) > l.h.cfg.offlineAfter():
+	case l.silentLocked(now):
 		l.finalizeLocked(taskID, ht, gse.HostStatusAgentError, offlineMsg(l.lastSeen))
 		return nil, "", false, false
 	}

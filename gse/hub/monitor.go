@@ -35,9 +35,13 @@ func (h *Hub) monitor() {
 		offline, online := h.sweep(now)
 		h.sweepRelays(now)
 		ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+		// The registry learns a host is offline before its tasks are failed,
+		// so whoever reads a task's "offline" result also reads the host as
+		// offline.
 		if err := h.registry.SetAlive(ctx, offline, false); err != nil {
 			h.log.Warn("mark hosts offline", "err", err)
 		}
+		h.failOfflineTasks(now)
 		h.flushEnded(ctx, now)
 		if now.Sub(lastPurge) >= purgeEvery {
 			lastPurge = now
@@ -58,22 +62,14 @@ func (h *Hub) monitor() {
 // sweep walks every host once. It returns the hosts that just went offline
 // and those connected.
 func (h *Hub) sweep(now time.Time) (offline, online []int64) {
-	limit := h.cfg.offlineAfter()
 	for _, l := range h.allLinks() {
 		l.mu.Lock()
 		if l.conn != nil {
 			online = append(online, l.hostID)
-		} else if l.known && now.Sub(l.lastSeen) > limit {
-			if l.alive {
-				l.alive = false
-				offline = append(offline, l.hostID)
-				h.log.Warn("agent offline", "host_id", l.hostID, "agent_id", l.agentID, "last_seen", l.lastSeen)
-			}
-			for id, ht := range l.tasks {
-				if !ht.final {
-					l.finalizeLocked(id, ht, gse.HostStatusAgentError, offlineMsg(l.lastSeen))
-				}
-			}
+		} else if l.silentLocked(now) && l.alive {
+			l.alive = false
+			offline = append(offline, l.hostID)
+			h.log.Warn("agent offline", "host_id", l.hostID, "agent_id", l.agentID, "last_seen", l.lastSeen)
 		}
 		for id, ht := range l.tasks {
 			if ht.delivered && now.Sub(ht.doneAt) > tombstoneTTL {
@@ -84,4 +80,26 @@ func (h *Hub) sweep(now time.Time) (offline, online []int64) {
 		l.mu.Unlock()
 	}
 	return offline, online
+}
+
+// failOfflineTasks ends, as an agent error, every unfinished task of a host
+// whose agent has been silent past the offline window.
+func (h *Hub) failOfflineTasks(now time.Time) {
+	for _, l := range h.allLinks() {
+		l.mu.Lock()
+		if l.silentLocked(now) {
+			for id, ht := range l.tasks {
+				if !ht.final {
+					l.finalizeLocked(id, ht, gse.HostStatusAgentError, offlineMsg(l.lastSeen))
+				}
+			}
+		}
+		l.mu.Unlock()
+	}
+}
+
+// silentLocked: the host's agent is disconnected and has not been heard from
+// within the offline window.
+func (l *link) silentLocked(now time.Time) bool {
+	return l.conn == nil && l.known && now.Sub(l.lastSeen) > l.h.cfg.offlineAfter()
 }

@@ -151,3 +151,15 @@ func readPIDs(t testing.TB, path string) []int {
 	sort.Ints(pids)
 	return pids
 }
+
+// warmUp runs a trivial script on hosts through tr, so that a timed task
+// started next finds its pooled connection ready: on a busy machine the SSH
+// login alone can eat most of a short timeout.
+func warmUp(t *testing.T, tr *Transport, rec *gsetest.Recorder, hosts []gse.Host) {
+	t.Helper()
+	task := gse.ScriptTask{TaskID: "warm-up-" + randomHex(4), Hosts: hosts, Language: gse.LangShell, Content: "true\n"}
+	require.NoError(t, tr.StartScript(context.Background(), task))
+	for id, res := range rec.WaitResults(t, task.TaskID, gsetest.Wait, hosts...) {
+		require.Equal(t, gse.HostStatusSuccess, res.Status, "warm-up on host %d: %s", id, res.ErrorMsg)
+	}
+}

@@ -49,6 +49,7 @@ func TestRunAsAccountKillReachesBackgroundChildren(t *testing.T) {
 			task := gse.ScriptTask{TaskID: "runas-kill-" + tt.name, Hosts: h, Language: gse.LangShell,
 				Account: "nobody", Content: treeScript(pidFile, "")}
 			if tt.end == nil {
+				warmUp(t, tr, rec, h)
 				task.Timeout = gsetest.ScriptTimeout
 			}
 			require.NoError(t, tr.StartScript(context.Background(), task))

@@ -135,6 +135,7 @@ func TestScriptTimeoutKillsProcessTree(t *testing.T) {
 	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig()})
 	h := env.hosts(t, 1)
+	warmUp(t, tr, rec, h)
 	pidFile := filepath.Join(t.TempDir(), "pids")
 	task := gse.ScriptTask{TaskID: "timeout", Hosts: h, Language: gse.LangShell,
 		Content: treeScript(pidFile, ""), Timeout: gsetest.ScriptTimeout}

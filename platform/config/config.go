@@ -161,4 +161,12 @@ type API struct {
 	CallbackRetryFor     time.Duration `koanf:"callback_retry_for"`   // retries stop this long after the job ended
 	CallbackBackoff      time.Duration `koanf:"callback_backoff"`     // first retry delay, doubled each time
 	CallbackBackoffMax   time.Duration `koanf:"callback_backoff_max"` // longest retry delay
+	// GatewayJWTPublicKeyFile is the PEM RSA public key of BlueKing's API
+	// gateway (its get_apigw_public_key). Set, requests on bk-job's backend
+	// paths /api/job/v3/job-<svc>/<name> must carry an X-Bkapi-JWT it
+	// signed; empty, those paths take X-Bkapi-Authorization as /api/v3 does.
+	GatewayJWTPublicKeyFile string `koanf:"gateway_jwt_public_key_file"`
+	// GatewayJWTIssuer is the iss claim such a JWT must carry ("APIGW" is
+	// what BlueKing's gateway writes); empty accepts any issuer.
+	GatewayJWTIssuer string `koanf:"gateway_jwt_issuer"`
 }

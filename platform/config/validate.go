@@ -52,6 +52,7 @@ func (c *Config) Validate() error {
 		func() error { return positive("auth.session_ttl", c.Auth.SessionTTL) },
 		c.validateAuth,
 		c.validateCallbacks,
+		c.validateGatewayJWT,
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

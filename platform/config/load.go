@@ -98,7 +98,8 @@ func Load(src Sources) (*Config, error) {
 	if !explicit[localAgentKey] {
 		// The built-in agent runs job scripts on the server's own host: on by
 		// default only for the one-process install.
-		if err := k.Set(localAgentKey, strings.TrimSpace(k.String("roles")) == "all"); err != nil {
+		// Not with gse2: the built-in agent needs the built-in hub.
+		if err := k.Set(localAgentKey, strings.TrimSpace(k.String("roles")) == "all" && k.String("gse.transport") != "gse2"); err != nil {
 			return nil, fmt.Errorf("default %s: %w", localAgentKey, err)
 		}
 	}

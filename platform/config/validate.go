@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -72,9 +73,28 @@ func (c *Config) validateDB() error {
 	return atLeast("db.max_open_conns", c.DB.MaxOpenConns, 1)
 }
 
+// validateGSE2 checks what gse.transport gse2 needs. The built-in agent is
+// refused beside it: with gse2 the gse role runs no agent hub, so the agent
+// would have nothing to connect to (gse.local_agent.enabled defaults to
+// false then; only an explicit true reaches this check).
 func (c *Config) validateGSE2() error {
-	if c.GSE.Transport == "gse2" && c.GSE.GSE2.URL == "" {
+	if c.GSE.Transport != "gse2" {
+		return nil
+	}
+	g := c.GSE.GSE2
+	u, err := url.Parse(g.URL)
+	switch {
+	case g.URL == "":
 		return &KeyError{Key: "gse.gse2.url", Reason: "required when gse.transport is gse2"}
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return &KeyError{Key: "gse.gse2.url", Reason: fmt.Sprintf("must be an http or https URL (the BK API gateway's GSE endpoint), got %q", g.URL)}
+	case g.AppCode == "":
+		return &KeyError{Key: "gse.gse2.app_code", Reason: "required when gse.transport is gse2"}
+	case g.AppSecret == "":
+		return &KeyError{Key: "gse.gse2.app_secret", Reason: "required when gse.transport is gse2"}
+	case c.GSE.LocalAgent.Enabled:
+		return &KeyError{Key: "gse.local_agent.enabled", Reason: "must be false when gse.transport is gse2: " +
+			"the built-in agent needs the built-in hub, which does not run with gse2 (install a GSE agent on this host instead)"}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/bkjob/bkjob/modules/logsvr"
+	"github.com/bkjob/bkjob/platform/api"
 	"github.com/bkjob/bkjob/platform/httpx"
 )
 
@@ -14,11 +15,11 @@ import (
 // found.
 type LogTargetRequest struct {
 	ScopeRef
-	Caller         Caller `json:"caller"`
-	StepInstanceID int64  `json:"step_instance_id"`
-	ExecuteCount   int    `json:"execute_count"`
-	Batch          int    `json:"batch"`
-	HostID         int64  `json:"host_id,omitempty"`
+	Caller         `json:"caller"` // embedded: the door fills it (TakeActor)
+	StepInstanceID int64           `json:"step_instance_id"`
+	ExecuteCount   int             `json:"execute_count"`
+	Batch          int             `json:"batch"`
+	HostID         int64           `json:"host_id,omitempty"`
 }
 
 // LogLookup adapts svc to logsvr.StepLookup, for logsvr.Handlers mounted
@@ -29,7 +30,7 @@ func LogLookup(svc Service) logsvr.StepLookup {
 	return func(ctx context.Context, stepInstanceID int64, executeCount, batch int, hostID int64) (logsvr.StepState, error) {
 		req := LogTargetRequest{StepInstanceID: stepInstanceID, ExecuteCount: executeCount, Batch: batch, HostID: hostID}
 		if a, ok := httpx.ActorFrom(ctx); ok {
-			req.Caller = Caller{Username: a.Username, AppCode: a.AppCode, StartupMode: StartupWeb}
+			req.Caller.TakeActor(a.Username, a.AppCode, api.DoorWeb)
 		}
 		return svc.LogTarget(ctx, req)
 	}

@@ -1,12 +1,10 @@
 package execute
 
+import "github.com/bkjob/bkjob/platform/api"
+
 // ScopeRef is the scope a request acts in: bk_scope_type + bk_scope_id, or
-// the deprecated bk_biz_id. BizID is filled in once the scope is resolved.
-type ScopeRef struct {
-	ScopeType string `json:"bk_scope_type,omitempty"`
-	ScopeID   string `json:"bk_scope_id,omitempty"`
-	BizID     int64  `json:"bk_biz_id,omitempty"`
-}
+// the deprecated bk_biz_id. The door resolves it once (api.ScopeRef.Resolved).
+type ScopeRef = api.ScopeRef
 
 // Caller is who makes a request. Set by the server (gateway, CLI, crontab)
 // from the authenticated actor, never from the request body.
@@ -14,6 +12,15 @@ type Caller struct {
 	Username    string `json:"username"`
 	AppCode     string `json:"app_code,omitempty"`
 	StartupMode int    `json:"startup_mode,omitempty"` // StartupWeb | StartupAPI | StartupCron
+}
+
+// TakeActor records the authenticated caller; the door calls it.
+func (c *Caller) TakeActor(username, appCode string, door api.Door) {
+	mode := StartupAPI
+	if door == api.DoorWeb {
+		mode = StartupWeb
+	}
+	*c = Caller{Username: username, AppCode: appCode, StartupMode: mode}
 }
 
 // IP is a host named by cloud area and IPv4 (API "ip" definition).
@@ -78,16 +85,16 @@ type HostPassword struct {
 // JobRef names a job instance in a scope.
 type JobRef struct {
 	ScopeRef
-	Caller        Caller `json:"caller"`
-	JobInstanceID int64  `json:"job_instance_id"`
+	Caller        `json:"caller"` // embedded: the door fills it (TakeActor)
+	JobInstanceID int64           `json:"job_instance_id"`
 }
 
 // StepRef names a step instance of a job instance in a scope.
 type StepRef struct {
 	ScopeRef
-	Caller         Caller `json:"caller"`
-	JobInstanceID  int64  `json:"job_instance_id"`
-	StepInstanceID int64  `json:"step_instance_id"`
+	Caller         `json:"caller"` // embedded: the door fills it (TakeActor)
+	JobInstanceID  int64           `json:"job_instance_id"`
+	StepInstanceID int64           `json:"step_instance_id"`
 }
 
 // JobCreated is what the create calls return.

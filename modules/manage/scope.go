@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/bkjob/bkjob/platform/api"
 	"github.com/bkjob/bkjob/platform/errs"
 	"github.com/bkjob/bkjob/platform/httpx"
 )
@@ -45,4 +46,17 @@ func ResolveScopeParams(ctx context.Context, svc Service, scopeType, scopeID str
 		return Scope{}, err
 	}
 	return sc, nil
+}
+
+// ResolveScopeRef is ResolveScopeParams for a request's scope: it writes
+// the canonical scope back and marks it resolved, so the roles behind the
+// door do not resolve it again. Whatever the client sent as resolved is
+// overwritten.
+func ResolveScopeRef(ctx context.Context, svc Service, s *api.ScopeRef) error {
+	sc, err := ResolveScopeParams(ctx, svc, s.ScopeType, s.ScopeID, s.BizID)
+	if err != nil {
+		return err
+	}
+	*s = api.ScopeRef{ScopeType: sc.Type, ScopeID: sc.ID, BizID: sc.BizID, Resolved: true}
+	return nil
 }

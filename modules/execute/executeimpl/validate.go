@@ -17,7 +17,12 @@ import (
 )
 
 // scope resolves bk_scope_type + bk_scope_id, or the deprecated bk_biz_id.
+// A scope the door already resolved (and checked the caller's permission
+// on) is taken as it is: one resolution per request, where it enters.
 func (e *Engine) scope(ctx context.Context, ref execute.ScopeRef) (manage.Scope, error) {
+	if ref.Resolved && ref.BizID > 0 {
+		return manage.Scope{Type: ref.ScopeType, ID: ref.ScopeID, BizID: ref.BizID}, nil
+	}
 	typ, id := ref.ScopeType, ref.ScopeID
 	if typ == "" && id == "" {
 		if ref.BizID <= 0 {

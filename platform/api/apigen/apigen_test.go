@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+const generateLine = "//go:generate go run github.com/bkjob/bkjob/platform/api/apigen"
+
+// TestGeneratedFilesFresh regenerates every module's api_gen.go and fails
+// when one differs from what is committed: a declaration changed without
+// `go generate`.
+func TestGeneratedFilesFresh(t *testing.T) {
+	root := filepath.Join("..", "..", "..", "modules")
+	found := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		args, ok := generateArgs(t, path)
+		if !ok {
+			return nil
+		}
+		found++
+		fl := flag.NewFlagSet("apigen", flag.ContinueOnError)
+		contract := fl.String("contract", "Service", "")
+		module := fl.String("module", "", "")
+		require.NoError(t, fl.Parse(args), path)
+		dir := filepath.Dir(path)
+		want, err := Generate(dir, *contract, *module)
+		require.NoError(t, err, dir)
+		got, err := os.ReadFile(filepath.Join(dir, OutputName))
+		require.NoError(t, err, dir)
+		require.Equal(t, string(want), string(got), "%s/%s is stale: run go generate ./%s", dir, OutputName, dir)
+		return nil
+	})
+	require.NoError(t, err)
+	require.NotZero(t, found, "no module runs apigen")
+}
+
+func generateArgs(t *testing.T, path string) ([]string, bool) {
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), generateLine); ok {
+			return strings.Fields(rest), true
+		}
+	}
+	return nil, false
+}
+
+// TestDirectiveErrors: a malformed declaration is refused with the method
+// named, not generated wrong.
+func TestDirectiveErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"unknown option", "//api:v3 x bogus\nDo(ctx context.Context, r R) (R, error)", `unknown option "bogus"`},
+		{"no context", "Do(r R) (R, error)", "first parameter must be a context.Context"},
+		{"no error", "Do(ctx context.Context, r R) R", "must return (T, error) or error"},
+		{"v3 with two params", "//api:v3 x\nDo(ctx context.Context, a, b R) (R, error)", "one request"},
+		{"v3 error only", "//api:v3 x\nDo(ctx context.Context, r R) error", "one request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := "package p\n\nimport \"context\"\n\ntype R struct{}\n\ntype Service interface {\n" + tt.src + "\n}\n"
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "p.go"), []byte(src), 0o600))
+			_, err := Generate(dir, "Service", "")
+			require.ErrorContains(t, err, tt.want)
+			require.ErrorContains(t, err, "Service.Do")
+		})
+	}
+}

@@ -1,0 +1,53 @@
+// Command apigen writes a module's api_gen.go from its contract interface:
+// the bus method names, the bus client, the bus handlers, the v3 routes and
+// the list of declarations. A module runs it with
+//
+//	//go:generate go run github.com/bkjob/bkjob/platform/api/apigen -contract Full -module manage
+//
+// and a test (apigen's own, over every module) fails when a generated file
+// is stale. The directives it reads are described in parse.go.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+func main() {
+	contract := flag.String("contract", "Service", "the contract interface to generate from")
+	module := flag.String("module", "", "the module's bus prefix (default: the package name)")
+	dir := flag.String("dir", ".", "the package directory")
+	check := flag.Bool("check", false, "fail if the generated file differs instead of writing it")
+	flag.Parse()
+	if err := run(*dir, *contract, *module, *check); err != nil {
+		fmt.Fprintln(os.Stderr, "apigen:", err)
+		os.Exit(1)
+	}
+}
+
+// OutputName is the file apigen writes in the package directory.
+const OutputName = "api_gen.go"
+
+func run(dir, contract, module string, check bool) error {
+	src, err := Generate(dir, contract, module)
+	if err != nil {
+		return err
+	}
+	out := filepath.Join(dir, OutputName)
+	if check {
+		old, err := os.ReadFile(out)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", out, err)
+		}
+		if string(old) != string(src) {
+			return fmt.Errorf("%s is stale: run go generate in %s", out, dir)
+		}
+		return nil
+	}
+	if err := os.WriteFile(out, src, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	return nil
+}

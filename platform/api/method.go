@@ -1,0 +1,21 @@
+package api
+
+// Method is one declared method of a module's contract, as apigen read it.
+type Method struct {
+	// Bus is the method's name on the bus: "<module>.<Method>".
+	Bus string
+	// Go is the contract method's name.
+	Go string
+	// V3 is bk-job's OpenAPI v3 endpoint name, "" when the method is not on
+	// v3 (an internal call between roles).
+	V3 string
+	// PostOnly: bk-job's backend_http_methods give POST alone; a GET is
+	// refused with 1239003.
+	PostOnly bool
+	// Admin: only an administrator (an actor granted every scope) may call it.
+	Admin bool
+	// System: bk-job also serves it under /api/v3/system/<name>.
+	System bool
+	// Extension: a bkjob endpoint bk-job does not have.
+	Extension bool
+}

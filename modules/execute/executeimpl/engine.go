@@ -94,6 +94,8 @@ const (
 	group     = "execute"
 )
 
+var _ execute.Service = (*Engine)(nil)
+
 // Engine implements execute.Service and runs the state machine.
 type Engine struct {
 	db    *gorm.DB

@@ -1,5 +1,7 @@
 package logsvr
 
+//go:generate go run github.com/bkjob/bkjob/platform/api/apigen -contract Calls -client CallsClient
+
 import (
 	"context"
 	"io"
@@ -122,13 +124,17 @@ type FileLog struct {
 	Lines []TimeLog `json:"lines,omitempty"`
 }
 
-// Service is the log store of script output and file-transfer progress.
+// Calls are the log store's plain calls, declared once: `go generate`
+// writes their bus client (CallsClient) and handlers from this interface
+// (platform/api/apigen). Service adds the two streaming methods.
+//
+// The log store keeps script output and file-transfer progress.
 //
 // Writes are acknowledged once buffered: the store flushes its buffer every
 // ~200 ms or 1 MB and on Flush and Stop, so nothing acknowledged is lost on a
 // clean stop; after a crash a writer re-sends from HostLog.End and the
 // offsets dedupe it. Reads see every acknowledged write.
-type Service interface {
+type Calls interface {
 	// WriteScript stores chunks of any hosts and steps in one call.
 	WriteScript(ctx context.Context, chunks []ScriptChunk) error
 	// WriteFile stores file-transfer progress entries.
@@ -152,6 +158,17 @@ type Service interface {
 	// hostIDs is empty) in mode (ModeAll for both), ordered by host, mode,
 	// source host, source path, destination path.
 	ReadFileLogs(ctx context.Context, step StepRef, hostIDs []int64, mode int) ([]FileLog, error)
+
+	// Purge drops the logs of every job created before the UTC day of
+	// olderThan and returns how many day partitions it dropped.
+	Purge(ctx context.Context, olderThan time.Time) (int, error)
+}
+
+// Service is Calls plus the two that are more than one call: ExportStep
+// streams a zip and Watch a channel. The bus Client builds them from Calls.
+type Service interface {
+	Calls
+
 	// ExportStep writes a zip of every host's script log of the step run (all
 	// batches when step.Batch is AnyBatch), one file per host named
 	// "<cloud>_<ip>.log" from the host's display name, or "host_<id>.log".
@@ -164,10 +181,6 @@ type Service interface {
 	// gap. Chunk offsets are stored positions (as ScriptLog.Offset). The
 	// stores push chunks in-process; the bus Client polls the remote store.
 	Watch(ctx context.Context, step StepRef, hostID int64) (<-chan ScriptChunk, error)
-
-	// Purge drops the logs of every job created before the UTC day of
-	// olderThan and returns how many day partitions it dropped.
-	Purge(ctx context.Context, olderThan time.Time) (int, error)
 }
 
 // Store is a Service that the logsvr role runs: Start begins the daily
@@ -183,17 +196,4 @@ var (
 	ErrInvalidKey = errs.New("logsvr.invalidKey", http.StatusBadRequest, "invalid log key")
 	ErrOverloaded = errs.New("logsvr.overloaded", http.StatusServiceUnavailable, "log store is behind: too much unflushed log")
 	ErrClosed     = errs.New("logsvr.closed", http.StatusServiceUnavailable, "log store is closed")
-)
-
-// Bus method names for a remote client (the methods that carry plain values).
-const (
-	MethodWriteScript  = "logsvr.WriteScript"
-	MethodWriteFile    = "logsvr.WriteFile"
-	MethodFlush        = "logsvr.Flush"
-	MethodReadScript   = "logsvr.ReadScript"
-	MethodReadHosts    = "logsvr.ReadHosts"
-	MethodListHosts    = "logsvr.ListHosts"
-	MethodSearchHosts  = "logsvr.SearchHosts"
-	MethodReadFileLogs = "logsvr.ReadFileLogs"
-	MethodPurge        = "logsvr.Purge"
 )

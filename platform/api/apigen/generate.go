@@ -9,15 +9,19 @@ import (
 
 // Generate returns the api_gen.go of the package in dir for its contract
 // interface.
-func Generate(dir, contractName, module string) ([]byte, error) {
-	c, err := parseContract(dir, contractName, module)
+func Generate(dir string, o options) ([]byte, error) {
+	c, err := parseContract(dir, o.contract, o.module)
 	if err != nil {
 		return nil, err
+	}
+	c.client = o.client
+	if c.client == "" {
+		c.client = "Client"
 	}
 	var w writer
 	c.header(&w)
 	c.constants(&w)
-	c.client(&w)
+	c.writeClient(&w)
 	c.serve(&w)
 	c.declarations(&w)
 	c.v3(&w)
@@ -91,16 +95,16 @@ func (m method) response() string {
 	return m.result
 }
 
-func (c *contract) client(w *writer) {
+func (c *contract) writeClient(w *writer) {
 	w.p("")
-	w.p("// Client carries %s calls over the bus to the role that serves them", c.name)
+	w.p("// %s carries %s calls over the bus to the role that serves them", c.client, c.name)
 	w.p("// (elsewhere, or in this process when bus.force_remote is set).")
-	w.p("type Client struct{ b bus.Bus }")
+	w.p("type %s struct{ b bus.Bus }", c.client)
 	w.p("")
-	w.p("var _ %s = (*Client)(nil)", c.name)
+	w.p("var _ %s = (*%s)(nil)", c.name, c.client)
 	w.p("")
-	w.p("// NewClient returns a %s that calls over b.", c.name)
-	w.p("func NewClient(b bus.Bus) *Client { return &Client{b: b} }")
+	w.p("// New%s returns a %s that calls over b.", c.client, c.name)
+	w.p("func New%s(b bus.Bus) *%s { return &%s{b: b} }", c.client, c.client, c.client)
 	for _, m := range c.methods {
 		if len(m.params) != 1 {
 			w.p("")
@@ -127,11 +131,11 @@ func (c *contract) client(w *writer) {
 		params := strings.Join(append([]string{"ctx context.Context"}, sig...), ", ")
 		call := fmt.Sprintf("bus.Call[%s, %s](ctx, c.b, Method%s, %s)", m.request(), m.response(), m.Go, req)
 		if m.result == "" {
-			w.p("func (c *Client) %s(%s) error {", m.Go, params)
+			w.p("func (c *%s) %s(%s) error {", c.client, m.Go, params)
 			w.p("_, err := %s", call)
 			w.p("return err")
 		} else {
-			w.p("func (c *Client) %s(%s) (%s, error) {", m.Go, params, m.result)
+			w.p("func (c *%s) %s(%s) (%s, error) {", c.client, m.Go, params, m.result)
 			w.p("return %s", call)
 		}
 		w.p("}")

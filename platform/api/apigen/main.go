@@ -19,9 +19,10 @@ func main() {
 	contract := flag.String("contract", "Service", "the contract interface to generate from")
 	module := flag.String("module", "", "the module's bus prefix (default: the package name)")
 	dir := flag.String("dir", ".", "the package directory")
+	client := flag.String("client", "Client", "the name of the generated bus client type")
 	check := flag.Bool("check", false, "fail if the generated file differs instead of writing it")
 	flag.Parse()
-	if err := run(*dir, *contract, *module, *check); err != nil {
+	if err := run(*dir, options{contract: *contract, module: *module, client: *client}, *check); err != nil {
 		fmt.Fprintln(os.Stderr, "apigen:", err)
 		os.Exit(1)
 	}
@@ -30,8 +31,15 @@ func main() {
 // OutputName is the file apigen writes in the package directory.
 const OutputName = "api_gen.go"
 
-func run(dir, contract, module string, check bool) error {
-	src, err := Generate(dir, contract, module)
+// options say what to generate from and how to name it.
+type options struct {
+	contract string // the contract interface
+	module   string // the bus prefix; the package name when empty
+	client   string // the bus client type; "Client" when empty
+}
+
+func run(dir string, o options, check bool) error {
+	src, err := Generate(dir, o)
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,7 @@ type param struct{ name, typ string }
 type contract struct {
 	pkg     string
 	name    string
+	client  string // the generated bus client type
 	methods []method
 	imports map[string]string // qualifier → import path, of the types used
 }

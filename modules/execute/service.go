@@ -18,12 +18,15 @@ import (
 type Service interface {
 	// FastExecuteScript creates a one-step script job and starts it.
 	//api:v3 fast_execute_script post
+	//api:partly script_id and script_version_id (the script library, issue 10), host_password_list, CMDB dynamic groups and topology nodes, rolling by source files
 	FastExecuteScript(ctx context.Context, req FastExecuteScriptRequest) (JobCreated, error)
 	// FastTransferFile creates a one-step file job and starts it.
 	//api:v3 fast_transfer_file post
+	//api:partly third-party file sources (issue 14), wildcard and REGEX: source paths, CMDB dynamic groups and topology nodes, rolling by source files
 	FastTransferFile(ctx context.Context, req FastTransferFileRequest) (JobCreated, error)
 	// PushConfigFile writes base64 contents as files on the targets.
 	//api:v3 push_config_file post
+	//api:partly CMDB dynamic groups and topology nodes
 	PushConfigFile(ctx context.Context, req PushConfigFileRequest) (JobCreated, error)
 
 	// GetJobInstanceStatus returns the job, its steps and (optionally) their hosts.
@@ -44,9 +47,11 @@ type Service interface {
 
 	// OperateJobInstance stops a job (bk-job's operation codes).
 	//api:v3 operate_job_instance post
+	//api:partly operation 2 (start a created job: jobs start when created)
 	OperateJobInstance(ctx context.Context, req OperateJobInstanceRequest) (OperateJobResult, error)
 	// OperateStepInstance retries, skips, ignores or confirms a step.
 	//api:v3 operate_step_instance post
+	//api:partly legacy operation codes (use 12 to skip)
 	OperateStepInstance(ctx context.Context, req OperateStepInstanceRequest) (OperateStepResult, error)
 
 	// GetHostLog returns one host's script output or file log of a step.

@@ -18,4 +18,7 @@ type Method struct {
 	System bool
 	// Extension: a bkjob endpoint bk-job does not have.
 	Extension bool
+	// Partly says what of bk-job's endpoint is refused still ("" when all
+	// of it is served); docs/api.md's endpoint table shows it.
+	Partly string
 }

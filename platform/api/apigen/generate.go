@@ -183,8 +183,8 @@ func (c *contract) declarations(w *writer) {
 	w.p("func Declarations() []api.Method {")
 	w.p("return []api.Method{")
 	for _, m := range c.methods {
-		w.p("{Bus: Method%s, Go: %q, V3: %q, PostOnly: %t, Admin: %t, System: %t, Extension: %t},",
-			m.Go, m.Go, m.V3, m.PostOnly, m.Admin, m.System, m.Extension)
+		w.p("{Bus: Method%s, Go: %q, V3: %q, PostOnly: %t, Admin: %t, System: %t, Extension: %t, Partly: %q},",
+			m.Go, m.Go, m.V3, m.PostOnly, m.Admin, m.System, m.Extension, m.Partly)
 	}
 	w.p("}")
 	w.p("}")

@@ -24,7 +24,14 @@ import (
 // backend_http_methods say POST); admin: administrators only; system: also
 // under /api/v3/system/; extension: a bkjob endpoint bk-job does not have.
 // A method without it is an internal call between roles (bus only).
-const directive = "//api:v3"
+//
+//	//api:partly <what is refused still>
+//
+// says what of bk-job's endpoint bkjob does not serve yet (docs/api.md).
+const (
+	directive       = "//api:v3"
+	partlyDirective = "//api:partly"
+)
 
 // method is one contract method as declared.
 type method struct {
@@ -154,6 +161,9 @@ func (c *contract) parseMethod(fset *token.FileSet, file *ast.File, name string,
 	if err := parseDirective(doc, &m); err != nil {
 		return m, err
 	}
+	if m.Partly != "" && m.V3 == "" {
+		return m, fmt.Errorf("%s without %s", partlyDirective, directive)
+	}
 	if m.V3 != "" && (len(m.params) != 1 || m.result == "") {
 		return m, fmt.Errorf("a v3 method takes one request and returns (answer, error)")
 	}
@@ -165,6 +175,10 @@ func parseDirective(doc *ast.CommentGroup, m *method) error {
 		return nil
 	}
 	for _, cm := range doc.List {
+		if rest, ok := strings.CutPrefix(cm.Text, partlyDirective+" "); ok {
+			m.Partly = strings.TrimSpace(rest)
+			continue
+		}
 		if !strings.HasPrefix(cm.Text, directive+" ") {
 			continue
 		}

@@ -59,6 +59,7 @@ func serveFull(b bus.Bus, svc Full) error {
 		func() error { return bus.Handle(b, MethodListAgentlessHosts, svc.ListAgentlessHosts) },
 		func() error { return bus.Handle(b, MethodListAgents, svc.ListAgents) },
 		func() error { return bus.Handle(b, MethodRevokeAgent, svc.RevokeAgent) },
+		func() error { return serveGSEHosts(b, svc) },
 	}
 	for _, h := range handlers {
 		if err := h(); err != nil {

@@ -31,6 +31,7 @@ func RegisterV3(g *echo.Group, svc Full) {
 			svc.CreateAgentlessHost),
 		"revoke_agent": adminV3(endpoint(h, func(r *RevokeAgentRequest) (*ScopeRef, *string) { return &r.ScopeRef, &r.Operator },
 			svc.RevokeAgent)),
+		"register_gse_hosts": registerGSEHostsV3(h, svc),
 	}
 	getOrPost := map[string]echo.HandlerFunc{
 		"get_credential_detail": endpoint(h, func(r *GetCredentialRequest) (*ScopeRef, *string) { return &r.ScopeRef, nil },

@@ -95,6 +95,7 @@ type Full interface {
 	Credentials
 	AgentlessHosts
 	Agents
+	GSEHosts
 }
 
 // Sentinel errors, with their stable codes.

@@ -22,6 +22,8 @@ type Service struct {
 	ag  agentStore
 	log *slog.Logger
 	box *crypto.Box
+	// gseHosts allows RegisterGSEHosts (WithGSEHosts).
+	gseHosts bool
 }
 
 var _ manage.Full = (*Service)(nil)

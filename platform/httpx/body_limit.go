@@ -77,16 +77,16 @@ func bodyLimit(limits *bodyLimits) echo.MiddlewareFunc {
 // UPLOAD_FILE_MAX_SIZE_EXCEEDED, is about uploaded files). The status stays
 // 413, as bk-job's gateway answers before the API is reached.
 func bodyTooLarge(c echo.Context, limit int64) error {
-	msg := fmt.Sprintf("request body larger than %d bytes", limit)
+	e := errs.New("common.bodyTooLarge", http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", limit))
 	// The client may still be sending: close the connection after the
 	// answer instead of reading the rest.
 	c.Response().Header().Set(echo.HeaderConnection, "close")
 	if isV3(c) {
 		return c.JSON(http.StatusRequestEntityTooLarge, V3Envelope{
-			Result: false, Code: v3APIParamNullOrIllegal, Message: msg, JobRequestID: RequestID(c),
+			Result: false, Code: v3APIParamNullOrIllegal, Message: v3Message(c, v3APIParamNullOrIllegal, e), JobRequestID: RequestID(c),
 		})
 	}
-	return errs.New("common.bodyTooLarge", http.StatusRequestEntityTooLarge, msg)
+	return e
 }
 
 func isV3(c echo.Context) bool {

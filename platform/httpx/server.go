@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bkjob/bkjob/platform/config"
+	"github.com/bkjob/bkjob/platform/i18n"
 )
 
 // Server is the process's HTTP server.
@@ -82,9 +83,14 @@ func (o Options) withDefaults() Options {
 }
 
 // NewServer builds an echo instance with the standard middleware chain. It
-// fails only when the TLS certificate or key cannot be loaded.
+// fails only when the TLS certificate or key cannot be loaded (or the
+// embedded message catalogue fails its checks, which i18n's tests rule out).
 func NewServer(opts Options, log *slog.Logger) (*Server, error) {
 	opts = opts.withDefaults()
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -103,6 +109,7 @@ func NewServer(opts Options, log *slog.Logger) (*Server, error) {
 			return next(c)
 		}
 	})
+	e.Use(language(cat))
 	e.Use(bodyLimit(limits))
 	e.Use(streamDeadlines)
 	base, closing := context.WithCancel(context.Background())

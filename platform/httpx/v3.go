@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/bkjob/bkjob/platform/errs"
 	"github.com/labstack/echo/v4"
+
+	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/i18n"
 )
 
 // V3Envelope is bk-job's OpenAPI v3 response body. HTTP status is 200 for
@@ -31,13 +33,20 @@ type V3Page[T any] struct {
 	Data   []T `json:"data"`
 }
 
-// V3OK writes a successful envelope.
+// V3OK writes a successful envelope in the request's language: its
+// message, and the texts of data when data is an i18n.Localizer (status
+// descriptions next to their numbers).
 func V3OK(c echo.Context, data any) error {
-	return c.JSON(http.StatusOK, V3Envelope{Result: true, Code: 0, Message: "success", Data: data, JobRequestID: RequestID(c)})
+	t := TranslatorOf(c)
+	if l, ok := data.(i18n.Localizer); ok {
+		data = l.Localized(t)
+	}
+	return c.JSON(http.StatusOK, V3Envelope{Result: true, Code: 0, Message: t.Text(v3SuccessKey, nil), Data: data, JobRequestID: RequestID(c)})
 }
 
-// V3Error writes a failed envelope for err. The message names the field when
-// the error does; a *PermissionError adds its permission object.
+// V3Error writes a failed envelope for err. The message, in the request's
+// language (v3Message), names the field when the error does; a
+// *PermissionError adds its permission object.
 // Authentication failures keep their 401 and throttling its 429 (as bk-job's
 // running-job quota does) so gateways and clients see them; everything else
 // is 200 with result false, as bk-job does.
@@ -59,7 +68,8 @@ func V3Error(c echo.Context, err error) error {
 		status = e.Status
 	}
 
-	return c.JSON(status, V3Envelope{Result: false, Code: V3Code(e), Message: e.Error(), Data: nil,
+	code := V3Code(e)
+	return c.JSON(status, V3Envelope{Result: false, Code: code, Message: v3Message(c, code, e), Data: nil,
 		JobRequestID: RequestID(c), Permission: PermissionOf(err)})
 }
 

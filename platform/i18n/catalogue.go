@@ -233,3 +233,11 @@ func (t Translator) Text(key string, args Args) string {
 	b.WriteString(text)
 	return b.String()
 }
+
+// Localizer is an answer that carries texts in the caller's language (a
+// status's description next to its number): the service behind a door
+// answers the numbers, and the door, which knows the caller's language,
+// fills the texts in. Localized returns the answer with them filled.
+type Localizer interface {
+	Localized(t Translator) any
+}

@@ -33,32 +33,96 @@ type apiCredentials struct {
 // a caller cannot probe which part was wrong.
 var ErrBadCredentials = errs.New("auth.badCredentials", http.StatusUnauthorized, "invalid app code, app secret or user")
 
-// apiAuth checks X-Bkapi-Authorization on OpenAPI requests and sets the actor.
+// apiAuth authenticates an OpenAPI request by the credentials of the door
+// it came in by (v3AliasOf), sets the actor, and only then answers a path
+// that names no endpoint there (1239003):
+//
+//   - /api/v3/<name> and /api/v3/system/<name>: X-Bkapi-Authorization;
+//   - bk-job's ESB paths: bk_app_code, bk_app_secret and bk_username in the
+//     body or query (esbCredentials), checked as the header is;
+//   - /api/job/v3/<service>/<name>: X-Bkapi-JWT when a gateway public key
+//     is configured (jwtActor), X-Bkapi-Authorization otherwise.
 func (g *Gateway) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		raw := c.Request().Header.Get(AuthHeader)
-		if raw == "" {
-			return httpx.V3Error(c, errs.ErrUnauthorized.Withf("header %s is required", AuthHeader))
+		door := v3AliasOf(c)
+		var (
+			actor httpx.Actor
+			err   error
+		)
+		switch {
+		case door.kind == pathESB:
+			actor, err = g.esbActor(c)
+		case door.kind == pathBackend && g.jwt != nil:
+			actor, err = g.jwtActor(c)
+		default:
+			actor, err = g.headerActor(c, door)
 		}
-		var cred apiCredentials
-		if err := json.Unmarshal([]byte(raw), &cred); err != nil || cred.AppCode == "" || cred.AppSecret == "" {
-			return httpx.V3Error(c, errs.ErrUnauthorized.Withf("header %s must be JSON with bk_app_code and bk_app_secret", AuthHeader))
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return err // the body-limit middleware answers 413
 		}
-		app, err := g.verifyApp(c, cred)
 		if err != nil {
-			return g.v3AuthError(c, cred.AppCode, err)
+			return g.v3AuthError(c, err)
 		}
-		username := cred.Username
-		if username == "" {
-			username = app.AppCode
+		if door.refusal != nil {
+			return httpx.V3Error(c, door.refusal)
 		}
-		httpx.SetActor(c, httpx.Actor{Username: username, AppCode: app.AppCode, AllScopes: app.AllScopes})
+		httpx.SetActor(c, actor)
 		return next(c)
 	}
 }
 
-// v3AuthError answers a refused or failed app check.
-func (g *Gateway) v3AuthError(c echo.Context, code string, err error) error {
+// headerActor checks X-Bkapi-Authorization.
+func (g *Gateway) headerActor(c echo.Context, door v3Alias) (httpx.Actor, error) {
+	raw := c.Request().Header.Get(AuthHeader)
+	if raw == "" {
+		if door.kind == pathBackend && c.Request().Header.Get(JWTHeader) != "" {
+			return httpx.Actor{}, errs.ErrUnauthorized.Withf("header %s is required: %s is not checked, api.gateway_jwt_public_key_file is not set", AuthHeader, JWTHeader)
+		}
+		return httpx.Actor{}, errs.ErrUnauthorized.Withf("header %s is required", AuthHeader)
+	}
+	var cred apiCredentials
+	if err := json.Unmarshal([]byte(raw), &cred); err != nil || cred.AppCode == "" || cred.AppSecret == "" {
+		return httpx.Actor{}, errs.ErrUnauthorized.Withf("header %s must be JSON with bk_app_code and bk_app_secret", AuthHeader)
+	}
+	return g.appActor(c, cred)
+}
+
+// appActor checks an app code and secret, from the header or an ESB
+// request alike, and returns the app acting for bk_username (for itself
+// when that is empty).
+func (g *Gateway) appActor(c echo.Context, cred apiCredentials) (httpx.Actor, error) {
+	app, err := g.verifyApp(c, cred)
+	if err != nil {
+		return httpx.Actor{}, &appCheckError{code: cred.AppCode, err: err}
+	}
+	username := cred.Username
+	if username == "" {
+		username = app.AppCode
+	}
+	return httpx.Actor{Username: username, AppCode: app.AppCode, AllScopes: app.AllScopes}, nil
+}
+
+// appCheckError is a failed check of an app (refused, throttled, or the
+// store failing), with the app code for the log.
+type appCheckError struct {
+	code string
+	err  error
+}
+
+func (e *appCheckError) Error() string { return "check app " + e.code + ": " + e.err.Error() }
+func (e *appCheckError) Unwrap() error { return e.err }
+
+// v3AuthError answers a failed authentication: a missing or malformed
+// credential with its own message (401), a refused or failed app check as
+// below.
+func (g *Gateway) v3AuthError(c echo.Context, err error) error {
+	var ace *appCheckError
+	if !errors.As(err, &ace) {
+		return httpx.V3Error(c, err)
+	}
+	code := ace.code
+	err = ace.err
 	var th *throttled
 	switch {
 	case errors.As(err, &th):

@@ -65,6 +65,7 @@ func (g *Gateway) bootstrapApp(ctx context.Context) error {
 		return fmt.Errorf("save bootstrap app %s: %w", code, err)
 	}
 	g.verified.forget(code)
+	g.jwtApps.forget(code)
 	g.log.Info("api app ready", "app_code", code)
 	return nil
 }

@@ -18,7 +18,10 @@ import (
 )
 
 // Mount adds a module's routes. web is /api/web behind a session; v3 is
-// /api/v3 behind app authentication (OpenAPI v3 handlers write bk-job's envelope).
+// /api/v3 behind app authentication (OpenAPI v3 handlers write bk-job's
+// envelope). bk-job's other paths of a v3 endpoint (/api/v3/system/<name>,
+// the ESB's /v2/jobv3/<name>/, the backend's /api/job/v3/<service>/<name>)
+// are rewritten onto /api/v3/<name> (paths.go), so a module mounts once.
 type Mount func(web, v3 *echo.Group)
 
 // Deps is what the gateway needs.
@@ -45,7 +48,13 @@ type Gateway struct {
 	log      *slog.Logger
 	out      io.Writer
 	verified *verifiedApps
-	limits   *limiter
+	// jwtApps remembers the apps named by verified X-Bkapi-JWTs (their
+	// scope grant), looked up without a secret.
+	jwtApps *verifiedApps
+	// jwt verifies X-Bkapi-JWT on bk-job's backend paths; nil when
+	// api.gateway_jwt_public_key_file is not set.
+	jwt    *gatewayJWT
+	limits *limiter
 	// compare checks a password or secret against its bcrypt hash;
 	// hashCost is the bcrypt cost of the hashes bootstrap writes.
 	compare  func(hash, password []byte) error
@@ -61,7 +70,7 @@ type Gateway struct {
 // New builds the gateway.
 func New(d Deps) *Gateway {
 	return &Gateway{cfg: d.Config, st: store{db: d.DB}, srv: d.Server, ui: d.UI, mounts: d.Mounts,
-		log: d.Log, out: d.Out, verified: newVerifiedApps(d.Config.Auth.SecretCacheTTL),
+		log: d.Log, out: d.Out, verified: newVerifiedApps(d.Config.Auth.SecretCacheTTL), jwtApps: newVerifiedApps(d.Config.Auth.SecretCacheTTL),
 		limits:  &limiter{c: d.Cache, cfg: d.Config.Auth, log: d.Log, now: time.Now},
 		compare: bcrypt.CompareHashAndPassword, hashCost: bcrypt.DefaultCost}
 }
@@ -76,6 +85,9 @@ func (g *Gateway) Start(ctx context.Context) error {
 		return fmt.Errorf("start gateway: decoy hash: %w", err)
 	}
 	g.decoy = decoy
+	if g.jwt, err = loadGatewayJWT(g.cfg.API); err != nil {
+		return err
+	}
 	if err := g.bootstrapAdmin(ctx); err != nil {
 		return err
 	}
@@ -83,6 +95,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 		return err
 	}
 	e := g.srv.Echo
+	e.Pre(g.aliasV3Paths) // bk-job's other doors onto /api/v3/<name>
 	public := e.Group("/api/web")
 	authed := e.Group("/api/web", g.sessionAuth)
 	g.mountWeb(public, authed)
@@ -90,7 +103,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 	for _, m := range g.mounts {
 		m(authed, v3)
 	}
-	v3.RouteNotFound("/*", httpx.V3NotFound) // bk-job's 1239003, not echo's 404
+	v3.RouteNotFound("/*", v3NotFound) // bk-job's 1241011 or 1239003, not echo's 404
 	g.srv.MountUI(g.ui)
 
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))

@@ -39,6 +39,7 @@ type fixtureOptions struct {
 	env    []string
 	cache  cache.Cache // default: a memory cache of its own
 	mounts []Mount     // besides the /api/v3/whoami probe
+	log    io.Writer   // where the gateway and server log; default: nowhere
 }
 
 func newFixture(t *testing.T, env ...string) *fixture {
@@ -50,7 +51,11 @@ func newFixtureWith(t *testing.T, o fixtureOptions) *fixture {
 	ctx := context.Background()
 	cfg, err := config.Load(config.Sources{Env: o.env, Flags: map[string]any{"data_dir": t.TempDir()}})
 	require.NoError(t, err)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logOut := o.log
+	if logOut == nil {
+		logOut = io.Discard
+	}
+	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	gdb, err := db.Open(ctx, cfg.DB, cfg.DataDir, log)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close(gdb) })

@@ -26,7 +26,7 @@ type Host struct {
 type SSHEndpoint struct {
 	Addr         string `json:"addr"` // host:port
 	User         string `json:"user"`
-	CredentialID int64  `json:"credential_id"`
+	CredentialID string `json:"credential_id"` // manage's credential id (32 hex digits)
 }
 
 // Script languages, as bk-job numbers them.

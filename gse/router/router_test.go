@@ -71,7 +71,7 @@ func ids(hosts []gse.Host) []int64 {
 }
 
 func mixedHosts() []gse.Host {
-	sshEP := &gse.SSHEndpoint{Addr: "127.0.0.2:22", User: "root", CredentialID: 1}
+	sshEP := &gse.SSHEndpoint{Addr: "127.0.0.2:22", User: "root", CredentialID: "1"}
 	return []gse.Host{
 		{ID: 1, IP: "10.0.0.1", AgentID: "a1"},
 		{ID: 2, IP: "10.0.0.2", SSH: sshEP},

@@ -52,7 +52,7 @@ func BenchmarkScriptSSH(b *testing.B) {
 				counter := &finalCounter{want: n, got: map[string]int{}, done: make(chan string, 1)}
 				newTr := func() *Transport {
 					tr, err := New(Config{}, Deps{
-						Credentials: StaticCredentials{1: {PrivateKey: env.key}},
+						Credentials: StaticCredentials{"1": {PrivateKey: env.key}},
 						KnownHosts:  NewFileKnownHosts(env.knownHosts),
 						Sink:        counter.sink,
 					})

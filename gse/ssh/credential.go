@@ -19,20 +19,20 @@ type Credential struct {
 
 // CredentialSource returns the decrypted credential with the given id.
 type CredentialSource interface {
-	Credential(ctx context.Context, id int64) (Credential, error)
+	Credential(ctx context.Context, id string) (Credential, error)
 }
 
 // StaticCredentials is a CredentialSource over a fixed map, for tests and
 // single-host setups.
-type StaticCredentials map[int64]Credential
+type StaticCredentials map[string]Credential
 
 var _ CredentialSource = StaticCredentials(nil)
 
 // Credential implements CredentialSource.
-func (s StaticCredentials) Credential(_ context.Context, id int64) (Credential, error) {
+func (s StaticCredentials) Credential(_ context.Context, id string) (Credential, error) {
 	c, ok := s[id]
 	if !ok {
-		return Credential{}, errs.ErrNotFound.Withf("ssh credential %d not found", id)
+		return Credential{}, errs.ErrNotFound.Withf("ssh credential %s not found", id)
 	}
 	return c, nil
 }

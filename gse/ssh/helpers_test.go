@@ -86,7 +86,7 @@ func (e sshEnv) hosts(t testing.TB, n int) []gse.Host {
 	for i := range out {
 		ip, _, err := net.SplitHostPort(e.addrs[i])
 		require.NoError(t, err)
-		out[i] = gse.Host{ID: int64(i + 1), IP: ip, SSH: &gse.SSHEndpoint{Addr: e.addrs[i], User: e.user, CredentialID: 1}}
+		out[i] = gse.Host{ID: int64(i + 1), IP: ip, SSH: &gse.SSHEndpoint{Addr: e.addrs[i], User: e.user, CredentialID: "1"}}
 	}
 	return out
 }
@@ -113,7 +113,7 @@ func newTestTransport(t testing.TB, env sshEnv, rec *gsetest.Recorder, opts tran
 		opts.known = NewFileKnownHosts(env.knownHosts)
 	}
 	if opts.creds == nil {
-		opts.creds = StaticCredentials{1: {PrivateKey: env.key}}
+		opts.creds = StaticCredentials{"1": {PrivateKey: env.key}}
 	}
 	tr, err := New(opts.cfg, Deps{Credentials: opts.creds, KnownHosts: opts.known, Blob: opts.blob, Sink: rec.Sink})
 	require.NoError(t, err)

@@ -19,7 +19,7 @@ import (
 type connKey struct {
 	addr string
 	user string
-	cred int64
+	cred string
 }
 
 // pool keeps one SSH connection per connKey, dialled on first use and
@@ -152,11 +152,11 @@ func (p *pool) connect(key connKey) (*ssh.Client, error) {
 	defer cancel()
 	cred, err := p.creds.Credential(ctx, key.cred)
 	if err != nil {
-		return nil, &dialError{kind: dialAuth, err: fmt.Errorf("load credential %d: %w", key.cred, err)}
+		return nil, &dialError{kind: dialAuth, err: fmt.Errorf("load credential %s: %w", key.cred, err)}
 	}
 	auth, err := cred.authMethods()
 	if err != nil {
-		return nil, &dialError{kind: dialAuth, err: fmt.Errorf("credential %d: %w", key.cred, err)}
+		return nil, &dialError{kind: dialAuth, err: fmt.Errorf("credential %s: %w", key.cred, err)}
 	}
 	cfg := &ssh.ClientConfig{
 		User:            key.user,

@@ -79,7 +79,7 @@ func TestWrongCredentialIsUserPasswordError(t *testing.T) {
 	pem := pemEncode(block.Type, block.Bytes)
 	rec := gsetest.NewRecorder()
 	tr := newTestTransport(t, env, rec, transportOpts{cfg: testConfig(),
-		creds: StaticCredentials{1: {PrivateKey: pem, Password: "wrong"}}})
+		creds: StaticCredentials{"1": {PrivateKey: pem, Password: "wrong"}}})
 	h := env.hosts(t, 1)
 	task := gse.ScriptTask{TaskID: "auth", Hosts: h, Language: gse.LangShell, Content: "echo in"}
 	require.NoError(t, tr.StartScript(context.Background(), task))
@@ -87,7 +87,7 @@ func TestWrongCredentialIsUserPasswordError(t *testing.T) {
 	require.Equal(t, gse.HostStatusGSEUserPwdError, res.Status, res.ErrorMsg)
 
 	task.TaskID = "nocred"
-	task.Hosts = []gse.Host{{ID: 9, SSH: &gse.SSHEndpoint{Addr: env.addrs[0], User: env.user, CredentialID: 42}}}
+	task.Hosts = []gse.Host{{ID: 9, SSH: &gse.SSHEndpoint{Addr: env.addrs[0], User: env.user, CredentialID: "42"}}}
 	require.NoError(t, tr.StartScript(context.Background(), task))
 	res = rec.WaitResults(t, task.TaskID, gsetest.Wait, task.Hosts...)[9]
 	require.Equal(t, gse.HostStatusGSEUserPwdError, res.Status)
@@ -105,7 +105,7 @@ func TestConnectionReused(t *testing.T) {
 		require.NoError(t, tr.StartScript(context.Background(), task))
 		require.Equal(t, gse.HostStatusSuccess, rec.WaitResults(t, id, gsetest.Wait, h...)[1].Status)
 		tr.pool.mu.Lock()
-		c := tr.pool.conns[connKey{addr: h[0].SSH.Addr, user: env.user, cred: 1}]
+		c := tr.pool.conns[connKey{addr: h[0].SSH.Addr, user: env.user, cred: "1"}]
 		n := len(tr.pool.conns)
 		tr.pool.mu.Unlock()
 		require.NotNil(t, c)
@@ -144,7 +144,7 @@ func TestAgentStatus(t *testing.T) {
 	dead := l.Addr().String()
 	require.NoError(t, l.Close())
 	hosts = append(hosts,
-		gse.Host{ID: 50, AgentID: "x", SSH: &gse.SSHEndpoint{Addr: dead, User: env.user, CredentialID: 1}},
+		gse.Host{ID: 50, AgentID: "x", SSH: &gse.SSHEndpoint{Addr: dead, User: env.user, CredentialID: "1"}},
 		gse.Host{ID: 51, AgentID: "no-ssh"})
 	states, err := tr.AgentStatus(context.Background(), hosts)
 	require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/bkjob/bkjob/gse/ssh"
+	"github.com/bkjob/bkjob/modules/manage"
 )
 
 // manageCredentials is the SSH transport's credential source: manage opens
@@ -17,14 +18,14 @@ var _ ssh.CredentialSource = manageCredentials{}
 // Credential implements ssh.CredentialSource. The user name of a
 // USERNAME_PASSWORD credential is not needed: the host's ssh_user was set
 // from it at registration.
-func (m manageCredentials) Credential(ctx context.Context, id int64) (ssh.Credential, error) {
+func (m manageCredentials) Credential(ctx context.Context, id string) (ssh.Credential, error) {
 	mgr, err := m.w.Manage(ctx)
 	if err != nil {
 		return ssh.Credential{}, err
 	}
-	c, err := mgr.SSHCredential(ctx, id)
+	c, err := mgr.SSHCredential(ctx, manage.CredentialID(id))
 	if err != nil {
-		return ssh.Credential{}, fmt.Errorf("get ssh credential %d: %w", id, err)
+		return ssh.Credential{}, fmt.Errorf("get ssh credential %s: %w", id, err)
 	}
 	return ssh.Credential{Password: c.Password, PrivateKey: []byte(c.PrivateKey)}, nil
 }

@@ -7,7 +7,7 @@ import (
 )
 
 type sshCredentialReq struct {
-	ID int64 `json:"id"`
+	ID CredentialID `json:"id"`
 }
 
 func (c *Client) CreateCredential(ctx context.Context, req CreateCredentialRequest) (CredentialRef, error) {
@@ -24,7 +24,7 @@ func (c *Client) GetCredential(ctx context.Context, req GetCredentialRequest) (C
 
 // SSHCredential carries the decrypted secrets back over the bus: on
 // RabbitMQ they cross the broker, so its links should be TLS in production.
-func (c *Client) SSHCredential(ctx context.Context, id int64) (SSHCredential, error) {
+func (c *Client) SSHCredential(ctx context.Context, id CredentialID) (SSHCredential, error) {
 	return bus.Call[sshCredentialReq, SSHCredential](ctx, c.b, MethodSSHCredential, sshCredentialReq{id})
 }
 

@@ -1,13 +1,14 @@
 package manage
 
 import (
-	"bytes"
-	"encoding/json"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"reflect"
-	"strconv"
+	"net/http"
 	"strings"
+
+	"github.com/bkjob/bkjob/platform/errs"
 )
 
 // Credential types (bk-job CredentialTypeEnum), stored as numbers and named
@@ -19,7 +20,8 @@ const (
 	CredentialSecretKey        = 4 // a secret key; for SSH, a private key in PEM
 )
 
-// Masked stands for a secret value in every answer.
+// Masked stands for a secret value wherever one is printed (String, logs);
+// no answer carries the values at all.
 const Masked = "******"
 
 var credentialTypeNames = map[int]string{
@@ -47,41 +49,46 @@ func ParseCredentialType(name string) (int, bool) {
 	return 0, false
 }
 
-// CredentialID is a credential's id. bk-job's API carries it as a string;
-// it is accepted as a JSON string or number and written as a string.
-type CredentialID int64
+// CredentialID is a credential's id as bk-job gives it: 32 lowercase hex
+// digits (a UUID without its dashes, "e1a5b0d6f3c84c0aa2a5d7b1c3e9f012"),
+// a JSON string in the API, on the bus and in the database. Credentials
+// created before schema 0090 had integer ids; 0090 gave credential n the id
+// of n in hex padded to 32 digits (5 → "000…005").
+type CredentialID string
 
-// MarshalJSON writes the id as a JSON string.
-func (id CredentialID) MarshalJSON() ([]byte, error) {
-	return json.Marshal(strconv.FormatInt(int64(id), 10))
+// credentialIDLen is the length of a well-formed id.
+const credentialIDLen = 32
+
+// NewCredentialID returns a fresh random id: a version 4 UUID without its
+// dashes, the form bk-job gives its credentials.
+func NewCredentialID() (CredentialID, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make credential id: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return CredentialID(hex.EncodeToString(b[:])), nil
 }
 
-// UnmarshalJSON reads a JSON string or number; "" and null are 0.
-func (id *CredentialID) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		*id = 0
-		return nil
+// ParseCredentialID checks the id given in the request field field: spaces
+// around it are dropped and upper-case digits read as lower-case; empty is
+// errs.Required, anything but 32 hex digits errs.Invalid. The value is
+// never quoted back (a client may have put anything there).
+func ParseCredentialID(field string, id CredentialID) (CredentialID, error) {
+	s := strings.ToLower(strings.TrimSpace(string(id)))
+	if s == "" {
+		return "", errs.Required(field).Withf("is required: the credential id (32 hexadecimal digits)")
 	}
-	text := string(b)
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &text); err != nil {
-			return err
-		}
+	if len(s) != credentialIDLen || strings.Trim(s, "0123456789abcdef") != "" {
+		return "", errs.Invalid(field, "must be a credential id: 32 hexadecimal digits (a UUID without dashes)")
 	}
-	text = strings.TrimSpace(text)
-	if text == "" {
-		*id = 0
-		return nil
-	}
-	n, err := strconv.ParseInt(text, 10, 64)
-	if err != nil || n < 0 {
-		// A type error lets encoding/json name the field it happened in.
-		return &json.UnmarshalTypeError{Value: fmt.Sprintf("string %q", text), Type: reflect.TypeFor[int64]()}
-	}
-	*id = CredentialID(n)
-	return nil
+	return CredentialID(s), nil
 }
+
+// ErrCredentialNameExists: the business already has a credential of that
+// name (schema 0090's unique index on (biz_id, name)).
+var ErrCredentialNameExists = errs.New("credential.nameExists", http.StatusConflict, "credential name already exists")
 
 // ScopeRef is a request's resource scope: bk_scope_type + bk_scope_id (or
 // the deprecated bk_biz_id). The v3 handlers resolve it through manage and
@@ -155,14 +162,16 @@ type GetCredentialRequest struct {
 	ID CredentialID `json:"id"`
 }
 
-// CredentialRef is what create and update answer.
+// CredentialRef is what create and update answer: bk-job's docs list id,
+// its API gateway's doc template adds name.
 type CredentialRef struct {
 	ID   CredentialID `json:"id"`
 	Name string       `json:"name"`
 }
 
-// Credential is a credential's metadata. The values it holds come back
-// masked ("******"), never in clear.
+// Credential is get_credential_detail's answer: exactly bk-job's fields, in
+// its order and types. bk-job answers no value of the secrets, masked or
+// not, and neither does bkjob.
 type Credential struct {
 	ScopeType      string       `json:"bk_scope_type"`
 	ScopeID        string       `json:"bk_scope_id"`
@@ -174,7 +183,6 @@ type Credential struct {
 	CreateTime     int64        `json:"create_time"` // ms
 	LastModifyUser string       `json:"last_modify_user"`
 	LastModifyTime int64        `json:"last_modify_time"` // ms
-	CredentialValues
 }
 
 // SSHCredential is a decrypted credential as an SSH login: a password, a

@@ -68,7 +68,7 @@ type Credentials interface {
 	GetCredential(ctx context.Context, req GetCredentialRequest) (Credential, error)
 	// SSHCredential is for the gse role only: the decrypted secrets of
 	// credential id as an SSH login. Never expose it through an API.
-	SSHCredential(ctx context.Context, id int64) (SSHCredential, error)
+	SSHCredential(ctx context.Context, id CredentialID) (SSHCredential, error)
 }
 
 // AgentlessHosts registers hosts reached over SSH instead of an agent.

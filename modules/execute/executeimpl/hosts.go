@@ -51,7 +51,7 @@ type hostRow struct {
 	// Agentless hosts (schema 0015): reached over SSH when SSHAddr is set.
 	SSHAddr      string `gorm:"column:ssh_addr"`
 	SSHUser      string `gorm:"column:ssh_user"`
-	CredentialID int64  `gorm:"column:credential_id"`
+	CredentialID string `gorm:"column:credential_id"` // 32 hex digits since schema 0090
 }
 
 // hostColumns reads agent_id NULL (no agent) as empty.

@@ -25,7 +25,7 @@ func testLostByTransport(t *testing.T, b executetest.Backend) {
 		TimeoutGrace: time.Hour, StopGrace: time.Hour, LostCheckInterval: 300 * time.Millisecond}))
 	hosts := executetest.AddHosts(t, env.DB, 1, 3)
 	agentless := hosts[2]
-	require.NoError(t, env.DB.Exec(`UPDATE host SET ssh_addr = '127.0.0.1:22', ssh_user = 'root', credential_id = 1 WHERE id = ?`, agentless).Error)
+	require.NoError(t, env.DB.Exec(`UPDATE host SET ssh_addr = '127.0.0.1:22', ssh_user = 'root', credential_id = '00000000000000000000000000000001' WHERE id = ?`, agentless).Error)
 	env.Transport.Behave = func(r executetest.Run) executetest.Outcome {
 		return executetest.Outcome{Output: []string{"up\n"}, Hold: r.Attempt == 1}
 	}

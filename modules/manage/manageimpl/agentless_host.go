@@ -43,7 +43,11 @@ func (s *Service) CreateAgentlessHost(ctx context.Context, req manage.CreateAgen
 	if port < 1 || port > 65535 {
 		return manage.AgentlessHost{}, errs.Invalid("ssh_port", "must be 1..65535, got %d", req.SSHPort)
 	}
-	login, err := s.hostLogin(ctx, req.BizID, int64(req.CredentialID))
+	credID, err := manage.ParseCredentialID("credential_id", req.CredentialID)
+	if err != nil {
+		return manage.AgentlessHost{}, err
+	}
+	login, err := s.hostLogin(ctx, req.BizID, string(credID))
 	if err != nil {
 		return manage.AgentlessHost{}, err
 	}
@@ -63,7 +67,7 @@ func (s *Service) CreateAgentlessHost(ctx context.Context, req manage.CreateAgen
 	}
 	now := time.Now().UTC()
 	row := agentlessHost{BizID: req.BizID, CloudID: req.CloudID, IP: ip, SSHAddr: net.JoinHostPort(ip, strconv.Itoa(port)),
-		SSHUser: user, CredentialID: int64(req.CredentialID), CreatedAt: now, UpdatedAt: now}
+		SSHUser: user, CredentialID: string(credID), CreatedAt: now, UpdatedAt: now}
 	if err := s.cs.insertAgentlessHost(ctx, &row); err != nil {
 		// Two registrations raced past the check: report the loser clearly.
 		if again, checkErr := s.cs.hostExists(ctx, req.CloudID, ip); checkErr == nil && again {
@@ -111,18 +115,15 @@ func (s *Service) ListAgentlessHosts(ctx context.Context, req manage.ListAgentle
 	return page, nil
 }
 
-// hostLogin checks that credential id of bizID can log in over SSH and
-// returns the login (decrypted; kept in memory only).
-func (s *Service) hostLogin(ctx context.Context, bizID, id int64) (manage.SSHCredential, error) {
-	if id <= 0 {
-		return manage.SSHCredential{}, errs.Required("credential_id").Withf("is required: the id of a PASSWORD, USERNAME_PASSWORD or SECRET_KEY credential")
-	}
+// hostLogin checks that credential id (well formed) of bizID can log in
+// over SSH and returns the login (decrypted; kept in memory only).
+func (s *Service) hostLogin(ctx context.Context, bizID int64, id string) (manage.SSHCredential, error) {
 	row, err := s.cs.credentialByID(ctx, bizID, id)
 	if isNoRow(err) {
-		return manage.SSHCredential{}, manage.ErrCredentialNotFound.Withf("no credential %d in business %d", id, bizID).OnField("credential_id")
+		return manage.SSHCredential{}, manage.ErrCredentialNotFound.Withf("no credential %s in business %d", id, bizID).OnField("credential_id")
 	}
 	if err != nil {
-		return manage.SSHCredential{}, fmt.Errorf("find credential %d: %w", id, err)
+		return manage.SSHCredential{}, fmt.Errorf("find credential %s: %w", id, err)
 	}
 	values, err := s.open(row)
 	if err != nil {
@@ -137,11 +138,11 @@ func (s *Service) hostLogin(ctx context.Context, bizID, id int64) (manage.SSHCre
 			var missing *ssh.PassphraseMissingError
 			if errors.As(err, &missing) {
 				return manage.SSHCredential{}, manage.ErrCredentialNotForSSH.Withf(
-					"credential %d holds a passphrase-protected private key; store the key without a passphrase", id).OnField("credential_id")
+					"credential %s holds a passphrase-protected private key; store the key without a passphrase", id).OnField("credential_id")
 			}
 			// The parser's message never quotes the key.
 			return manage.SSHCredential{}, manage.ErrCredentialNotForSSH.Withf(
-				"credential %d: its secret key is not an SSH private key in PEM/OpenSSH format: %v", id, err).OnField("credential_id")
+				"credential %s: its secret key is not an SSH private key in PEM/OpenSSH format: %v", id, err).OnField("credential_id")
 		}
 	}
 	return login, nil

@@ -2,6 +2,7 @@ package manageimpl
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -57,7 +58,10 @@ func testAgentlessHosts(t *testing.T, env credEnv) {
 			{name: "ipv6", req: manage.CreateAgentlessHostRequest{ScopeRef: scope, IP: "::1", SSHUser: "root", CredentialID: keyCred}, field: "ip", err: errs.ErrInvalid},
 			{name: "bad port", req: manage.CreateAgentlessHostRequest{ScopeRef: scope, IP: base + "9", SSHPort: 70000, SSHUser: "root", CredentialID: keyCred}, field: "ssh_port", err: errs.ErrInvalid},
 			{name: "no credential", req: manage.CreateAgentlessHostRequest{ScopeRef: scope, IP: base + "9", SSHUser: "root"}, field: "credential_id", err: errs.ErrInvalid},
-			{name: "unknown credential", req: manage.CreateAgentlessHostRequest{ScopeRef: scope, IP: base + "9", SSHUser: "root", CredentialID: 9999}, field: "credential_id", err: manage.ErrCredentialNotFound},
+			{name: "unknown credential", req: manage.CreateAgentlessHostRequest{ScopeRef: scope, IP: base + "9", SSHUser: "root", CredentialID: unknownCredentialID}, field: "credential_id", err: manage.ErrCredentialNotFound},
+			{name: "old integer credential id", req: manage.CreateAgentlessHostRequest{ScopeRef: scope, IP: base + "9", SSHUser: "root", CredentialID: "12"}, field: "credential_id", err: errs.ErrInvalid},
+			{name: "credential id not hex", req: manage.CreateAgentlessHostRequest{ScopeRef: scope, IP: base + "9", SSHUser: "root", CredentialID: "zz" + keyCred[2:]}, field: "credential_id", err: errs.ErrInvalid},
+			{name: "credential id too long", req: manage.CreateAgentlessHostRequest{ScopeRef: scope, IP: base + "9", SSHUser: "root", CredentialID: keyCred + "0"}, field: "credential_id", err: errs.ErrInvalid},
 			{name: "credential of another business", req: manage.CreateAgentlessHostRequest{ScopeRef: scope, IP: base + "9", SSHUser: "root", CredentialID: otherBiz}, field: "credential_id", err: manage.ErrCredentialNotFound},
 			{name: "access key credential", req: manage.CreateAgentlessHostRequest{ScopeRef: scope, IP: base + "9", SSHUser: "root", CredentialID: akCred}, field: "credential_id", err: manage.ErrCredentialNotForSSH},
 			{name: "secret key that is no ssh key", req: manage.CreateAgentlessHostRequest{ScopeRef: scope, IP: base + "9", SSHUser: "root", CredentialID: junkKey}, field: "credential_id", err: manage.ErrCredentialNotForSSH},
@@ -78,6 +82,10 @@ func testAgentlessHosts(t *testing.T, env credEnv) {
 		require.NoError(t, err)
 		require.Positive(t, h.HostID)
 		require.Equal(t, manage.AgentlessHost{HostID: h.HostID, IP: base + "2", SSHPort: 22, SSHUser: "root", CredentialID: keyCred}, h)
+		h3, err := svc.CreateAgentlessHost(ctx, manage.CreateAgentlessHostRequest{ScopeRef: scope, IP: base + "4", SSHUser: "root",
+			CredentialID: " " + manage.CredentialID(strings.ToUpper(string(pwCred))) + " "})
+		require.NoError(t, err)
+		require.Equal(t, pwCred, h3.CredentialID, "an id in capitals or with spaces names the same credential, stored canonical")
 
 		h2, err := svc.CreateAgentlessHost(ctx, manage.CreateAgentlessHostRequest{ScopeRef: scope, CloudID: 3, IP: base + "3", SSHPort: 2222, CredentialID: userCred})
 		require.NoError(t, err)
@@ -97,6 +105,7 @@ func testAgentlessHosts(t *testing.T, env credEnv) {
 		require.NoError(t, err)
 		require.Contains(t, page.Data, h)
 		require.Contains(t, page.Data, h2)
+		require.Contains(t, page.Data, h3)
 		require.Equal(t, page.Total, len(page.Data))
 		one, err := svc.ListAgentlessHosts(ctx, manage.ListAgentlessHostsRequest{ScopeRef: scope, Start: 1, Length: 1})
 		require.NoError(t, err)

@@ -2,6 +2,7 @@ package manageimpl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -33,15 +34,19 @@ func (s *Service) CreateCredential(ctx context.Context, req manage.CreateCredent
 	if err != nil {
 		return manage.CredentialRef{}, err
 	}
+	id, err := manage.NewCredentialID()
+	if err != nil {
+		return manage.CredentialRef{}, err
+	}
 	now := time.Now().UTC()
-	row := credential{BizID: req.BizID, Name: name, Type: t, Description: req.Description, Value: sealed,
+	row := credential{ID: string(id), BizID: req.BizID, Name: name, Type: t, Description: req.Description, Value: sealed,
 		Creator: req.Operator, LastModifyUser: req.Operator, CreatedAt: now, UpdatedAt: now}
 	if err := s.cs.insertCredential(ctx, &row); err != nil {
-		return manage.CredentialRef{}, err
+		return manage.CredentialRef{}, nameErr(err, req.BizID, name)
 	}
 	s.log.Info("credential created", "credential_id", row.ID, "biz_id", row.BizID,
 		"type", manage.CredentialTypeName(t), "operator", req.Operator)
-	return manage.CredentialRef{ID: manage.CredentialID(row.ID), Name: row.Name}, nil
+	return manage.CredentialRef{ID: id, Name: row.Name}, nil
 }
 
 // UpdateCredential implements manage.Credentials.
@@ -49,7 +54,7 @@ func (s *Service) UpdateCredential(ctx context.Context, req manage.UpdateCredent
 	if req.BizID <= 0 {
 		return manage.CredentialRef{}, errs.Required("bk_scope_id")
 	}
-	row, err := s.credential(ctx, req.BizID, int64(req.ID))
+	row, err := s.credential(ctx, req.BizID, req.ID)
 	if err != nil {
 		return manage.CredentialRef{}, err
 	}
@@ -88,7 +93,7 @@ func (s *Service) UpdateCredential(ctx context.Context, req manage.UpdateCredent
 		if isNoRow(err) {
 			return manage.CredentialRef{}, notFound(req.BizID, row.ID)
 		}
-		return manage.CredentialRef{}, err
+		return manage.CredentialRef{}, nameErr(err, req.BizID, row.Name)
 	}
 	s.log.Info("credential updated", "credential_id", row.ID, "biz_id", row.BizID,
 		"secrets_replaced", set["value"] != nil, "operator", req.Operator)
@@ -100,11 +105,7 @@ func (s *Service) GetCredential(ctx context.Context, req manage.GetCredentialReq
 	if req.BizID <= 0 {
 		return manage.Credential{}, errs.Required("bk_scope_id")
 	}
-	row, err := s.credential(ctx, req.BizID, int64(req.ID))
-	if err != nil {
-		return manage.Credential{}, err
-	}
-	values, err := s.open(row)
+	row, err := s.credential(ctx, req.BizID, req.ID)
 	if err != nil {
 		return manage.Credential{}, err
 	}
@@ -112,18 +113,21 @@ func (s *Service) GetCredential(ctx context.Context, req manage.GetCredentialReq
 		ScopeType: req.ScopeType, ScopeID: req.ScopeID, ID: manage.CredentialID(row.ID), Name: row.Name,
 		Type: manage.CredentialTypeName(row.Type), Description: row.Description, Creator: row.Creator,
 		CreateTime: row.CreatedAt.UnixMilli(), LastModifyUser: row.LastModifyUser, LastModifyTime: row.UpdatedAt.UnixMilli(),
-		CredentialValues: values.Masked(),
 	}, nil
 }
 
 // SSHCredential implements manage.Credentials for the gse role.
-func (s *Service) SSHCredential(ctx context.Context, id int64) (manage.SSHCredential, error) {
-	row, err := s.cs.credentialAnyBiz(ctx, id)
+func (s *Service) SSHCredential(ctx context.Context, id manage.CredentialID) (manage.SSHCredential, error) {
+	id, err := manage.ParseCredentialID("credential_id", id)
+	if err != nil {
+		return manage.SSHCredential{}, err
+	}
+	row, err := s.cs.credentialAnyBiz(ctx, string(id))
 	if isNoRow(err) {
-		return manage.SSHCredential{}, manage.ErrCredentialNotFound.Withf("credential %d does not exist", id).OnField("credential_id")
+		return manage.SSHCredential{}, manage.ErrCredentialNotFound.Withf("credential %s does not exist", id).OnField("credential_id")
 	}
 	if err != nil {
-		return manage.SSHCredential{}, fmt.Errorf("find credential %d: %w", id, err)
+		return manage.SSHCredential{}, fmt.Errorf("find credential %s: %w", id, err)
 	}
 	values, err := s.open(row)
 	if err != nil {
@@ -133,20 +137,31 @@ func (s *Service) SSHCredential(ctx context.Context, id int64) (manage.SSHCreden
 }
 
 // credential loads credential id of bizID, or ErrCredentialNotFound on "id".
-func (s *Service) credential(ctx context.Context, bizID, id int64) (credential, error) {
-	if id <= 0 {
-		return credential{}, errs.Required("id").Withf("is required: the credential id")
+func (s *Service) credential(ctx context.Context, bizID int64, raw manage.CredentialID) (credential, error) {
+	id, err := manage.ParseCredentialID("id", raw)
+	if err != nil {
+		return credential{}, err
 	}
-	row, err := s.cs.credentialByID(ctx, bizID, id)
+	row, err := s.cs.credentialByID(ctx, bizID, string(id))
 	if isNoRow(err) {
-		return credential{}, notFound(bizID, id)
+		return credential{}, notFound(bizID, string(id))
 	}
 	if err != nil {
-		return credential{}, fmt.Errorf("find credential %d: %w", id, err)
+		return credential{}, fmt.Errorf("find credential %s: %w", id, err)
 	}
 	return row, nil
 }
 
-func notFound(bizID, id int64) error {
-	return manage.ErrCredentialNotFound.Withf("no credential %d in business %d", id, bizID).OnField("id")
+func notFound(bizID int64, id string) error {
+	return manage.ErrCredentialNotFound.Withf("no credential %s in business %d", id, bizID).OnField("id")
+}
+
+// nameErr turns the store's errNameTaken into ErrCredentialNameExists on
+// "name"; other errors pass unchanged.
+func nameErr(err error, bizID int64, name string) error {
+	if errors.Is(err, errNameTaken) {
+		return manage.ErrCredentialNameExists.Withf(
+			"business %d already has a credential named %q; choose another name", bizID, name).OnField("name")
+	}
+	return err
 }

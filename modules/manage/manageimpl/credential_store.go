@@ -9,10 +9,11 @@ import (
 	"gorm.io/gorm"
 )
 
-// credential is one row of the credential table (schema 0055). Value is the
+// credential is one row of the credential table (schema 0055, its id made
+// bk-job's 32-hex string and (biz_id, name) unique by 0090). Value is the
 // sealed JSON of the secrets, never plain.
 type credential struct {
-	ID             int64 `gorm:"primaryKey"`
+	ID             string `gorm:"primaryKey"`
 	BizID          int64
 	Name           string
 	Type           int
@@ -36,7 +37,7 @@ type agentlessHost struct {
 	AgentID      *string `gorm:"column:agent_id"`
 	SSHAddr      string  `gorm:"column:ssh_addr"`
 	SSHUser      string  `gorm:"column:ssh_user"`
-	CredentialID int64
+	CredentialID string  // a credential id; "" on agent hosts (schema 0090)
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -45,12 +46,14 @@ func (agentlessHost) TableName() string { return "host" }
 
 // credentialStore is the persistence of credentials and agentless hosts.
 type credentialStore interface {
+	// insertCredential and updateCredential fail with errNameTaken when the
+	// business has another credential of the name.
 	insertCredential(ctx context.Context, c *credential) error
-	credentialByID(ctx context.Context, bizID, id int64) (credential, error)
+	credentialByID(ctx context.Context, bizID int64, id string) (credential, error)
 	// credentialAnyBiz finds a credential whatever its business (for the
 	// gse role, which knows only the id a host row names).
-	credentialAnyBiz(ctx context.Context, id int64) (credential, error)
-	updateCredential(ctx context.Context, bizID, id int64, set map[string]any) error
+	credentialAnyBiz(ctx context.Context, id string) (credential, error)
+	updateCredential(ctx context.Context, bizID int64, id string, set map[string]any) error
 	hostExists(ctx context.Context, cloudID int64, ip string) (bool, error)
 	insertAgentlessHost(ctx context.Context, h *agentlessHost) error
 	agentlessHosts(ctx context.Context, bizID int64, start, length int) ([]agentlessHost, int64, error)
@@ -59,28 +62,52 @@ type credentialStore interface {
 var _ credentialStore = gormStore{}
 
 func (s gormStore) insertCredential(ctx context.Context, c *credential) error {
-	if err := s.db.WithContext(ctx).Create(c).Error; err != nil {
+	err := s.db.WithContext(ctx).Create(c).Error
+	if err != nil && s.nameTaken(ctx, err, c.BizID, c.Name, c.ID) {
+		return errNameTaken
+	}
+	if err != nil {
 		return fmt.Errorf("insert credential %q: %w", c.Name, err)
 	}
 	return nil
 }
 
-func (s gormStore) credentialByID(ctx context.Context, bizID, id int64) (credential, error) {
+// nameTaken reports whether err is the unique index on (biz_id, name)
+// refusing name: a duplicate-key error while another credential than id
+// holds the name. (The index is the guard, so two concurrent writes of one
+// name cannot both pass; the look-up only tells that key from the primary
+// key.)
+func (s gormStore) nameTaken(ctx context.Context, err error, bizID int64, name, id string) bool {
+	if !errors.Is(err, gorm.ErrDuplicatedKey) {
+		return false
+	}
+	var n int64
+	if cerr := s.db.WithContext(ctx).Model(&credential{}).
+		Where("biz_id = ? AND name = ? AND id <> ?", bizID, name, id).Count(&n).Error; cerr != nil {
+		return false
+	}
+	return n > 0
+}
+
+func (s gormStore) credentialByID(ctx context.Context, bizID int64, id string) (credential, error) {
 	var c credential
 	err := s.db.WithContext(ctx).Where("biz_id = ? AND id = ?", bizID, id).Take(&c).Error
 	return c, norows(err)
 }
 
-func (s gormStore) credentialAnyBiz(ctx context.Context, id int64) (credential, error) {
+func (s gormStore) credentialAnyBiz(ctx context.Context, id string) (credential, error) {
 	var c credential
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&c).Error
 	return c, norows(err)
 }
 
-func (s gormStore) updateCredential(ctx context.Context, bizID, id int64, set map[string]any) error {
+func (s gormStore) updateCredential(ctx context.Context, bizID int64, id string, set map[string]any) error {
 	res := s.db.WithContext(ctx).Model(&credential{}).Where("biz_id = ? AND id = ?", bizID, id).Updates(set)
+	if name, ok := set["name"].(string); ok && res.Error != nil && s.nameTaken(ctx, res.Error, bizID, name, id) {
+		return errNameTaken
+	}
 	if res.Error != nil {
-		return fmt.Errorf("update credential %d: %w", id, res.Error)
+		return fmt.Errorf("update credential %s: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return errNoRow
@@ -121,3 +148,7 @@ func (s gormStore) agentlessHosts(ctx context.Context, bizID int64, start, lengt
 
 // isNoRow reports the store's not-found.
 func isNoRow(err error) bool { return errors.Is(err, errNoRow) }
+
+// errNameTaken is the store's "another credential of the business has
+// that name".
+var errNameTaken = errors.New("credential name taken")

@@ -130,32 +130,33 @@ func testCredentialRoundTrip(t *testing.T, env credEnv) {
 			name   string
 			req    manage.CreateCredentialRequest
 			secret []string
-			masked manage.CredentialValues
 			login  manage.SSHCredential
 			noSSH  bool
 		}{
 			{name: "password", req: manage.CreateCredentialRequest{Name: "pw", Type: "PASSWORD",
 				CredentialValues: manage.CredentialValues{Password: "s3cret-pw", Username: "dropped"}},
-				secret: []string{"s3cret-pw", "dropped"}, masked: manage.CredentialValues{Password: manage.Masked},
-				login: manage.SSHCredential{Password: "s3cret-pw"}},
+				secret: []string{"s3cret-pw", "dropped"},
+				login:  manage.SSHCredential{Password: "s3cret-pw"}},
 			{name: "username password", req: manage.CreateCredentialRequest{Name: "up", Type: "username_password",
 				CredentialValues: manage.CredentialValues{Username: "deploy", Password: "s3cret-up"}},
-				secret: []string{"s3cret-up", "deploy"}, masked: manage.CredentialValues{Username: manage.Masked, Password: manage.Masked},
-				login: manage.SSHCredential{Username: "deploy", Password: "s3cret-up"}},
+				secret: []string{"s3cret-up", "deploy"},
+				login:  manage.SSHCredential{Username: "deploy", Password: "s3cret-up"}},
 			{name: "secret key", req: manage.CreateCredentialRequest{Name: "key", Type: "SECRET_KEY", Description: "ssh key",
 				CredentialValues: manage.CredentialValues{SecretKey: key}},
-				secret: []string{key, "PRIVATE KEY"}, masked: manage.CredentialValues{SecretKey: manage.Masked},
-				login: manage.SSHCredential{PrivateKey: key}},
+				secret: []string{key, "PRIVATE KEY"},
+				login:  manage.SSHCredential{PrivateKey: key}},
 			{name: "access key", req: manage.CreateCredentialRequest{Name: "ak", Type: "ACCESS_KEY_SECRET_KEY",
 				CredentialValues: manage.CredentialValues{AccessKey: "AKID-1", SecretKey: "s3cret-sk"}},
-				secret: []string{"AKID-1", "s3cret-sk"}, masked: manage.CredentialValues{AccessKey: manage.Masked, SecretKey: manage.Masked},
-				noSSH: true},
+				secret: []string{"AKID-1", "s3cret-sk"},
+				noSSH:  true},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
+				tc.req.Name += runSuffix(svc)
 				ref, err := svc.CreateCredential(ctx, biz1(tc.req))
 				require.NoError(t, err)
-				require.Positive(t, int64(ref.ID))
+				require.Regexp(t, `^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$`, string(ref.ID), "a version 4 UUID without dashes, as bk-job's")
+				require.Equal(t, tc.req.Name, ref.Name)
 
 				got, err := svc.GetCredential(ctx, manage.GetCredentialRequest{
 					ScopeRef: manage.ScopeRef{ScopeType: "biz", ScopeID: "1", BizID: 1}, ID: ref.ID})
@@ -163,19 +164,21 @@ func testCredentialRoundTrip(t *testing.T, env credEnv) {
 				require.Equal(t, tc.req.Name, got.Name)
 				require.Equal(t, "alice", got.Creator)
 				require.Equal(t, "alice", got.LastModifyUser)
-				require.Equal(t, tc.masked, got.CredentialValues)
+				require.Equal(t, ref.ID, got.ID)
+				require.Equal(t, manage.CredentialTypeName(mustType(t, tc.req.Type)), got.Type)
 				require.Positive(t, got.CreateTime)
 				out, err := json.Marshal(got)
 				require.NoError(t, err)
+				requireDetailFields(t, out)
 				var row credential
-				require.NoError(t, env.db.Where("id = ?", int64(ref.ID)).Take(&row).Error)
+				require.NoError(t, env.db.Where("id = ?", string(ref.ID)).Take(&row).Error)
 				require.Regexp(t, `^v1:`, row.Value, "stored sealed")
 				for _, s := range tc.secret {
 					require.NotContains(t, string(out), s, "answer shows a secret")
 					require.NotContains(t, row.Value, s, "stored in clear")
 				}
 
-				login, err := svc.SSHCredential(ctx, int64(ref.ID))
+				login, err := svc.SSHCredential(ctx, ref.ID)
 				if tc.noSSH {
 					require.ErrorIs(t, err, manage.ErrCredentialNotForSSH)
 					return
@@ -233,20 +236,21 @@ func testUpdateCredential(t *testing.T, env credEnv) {
 	env.each(t, func(t *testing.T, svc manage.Full) {
 		ctx := context.Background()
 		scope := manage.ScopeRef{ScopeType: "biz", ScopeID: "1", BizID: 1}
-		ref, err := svc.CreateCredential(ctx, biz1(manage.CreateCredentialRequest{Name: "c", Type: "PASSWORD",
+		ref, err := svc.CreateCredential(ctx, biz1(manage.CreateCredentialRequest{Name: "c" + runSuffix(svc), Type: "PASSWORD",
 			CredentialValues: manage.CredentialValues{Password: "old"}}))
 		require.NoError(t, err)
 
 		desc := "renamed"
-		_, err = svc.UpdateCredential(ctx, manage.UpdateCredentialRequest{ScopeRef: scope, Operator: "bob", ID: ref.ID, Name: "c2", Description: &desc})
+		renamed, err := svc.UpdateCredential(ctx, manage.UpdateCredentialRequest{ScopeRef: scope, Operator: "bob", ID: ref.ID, Name: "c2" + runSuffix(svc), Description: &desc})
 		require.NoError(t, err)
+		require.Equal(t, manage.CredentialRef{ID: ref.ID, Name: "c2" + runSuffix(svc)}, renamed, "the id stays")
 		got, err := svc.GetCredential(ctx, manage.GetCredentialRequest{ScopeRef: scope, ID: ref.ID})
 		require.NoError(t, err)
-		require.Equal(t, "c2", got.Name)
+		require.Equal(t, "c2"+runSuffix(svc), got.Name)
 		require.Equal(t, "renamed", got.Description)
 		require.Equal(t, "bob", got.LastModifyUser)
 		require.Equal(t, "alice", got.Creator)
-		login, err := svc.SSHCredential(ctx, int64(ref.ID))
+		login, err := svc.SSHCredential(ctx, ref.ID)
 		require.NoError(t, err)
 		require.Equal(t, "old", login.Password, "a rename keeps the secrets")
 
@@ -254,14 +258,14 @@ func testUpdateCredential(t *testing.T, env credEnv) {
 			CredentialValues: manage.CredentialValues{Password: "new"}})
 		require.ErrorIs(t, err, errs.ErrInvalid)
 		require.Equal(t, "credential_username", errs.From(err).Field, "a new type needs all its values")
-		login, err = svc.SSHCredential(ctx, int64(ref.ID))
+		login, err = svc.SSHCredential(ctx, ref.ID)
 		require.NoError(t, err)
 		require.Equal(t, "old", login.Password, "a refused update writes nothing")
 
 		_, err = svc.UpdateCredential(ctx, manage.UpdateCredentialRequest{ScopeRef: scope, ID: ref.ID, Type: "USERNAME_PASSWORD",
 			CredentialValues: manage.CredentialValues{Username: "u", Password: "new"}})
 		require.NoError(t, err)
-		login, err = svc.SSHCredential(ctx, int64(ref.ID))
+		login, err = svc.SSHCredential(ctx, ref.ID)
 		require.NoError(t, err)
 		require.Equal(t, manage.SSHCredential{Username: "u", Password: "new"}, login)
 
@@ -269,9 +273,9 @@ func testUpdateCredential(t *testing.T, env credEnv) {
 			ScopeRef: manage.ScopeRef{ScopeType: "biz", ScopeID: "2", BizID: 2}, ID: ref.ID, Name: "x"})
 		require.ErrorIs(t, err, manage.ErrCredentialNotFound, "credentials do not leak across businesses")
 		require.Equal(t, "id", errs.From(err).Field)
-		_, err = svc.GetCredential(ctx, manage.GetCredentialRequest{ScopeRef: scope, ID: 9999})
+		_, err = svc.GetCredential(ctx, manage.GetCredentialRequest{ScopeRef: scope, ID: unknownCredentialID})
 		require.ErrorIs(t, err, manage.ErrCredentialNotFound)
-		_, err = svc.SSHCredential(ctx, 9999)
+		_, err = svc.SSHCredential(ctx, unknownCredentialID)
 		require.ErrorIs(t, err, manage.ErrCredentialNotFound)
 	})
 }
@@ -283,35 +287,46 @@ func TestCredentialsNeedASecretBox(t *testing.T) {
 	require.ErrorIs(t, err, manage.ErrSecretsUnavailable)
 }
 
-func TestCredentialIDJSON(t *testing.T) {
-	cases := []struct {
-		in   string
-		want manage.CredentialID
-		bad  bool
-	}{
-		{in: `"12"`, want: 12},
-		{in: `12`, want: 12},
-		{in: `""`, want: 0},
-		{in: `null`, want: 0},
-		{in: `"abc"`, bad: true},
-		{in: `-3`, bad: true},
-		{in: `1.5`, bad: true},
+// unknownCredentialID is well formed and names no credential.
+const unknownCredentialID manage.CredentialID = "0123456789abcdef0123456789abcdef"
+
+// runSuffix keeps the names env.each's two runs create in one database
+// apart (names are unique per business).
+func runSuffix(svc manage.Full) string {
+	if _, ok := svc.(*manage.Client); ok {
+		return " (bus)"
 	}
-	for _, tc := range cases {
-		t.Run(tc.in, func(t *testing.T) {
-			var req manage.GetCredentialRequest
-			err := json.Unmarshal([]byte(`{"id":`+tc.in+`}`), &req)
-			if tc.bad {
-				var te *json.UnmarshalTypeError
-				require.ErrorAs(t, err, &te)
-				require.Equal(t, "id", te.Field, "the error names the field")
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, tc.want, req.ID)
-		})
+	return ""
+}
+
+func mustType(t *testing.T, name string) int {
+	t.Helper()
+	typ, ok := manage.ParseCredentialType(name)
+	require.True(t, ok, name)
+	return typ
+}
+
+// bkJobDetailFields are get_credential_detail's data fields in bk-job's
+// reference, all of them and nothing else.
+var bkJobDetailFields = []string{"bk_scope_type", "bk_scope_id", "id", "name", "type", "description",
+	"creator", "create_time", "last_modify_user", "last_modify_time"}
+
+// requireDetailFields checks a detail as JSON: bk-job's fields exactly,
+// with bk-job's JSON types (strings; the times integers).
+func requireDetailFields(t *testing.T, raw []byte) {
+	t.Helper()
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(raw, &got))
+	keys := make([]string, 0, len(got))
+	for k := range got {
+		keys = append(keys, k)
 	}
-	out, err := json.Marshal(manage.CredentialRef{ID: 7, Name: "n"})
-	require.NoError(t, err)
-	require.JSONEq(t, `{"id":"7","name":"n"}`, string(out), "ids are strings, as in bk-job")
+	require.ElementsMatch(t, bkJobDetailFields, keys, "exactly bk-job's fields: %s", raw)
+	for _, k := range bkJobDetailFields {
+		if k == "create_time" || k == "last_modify_time" {
+			require.IsType(t, float64(0), got[k], k)
+			continue
+		}
+		require.IsType(t, "", got[k], k)
+	}
 }

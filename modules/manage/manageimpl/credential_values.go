@@ -112,12 +112,12 @@ func (s *Service) open(c credential) (manage.CredentialValues, error) {
 	}
 	plain, err := s.box.Unseal(c.Value)
 	if err != nil {
-		return manage.CredentialValues{}, fmt.Errorf("open credential %d: %w", c.ID, err)
+		return manage.CredentialValues{}, fmt.Errorf("open credential %s: %w", c.ID, err)
 	}
 	var v manage.CredentialValues
 	if err := json.Unmarshal([]byte(plain), &v); err != nil {
 		// The error text could quote the plaintext: keep it out.
-		return manage.CredentialValues{}, fmt.Errorf("decode credential %d: stored value is not a JSON object", c.ID)
+		return manage.CredentialValues{}, fmt.Errorf("decode credential %s: stored value is not a JSON object", c.ID)
 	}
 	return v, nil
 }
@@ -133,6 +133,6 @@ func sshLogin(c credential, v manage.CredentialValues) (manage.SSHCredential, er
 		return manage.SSHCredential{PrivateKey: v.SecretKey}, nil
 	}
 	return manage.SSHCredential{}, manage.ErrCredentialNotForSSH.Withf(
-		"credential %d is of type %s; SSH needs PASSWORD, USERNAME_PASSWORD or SECRET_KEY (a private key)",
+		"credential %s is of type %s; SSH needs PASSWORD, USERNAME_PASSWORD or SECRET_KEY (a private key)",
 		c.ID, manage.CredentialTypeName(c.Type))
 }

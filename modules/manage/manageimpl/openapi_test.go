@@ -65,25 +65,34 @@ func TestV3Endpoints(t *testing.T) {
 		require.False(t, got.Result, raw)
 		require.Contains(t, got.Message, "POST")
 
-		got, raw = call(t, srv, http.MethodPost, "create_credential/", `{"bk_scope_type":"biz","bk_scope_id":"1","name":"db",
-			"type":"USERNAME_PASSWORD","credential_username":"deploy","credential_password":"`+secret+`"}`)
+		createBody := `{"bk_scope_type":"biz","bk_scope_id":"1","name":"db` + runSuffix(svc) + `",
+			"type":"USERNAME_PASSWORD","credential_username":"deploy","credential_password":"` + secret + `"}`
+		got, raw = call(t, srv, http.MethodPost, "create_credential/", createBody)
 		require.True(t, got.Result, raw)
 		require.NotContains(t, raw, secret)
-		var ref manage.CredentialRef
+		var ref struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		}
 		require.NoError(t, json.Unmarshal(got.Data, &ref))
+		require.Regexp(t, `^[0-9a-f]{32}$`, ref.ID, "a 32-hex string id, as bk-job's")
 
-		got, raw = call(t, srv, http.MethodGet, "get_credential_detail?bk_scope_type=biz&bk_scope_id=1&id="+
-			strings.Trim(string(mustJSON(t, ref.ID)), `"`), "")
+		got, raw = call(t, srv, http.MethodPost, "create_credential", createBody)
+		require.False(t, got.Result, raw)
+		require.Equal(t, 1243901, got.Code, "a duplicate name has its code")
+		require.True(t, strings.HasPrefix(got.Message, "name: "), "message %q names name", got.Message)
+
+		got, raw = call(t, srv, http.MethodGet, "get_credential_detail?bk_scope_type=biz&bk_scope_id=1&id="+ref.ID, "")
 		require.True(t, got.Result, raw)
 		require.NotContains(t, raw, secret)
 		require.NotContains(t, raw, "deploy")
+		require.NotContains(t, raw, manage.Masked, "bk-job answers no value, not even masked")
+		requireDetailFields(t, got.Data)
 		var detail manage.Credential
 		require.NoError(t, json.Unmarshal(got.Data, &detail))
-		require.Equal(t, "alice", detail.Creator, "the operator is the authenticated caller")
-		require.Equal(t, "USERNAME_PASSWORD", detail.Type)
-		require.Equal(t, manage.Masked, detail.Password)
-		require.Equal(t, "biz", detail.ScopeType)
-		require.Equal(t, "1", detail.ScopeID)
+		require.Equal(t, manage.Credential{ScopeType: "biz", ScopeID: "1", ID: manage.CredentialID(ref.ID), Name: "db" + runSuffix(svc),
+			Type: "USERNAME_PASSWORD", Creator: "alice", CreateTime: detail.CreateTime, LastModifyUser: "alice",
+			LastModifyTime: detail.LastModifyTime}, detail, "the operator is the authenticated caller")
 
 		bad := []struct {
 			name, path, body, field string
@@ -92,7 +101,8 @@ func TestV3Endpoints(t *testing.T) {
 			{"scope unknown", "create_credential", `{"bk_scope_type":"biz","bk_scope_id":"77","name":"a","type":"PASSWORD","credential_password":"x"}`, "bk_scope_id"},
 			{"password missing", "create_credential", `{"bk_scope_type":"biz","bk_scope_id":"1","name":"a","type":"PASSWORD"}`, "credential_password"},
 			{"name not a string", "create_credential", `{"bk_scope_type":"biz","bk_scope_id":"1","name":5,"type":"PASSWORD"}`, "name"},
-			{"id not a number", "get_credential_detail", `{"bk_scope_type":"biz","bk_scope_id":"1","id":"x1"}`, "id"},
+			{"id not hex", "get_credential_detail", `{"bk_scope_type":"biz","bk_scope_id":"1","id":"x1"}`, "id"},
+			{"id a number", "get_credential_detail", `{"bk_scope_type":"biz","bk_scope_id":"1","id":12}`, "id"},
 			{"host port", "create_agentless_host", `{"bk_scope_type":"biz","bk_scope_id":"1","ip":"10.9.9.9","ssh_port":0.5}`, "ssh_port"},
 			{"host ip", "create_agentless_host", `{"bk_scope_type":"biz","bk_scope_id":"1","ip":"nope","ssh_user":"root","credential_id":"1"}`, "ip"},
 			{"broken json", "create_credential", `{"bk_scope_type":`, "body"},
@@ -109,11 +119,4 @@ func TestV3Endpoints(t *testing.T) {
 		require.True(t, got.Result, raw)
 		require.Contains(t, raw, `"total"`)
 	})
-}
-
-func mustJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return b
 }

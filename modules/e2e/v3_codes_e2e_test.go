@@ -22,6 +22,8 @@ func TestV3CodeTable(t *testing.T) {
 		require.NoError(t, err)
 		return string(b)
 	}
+	// A credential for the "name taken" row to collide with.
+	c.v3(t, "create_credential", scope(map[string]any{"name": "taken", "type": "PASSWORD", "credential_password": "x"}))
 	tests := []struct {
 		row, method, name, body string
 		anonymous               bool
@@ -39,7 +41,8 @@ func TestV3CodeTable(t *testing.T) {
 		{"job instance not found", "POST", "get_job_instance_status", js(map[string]any{"job_instance_id": 987654321}), false, 200, 1244006, ""},
 		{"integer sent as a JSON string", "POST", "get_job_instance_status", js(map[string]any{"job_instance_id": "987654321"}), false, 200, 1244006, ""},
 		{"JSON string that is not an integer", "POST", "get_job_instance_status", js(map[string]any{"job_instance_id": "2.5"}), false, 200, 1241005, "job_instance_id"},
-		{"credential not found", "POST", "get_credential_detail", js(map[string]any{"id": 987654321}), false, 200, 1243048, ""},
+		{"credential not found", "POST", "get_credential_detail", js(map[string]any{"id": "0123456789abcdef0123456789abcdef"}), false, 200, 1243048, ""},
+		{"credential name taken", "POST", "create_credential", js(map[string]any{"name": "taken", "type": "PASSWORD", "credential_password": "x"}), false, 200, 1243901, "name"},
 		{"app credentials missing", "POST", "get_job_instance_list", js(nil), true, 401, 1240005, ""},
 	}
 	for _, tt := range tests {

@@ -68,7 +68,7 @@ func (w *wiring) manageImpl(ctx context.Context) (*manageimpl.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.manage = manageimpl.New(gdb, logging.ForRole(w.b.Log(), "manage"), manageimpl.WithCrypto(box))
+	w.manage = manageimpl.New(gdb, logging.ForRole(w.b.Log(), "manage"), manageimpl.WithCrypto(box), gseHostsOption(w.b.Config()))
 	return w.manage, nil
 }
 

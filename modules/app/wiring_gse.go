@@ -13,14 +13,17 @@ import (
 
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/gse/agent"
+	"github.com/bkjob/bkjob/gse/gse2"
 	"github.com/bkjob/bkjob/gse/hub"
 	"github.com/bkjob/bkjob/gse/router"
 	"github.com/bkjob/bkjob/gse/ssh"
 	"github.com/bkjob/bkjob/gse/wire"
+	"github.com/bkjob/bkjob/platform/blob"
 	"github.com/bkjob/bkjob/platform/errs"
 	"github.com/bkjob/bkjob/platform/logging"
 	"github.com/bkjob/bkjob/platform/roles"
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 )
 
 // errEngineNotUp makes the hub keep events until this process's engine runs.
@@ -59,10 +62,12 @@ func (w *wiring) eventSink(ctx context.Context) (gse.Sink, error) {
 	return gse.BusSink(b), nil
 }
 
-// gseParts is the gse role's state: the hub, the SSH transport and the
-// router over both.
+// gseParts is the gse role's state: the agent transport (the hub, or the
+// GSE 2.0 adapter with gse.transport gse2: exactly one is set), the SSH
+// transport and the router over both.
 type gseParts struct {
 	hub       *hub.Hub
+	gse2      *gse2.Transport
 	ssh       *ssh.Transport
 	guard     *router.Guard
 	transport gse.Transport
@@ -107,8 +112,50 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 	guard := gse.NewGuard(sink, gse.GuardConfig{MaxAttempts: cfg.GSE.SinkMaxAttempts, Record: hub.NewSetAsideStore(gdb).Record, Ended: ended},
 		logging.ForRole(w.b.Log(), "gse"))
 	sink = guard.Sink
-	hcfg := hub.ConfigFrom(cfg.GSE, store)
 	p := &gseParts{}
+	// Each transport's events pass the router's guard: a host's events come
+	// only from the transport its task went to.
+	routeGuard := router.NewGuard(logging.ForRole(w.b.Log(), "gse"))
+	var agentT gse.Transport
+	switch cfg.GSE.Transport {
+	case "gse2":
+		p.gse2, err = w.newGSE2(routeGuard.Sink(router.ViaAgent, sink), store)
+		agentT = p.gse2
+	default:
+		p.hub, err = w.newHub(gdb, store, routeGuard.Sink(router.ViaAgent, sink), p)
+		agentT = p.hub
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Agentless hosts: credentials come from manage, host keys from the
+	// known_hosts file (new keys are recorded only with trust_on_first_use).
+	sshT, err := ssh.New(ssh.ConfigFrom(cfg), ssh.Deps{
+		Credentials: manageCredentials{w: w},
+		KnownHosts:  ssh.NewFileKnownHosts(ssh.KnownHostsPath(cfg)),
+		Blob:        store,
+		Sink:        routeGuard.Sink(router.ViaSSH, sink),
+		Logger:      logging.ForRole(w.b.Log(), "gse"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.ssh, p.guard = sshT, routeGuard
+	rt = router.New(agentT, sshT, router.WithGuard(routeGuard))
+	p.transport = rt
+	if w.srv != nil {
+		w.srv.CounterFunc("bkjob_gse_events_set_aside_total", "Events the store refused gse.sink_max_attempts times: set aside, their hosts failed.",
+			func() float64 { return float64(guard.SetAside()) })
+	}
+	w.gse = p
+	return p, nil
+}
+
+// newHub builds the built-in agent hub (gse.transport builtin) and, when
+// the built-in agent is on, its local enrolment in p.
+func (w *wiring) newHub(gdb *gorm.DB, store blob.Store, sink gse.Sink, p *gseParts) (*hub.Hub, error) {
+	cfg := w.b.Config()
+	hcfg := hub.ConfigFrom(cfg.GSE, store)
 	if cfg.GSE.LocalAgent.Enabled {
 		// The built-in agent enrols with a token that exists only in this
 		// process's memory and is no business token: the hub takes it only
@@ -130,34 +177,7 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 		}
 		hcfg.Local = hub.LocalEnrolment{Token: p.localTok, AgentID: id, IP: p.localIP}
 	}
-	// Each transport's events pass the router's guard: a host's events come
-	// only from the transport its task went to.
-	routeGuard := router.NewGuard(logging.ForRole(w.b.Log(), "gse"))
-	h, err := hub.New(hcfg, gdb, logging.ForRole(w.b.Log(), "gse"), routeGuard.Sink(router.ViaAgent, sink))
-	if err != nil {
-		return nil, err
-	}
-	// Agentless hosts: credentials come from manage, host keys from the
-	// known_hosts file (new keys are recorded only with trust_on_first_use).
-	sshT, err := ssh.New(ssh.ConfigFrom(cfg), ssh.Deps{
-		Credentials: manageCredentials{w: w},
-		KnownHosts:  ssh.NewFileKnownHosts(ssh.KnownHostsPath(cfg)),
-		Blob:        store,
-		Sink:        routeGuard.Sink(router.ViaSSH, sink),
-		Logger:      logging.ForRole(w.b.Log(), "gse"),
-	})
-	if err != nil {
-		return nil, err
-	}
-	p.hub, p.ssh, p.guard = h, sshT, routeGuard
-	rt = router.New(h, sshT, router.WithGuard(routeGuard))
-	p.transport = rt
-	if w.srv != nil {
-		w.srv.CounterFunc("bkjob_gse_events_set_aside_total", "Events the store refused gse.sink_max_attempts times: set aside, their hosts failed.",
-			func() float64 { return float64(guard.SetAside()) })
-	}
-	w.gse = p
-	return p, nil
+	return hub.New(hcfg, gdb, logging.ForRole(w.b.Log(), "gse"), sink)
 }
 
 func (w *wiring) newGSE() (roles.Service, error) {
@@ -171,11 +191,14 @@ func (w *wiring) newGSE() (roles.Service, error) {
 			if err != nil {
 				return err
 			}
-			if err := p.hub.Start(ctx); err != nil {
-				return err
+			// With gse2 no hub runs: agents have no endpoint to connect to.
+			if p.hub != nil {
+				if err := p.hub.Start(ctx); err != nil {
+					return err
+				}
+				w.srv.Echo.GET(wire.Path, echo.WrapHandler(p.hub.Handler()))
 			}
 			registerGSEMetrics(w.srv, p)
-			w.srv.Echo.GET(wire.Path, echo.WrapHandler(p.hub.Handler()))
 			b, err := w.b.Bus(ctx)
 			if err != nil {
 				return err
@@ -211,7 +234,13 @@ func (w *wiring) newGSE() (roles.Service, error) {
 			}
 			// Closing the SSH transport kills the scripts it still runs:
 			// nothing would collect their results after this process.
-			return errors.Join(p.hub.Shutdown(ctx), p.ssh.Close(ctx))
+			var agentErr error
+			if p.hub != nil {
+				agentErr = p.hub.Shutdown(ctx)
+			} else {
+				agentErr = p.gse2.Close(ctx)
+			}
+			return errors.Join(agentErr, p.ssh.Close(ctx))
 		},
 	}, nil
 }

@@ -193,7 +193,7 @@ func groupResults(rows []hostTask, status *int, tag string, limit *int) []execut
 		if !ok {
 			i = len(groups)
 			idx[k] = i
-			groups = append(groups, execute.ResultGroup{ResultType: r.Status, ResultTypeDesc: execute.HostStatusDesc(r.Status), Tag: r.Tag})
+			groups = append(groups, execute.ResultGroup{ResultType: r.Status, Tag: r.Tag}) // the door names the status (Localized)
 			members = append(members, nil)
 		}
 		groups[i].HostSize++
@@ -239,7 +239,7 @@ func groupRank(status int) int {
 
 func hostResult(r hostTask) execute.HostResult {
 	hr := execute.HostResult{HostID: apiHostID(r.HostID), IP: r.IP, CloudID: r.CloudID, CloudName: cloudName(r.CloudID),
-		Status: r.Status, StatusDesc: execute.HostStatusDesc(r.Status), Tag: r.Tag, ExitCode: r.ExitCode, ErrorCode: r.ErrorCode,
+		Status: r.Status, Tag: r.Tag, ExitCode: r.ExitCode, ErrorCode: r.ErrorCode,
 		StartTime: r.StartTime, EndTime: r.EndTime, TotalTime: r.TotalTime}
 	if r.IPv6 != "" {
 		v := r.IPv6

@@ -85,7 +85,7 @@ func TestGroupResults(t *testing.T) {
 			ids = append(ids, h.HostID)
 		}
 		got = append(got, g{x.ResultType, x.Tag, ids})
-		require.Equal(t, execute.HostStatusDesc(x.ResultType), x.ResultTypeDesc)
+		require.Empty(t, x.ResultTypeDesc, "the engine answers numbers; the door names them (Localized)")
 	}
 	require.Equal(t, []g{
 		{9, "", []int64{7}},

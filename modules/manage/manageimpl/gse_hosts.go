@@ -39,15 +39,12 @@ func (s *Service) RegisterGSEHosts(ctx context.Context, req manage.RegisterGSEHo
 	if err != nil {
 		return manage.GSEHostList{}, err
 	}
-	var out []manage.GSEHost
-	for attempt := 0; ; attempt++ {
+	out, err := registerGSEHosts(ctx, s.ag.db, req.BizID, specs)
+	if raced(err) {
+		// Once more: the checks now see what the other writer did.
 		out, err = registerGSEHosts(ctx, s.ag.db, req.BizID, specs)
-		if attempt == 0 && errors.Is(err, gorm.ErrDuplicatedKey) {
-			continue
-		}
-		break
 	}
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
+	if raced(err) {
 		return manage.GSEHostList{}, errs.ErrConflict.Withf("the hosts changed while they were registered; try again")
 	}
 	if err != nil {
@@ -61,6 +58,11 @@ func (s *Service) RegisterGSEHosts(ctx context.Context, req manage.RegisterGSEHo
 	}
 	s.log.Info("gse hosts registered", "biz_id", req.BizID, "hosts", len(out), "created", created, "operator", req.Operator)
 	return manage.GSEHostList{HostList: out}, nil
+}
+
+// raced reports whether a registration lost a race with another writer.
+func raced(err error) bool {
+	return errors.Is(err, gorm.ErrDuplicatedKey) || errors.Is(err, errHostsChanged)
 }
 
 // checkGSEHosts validates the list and returns it normalised (IPv4 in

@@ -2,6 +2,7 @@ package manageimpl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,6 +28,10 @@ func (gseHostRow) TableName() string { return "host" }
 
 // gseChunk bounds one IN (...) list.
 const gseChunk = 500
+
+// errHostsChanged: a host read in the transaction was not there to update
+// (a concurrent writer moved it); the registration is rolled back.
+var errHostsChanged = errors.New("hosts changed during registration")
 
 // registerGSEHosts checks specs against the database and writes them, in
 // one transaction: every conflict is found before the first write.
@@ -160,7 +165,7 @@ func writeGSEHosts(tx *gorm.DB, bizID int64, specs []manage.GSEHostSpec, existin
 			return nil, fmt.Errorf("clear agent ids: %w", res.Error)
 		}
 		if res.RowsAffected != int64(len(part)) {
-			return nil, fmt.Errorf("clear agent ids: %d of %d hosts left the business: %w", len(part)-int(res.RowsAffected), len(part), gorm.ErrDuplicatedKey)
+			return nil, fmt.Errorf("clear agent ids: %d of %d hosts: %w", len(part)-int(res.RowsAffected), len(part), errHostsChanged)
 		}
 	}
 	for i, s := range specs {
@@ -174,7 +179,7 @@ func writeGSEHosts(tx *gorm.DB, bizID int64, specs []manage.GSEHostSpec, existin
 			return nil, fmt.Errorf("set agent id of host %d: %w", r.ID, res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return nil, fmt.Errorf("set agent id of host_list[%d]: the host left the business: %w", i, gorm.ErrDuplicatedKey)
+			return nil, fmt.Errorf("set agent id of host_list[%d]: %w", i, errHostsChanged)
 		}
 	}
 	if len(fresh) > 0 {

@@ -246,3 +246,40 @@ func TestGSEHostsV3(t *testing.T) {
 		require.True(t, strings.HasPrefix(v3.Message, "host_list[0].bk_agent_id: "), v3.Message)
 	}
 }
+
+// TestGSEHostsConcurrent: two businesses registering one new address at
+// the same moment: exactly one gets it, the other is refused clearly (the
+// unique key decides; the loser's checks then see the winner's row).
+func TestGSEHostsConcurrent(t *testing.T) {
+	eachBackend(t, func(t *testing.T, env credEnv) {
+		env.impl.gseHosts = true
+		ctx := context.Background()
+		for round := range 10 {
+			ip := fmt.Sprintf("10.60.0.%d", round+1)
+			start := make(chan struct{})
+			errs := make(chan error, 2)
+			for biz := int64(1); biz <= 2; biz++ {
+				go func() {
+					<-start
+					_, err := env.impl.RegisterGSEHosts(ctx, manage.RegisterGSEHostsRequest{
+						ScopeRef: manage.ScopeRef{BizID: biz},
+						HostList: []manage.GSEHostSpec{{IP: ip, AgentID: fmt.Sprintf("race-%d-%d", round, biz)}}})
+					errs <- err
+				}()
+			}
+			close(start)
+			var failed []error
+			for range 2 {
+				if err := <-errs; err != nil {
+					failed = append(failed, err)
+				}
+			}
+			require.Len(t, failed, 1, "round %d: exactly one business gets %s", round, ip)
+			require.ErrorIs(t, failed[0], manage.ErrHostExists, "round %d", round)
+			var rows []gseHostRow
+			require.NoError(t, env.db.Where("ip = ?", ip).Find(&rows).Error)
+			require.Len(t, rows, 1)
+			require.Equal(t, fmt.Sprintf("race-%d-%d", round, rows[0].BizID), *rows[0].AgentID)
+		}
+	})
+}

@@ -54,6 +54,10 @@ var v3CodeByErrCode = map[string]int{
 	"scope.notFound":         1243051, // SCOPE_NOT_EXIST
 	"script.notFound":        1243001, // SCRIPT_NOT_EXIST
 	"scriptVersion.notFound": 1243047, // SCRIPT_VERSION_NOT_EXIST
+	// A name already taken. bk-job has no code for credentials: bkjob's own,
+	// in job-manage's block far above bk-job's last one there (1243053) so
+	// none of its future codes can collide; docs/api.md lists it.
+	"credential.nameExists": 1243901,
 	// State, permission, limits, backends.
 	"execute.operationNotAllowed": v3UnsupportedOperation,
 	"auth.throttled":              v3APIOverload, // login / secret checks rate limited or locked out

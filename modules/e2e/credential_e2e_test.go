@@ -59,8 +59,9 @@ func TestV3Credentials(t *testing.T) {
 		require.ElementsMatch(t, []string{"bk_scope_type", "bk_scope_id", "id", "name", "type", "description",
 			"creator", "create_time", "last_modify_user", "last_modify_time"}, keys)
 		for _, k := range []string{"create_time", "last_modify_time"} {
-			require.IsType(t, float64(0), got[k], "%s is a number (ms)", k)
-			require.Positive(t, got[k].(float64), k)
+			ms, ok := got[k].(float64)
+			require.True(t, ok, "%s is a number (ms): %v", k, got[k])
+			require.Positive(t, ms, k)
 		}
 		delete(got, "create_time")
 		delete(got, "last_modify_time")

@@ -86,8 +86,9 @@ func ParseCredentialID(field string, id CredentialID) (CredentialID, error) {
 	return CredentialID(s), nil
 }
 
-// ErrCredentialNameExists: the business already has a credential of that
-// name (schema 0090's unique index on (biz_id, name)).
+// ErrCredentialNameExists is a create or rename to a name another
+// credential of the business has (schema 0090's unique index on
+// (biz_id, name)).
 var ErrCredentialNameExists = errs.New("credential.nameExists", http.StatusConflict, "credential name already exists")
 
 // ScopeRef is a request's resource scope: bk_scope_type + bk_scope_id (or

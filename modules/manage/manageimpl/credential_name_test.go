@@ -157,7 +157,7 @@ func TestCredentialIDs(t *testing.T) {
 	cases := []struct {
 		name string
 		id   manage.CredentialID
-		want error
+		want *errs.Error
 	}{
 		{name: "empty", id: "", want: errs.ErrRequired},
 		{name: "spaces", id: "   ", want: errs.ErrRequired},
@@ -177,7 +177,7 @@ func TestCredentialIDs(t *testing.T) {
 				_, err := svc.GetCredential(ctx, manage.GetCredentialRequest{ScopeRef: scope, ID: tc.id})
 				require.ErrorIs(t, err, tc.want)
 				require.Equal(t, "id", errs.From(err).Field)
-				if tc.want == errs.ErrInvalid {
+				if tc.want.Code == errs.ErrInvalid.Code {
 					require.NotContains(t, err.Error(), string(tc.id), "the value is not quoted back")
 				}
 				_, err = svc.UpdateCredential(ctx, manage.UpdateCredentialRequest{ScopeRef: scope, ID: tc.id, Name: "n"})

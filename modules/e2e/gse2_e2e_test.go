@@ -112,7 +112,7 @@ func (s *gse2Setup) register(t *testing.T, biz string, hosts ...*gseHost) {
 // the only GSE this can run against. What real GSE would answer where the
 // fake guesses is listed in docs/gse2.md.
 func TestGSE2Transport(t *testing.T) {
-	s := startGSE2(t, "BKJOB_GSE__MAX_OUTPUT_BYTES=65536")
+	s := startGSE2(t)
 	s.register(t, "1", &s.h1, &s.h2, &s.h3, &s.down, &s.lost)
 
 	t.Run("NoHubNoBuiltinAgent", s.noHub)

@@ -1,30 +1,19 @@
 package manage
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/bkjob/bkjob/platform/api"
 	"github.com/bkjob/bkjob/platform/httpx"
 )
-
-// errNotAdmin refuses agent management to callers without every scope.
-var errNotAdmin = httpx.ErrPermissionDenied.Withf("managing agents needs an administrator or an app granted every scope")
 
 // isAdmin reports whether the request's actor may manage agents.
 func isAdmin(c echo.Context) bool {
 	a, ok := httpx.ActorOf(c)
 	return ok && a.AllScopes
-}
-
-// adminV3 lets only administrators (Actor.AllScopes) reach a v3 endpoint.
-func adminV3(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if !isAdmin(c) {
-			return httpx.V3Error(c, errNotAdmin)
-		}
-		return next(c)
-	}
 }
 
 // RegisterWeb mounts manage's web API routes on g (the gateway's
@@ -33,13 +22,13 @@ func adminV3(next echo.HandlerFunc) echo.HandlerFunc {
 //	GET  /agents?bk_scope_type=biz&bk_scope_id=1[&start=&length=]  list_agents
 //	POST /agents/revoke {bk_scope_type, bk_scope_id, bk_agent_id}    revoke_agent
 func RegisterWeb(g *echo.Group, svc Full) {
-	h := v3{svc: svc}
+	resolve := scopeResolver(svc)
 	g.GET("/agents", func(c echo.Context) error {
 		var req ListAgentsRequest
 		if err := httpx.BindV3(c, &req, maxV3Body); err != nil {
 			return err
 		}
-		if err := webAdmin(c, h, &req.ScopeRef); err != nil {
+		if err := webAdmin(c, resolve, &req.ScopeRef); err != nil {
 			return err
 		}
 		page, err := svc.ListAgents(c.Request().Context(), req)
@@ -53,11 +42,11 @@ func RegisterWeb(g *echo.Group, svc Full) {
 		if err := httpx.BindV3(c, &req, maxV3Body); err != nil {
 			return err
 		}
-		if err := webAdmin(c, h, &req.ScopeRef); err != nil {
+		if err := webAdmin(c, resolve, &req.ScopeRef); err != nil {
 			return err
 		}
 		a, _ := httpx.ActorOf(c)
-		req.Operator = a.Username
+		req.TakeActor(a.Username, a.AppCode, api.DoorWeb)
 		agent, err := svc.RevokeAgent(c.Request().Context(), req)
 		if err != nil {
 			return err
@@ -67,9 +56,9 @@ func RegisterWeb(g *echo.Group, svc Full) {
 }
 
 // webAdmin refuses non-administrators and resolves the request's scope.
-func webAdmin(c echo.Context, h v3, s *ScopeRef) error {
+func webAdmin(c echo.Context, resolve func(context.Context, *api.ScopeRef) error, s *ScopeRef) error {
 	if !isAdmin(c) {
-		return errNotAdmin
+		return httpx.ErrNotAdmin
 	}
-	return h.resolveScope(c.Request().Context(), s)
+	return resolve(c.Request().Context(), s)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/bkjob/bkjob/platform/api"
 	"github.com/bkjob/bkjob/platform/errs"
 )
 
@@ -92,13 +93,9 @@ func ParseCredentialID(field string, id CredentialID) (CredentialID, error) {
 var ErrCredentialNameExists = errs.New("credential.nameExists", http.StatusConflict, "credential name already exists")
 
 // ScopeRef is a request's resource scope: bk_scope_type + bk_scope_id (or
-// the deprecated bk_biz_id). The v3 handlers resolve it through manage and
-// write the canonical scope back, BizID included, before calling.
-type ScopeRef struct {
-	ScopeType string `json:"bk_scope_type,omitempty"`
-	ScopeID   string `json:"bk_scope_id,omitempty"`
-	BizID     int64  `json:"bk_biz_id,omitempty"`
-}
+// the deprecated bk_biz_id). The door resolves it through manage and writes
+// the canonical scope back, BizID included, before calling.
+type ScopeRef = api.ScopeRef
 
 // CredentialValues are the secrets of a credential, as the API names them.
 // Which ones a type needs: APP_ID_SECRET_KEY access+secret key, PASSWORD

@@ -13,6 +13,7 @@ import (
 type GSEHosts interface {
 	// RegisterGSEHosts creates the listed hosts in the business, or sets
 	// the agent id of those it already has, all or nothing.
+	//api:v3 register_gse_hosts post admin extension
 	RegisterGSEHosts(ctx context.Context, req RegisterGSEHostsRequest) (GSEHostList, error)
 }
 
@@ -62,6 +63,3 @@ var (
 	ErrGSEHostsOff = errs.New("manage.gseHostsOff", http.StatusNotImplemented,
 		"GSE hosts can be registered only when gse.transport is gse2")
 )
-
-// MethodRegisterGSEHosts is the bus method of RegisterGSEHosts.
-const MethodRegisterGSEHosts = "manage.RegisterGSEHosts"

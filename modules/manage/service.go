@@ -5,6 +5,8 @@
 // modules/manage/manageimpl.
 package manage
 
+//go:generate go run github.com/bkjob/bkjob/platform/api/apigen -contract Full
+
 import (
 	"context"
 	"net/http"
@@ -60,11 +62,14 @@ type Service interface {
 // Requests carry a resolved business (BizID > 0) and the acting user.
 type Credentials interface {
 	// CreateCredential stores a new credential, its secrets sealed.
+	//api:v3 create_credential post
 	CreateCredential(ctx context.Context, req CreateCredentialRequest) (CredentialRef, error)
 	// UpdateCredential changes name, description, and (when a type or any
 	// value is given) replaces the whole secret set.
+	//api:v3 update_credential post
 	UpdateCredential(ctx context.Context, req UpdateCredentialRequest) (CredentialRef, error)
 	// GetCredential returns a credential's metadata; values come back masked.
+	//api:v3 get_credential_detail
 	GetCredential(ctx context.Context, req GetCredentialRequest) (Credential, error)
 	// SSHCredential is for the gse role only: the decrypted secrets of
 	// credential id as an SSH login. Never expose it through an API.
@@ -74,8 +79,10 @@ type Credentials interface {
 // AgentlessHosts registers hosts reached over SSH instead of an agent.
 type AgentlessHosts interface {
 	// CreateAgentlessHost adds a host with an SSH endpoint and credential.
+	//api:v3 create_agentless_host post extension
 	CreateAgentlessHost(ctx context.Context, req CreateAgentlessHostRequest) (AgentlessHost, error)
 	// ListAgentlessHosts pages through a business's agentless hosts by id.
+	//api:v3 list_agentless_hosts extension
 	ListAgentlessHosts(ctx context.Context, req ListAgentlessHostsRequest) (AgentlessHostPage, error)
 }
 
@@ -83,8 +90,10 @@ type AgentlessHosts interface {
 // hosts (the gse hub enforces what they decide; see gse/hub/enrol.go).
 type Agents interface {
 	// ListAgents pages through a business's agents by host id.
+	//api:v3 list_agents admin extension
 	ListAgents(ctx context.Context, req ListAgentsRequest) (AgentPage, error)
 	// RevokeAgent cuts an agent off for good and frees its host.
+	//api:v3 revoke_agent post admin extension
 	RevokeAgent(ctx context.Context, req RevokeAgentRequest) (Agent, error)
 }
 
@@ -112,19 +121,4 @@ var (
 	ErrAgentNotFound = errs.New("agent.notFound", http.StatusNotFound, "agent not found")
 	// ErrSecretsUnavailable: this manage has no secret box to seal or open values.
 	ErrSecretsUnavailable = errs.New("credential.noSecretBox", http.StatusServiceUnavailable, "secrets cannot be sealed or opened here")
-)
-
-// Bus method names for the remote client.
-const (
-	MethodResolveScope = "manage.ResolveScope"
-	MethodAccount      = "manage.Account"
-
-	MethodCreateCredential    = "manage.CreateCredential"
-	MethodUpdateCredential    = "manage.UpdateCredential"
-	MethodGetCredential       = "manage.GetCredential"
-	MethodSSHCredential       = "manage.SSHCredential"
-	MethodCreateAgentlessHost = "manage.CreateAgentlessHost"
-	MethodListAgentlessHosts  = "manage.ListAgentlessHosts"
-	MethodListAgents          = "manage.ListAgents"
-	MethodRevokeAgent         = "manage.RevokeAgent"
 )

@@ -1,0 +1,34 @@
+package manageimpl
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bkjob/bkjob/modules/manage"
+	"github.com/bkjob/bkjob/platform/api/apitest"
+	"github.com/bkjob/bkjob/platform/bus"
+	"github.com/bkjob/bkjob/platform/config"
+)
+
+// TestDeclaredMethods: every declared manage method answers the same in
+// process and through the bus client, so none is declared but not served.
+func TestDeclaredMethods(t *testing.T) {
+	impl := newService(t)
+	b, err := bus.Open(context.Background(), config.Bus{Backend: "memory", CallTimeout: 5e9, Prefetch: 4, ExchangePrefix: "t"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	require.NoError(t, manage.Serve(b, impl))
+	biz1 := manage.ScopeRef{ScopeType: "biz", ScopeID: "1", BizID: 1, Resolved: true}
+	apitest.Contract(t, manage.Declarations(), impl, manage.NewClient(b),
+		apitest.Call{Method: "ResolveScope", Args: []any{"biz", "1"}},
+		apitest.Call{Method: "ResolveScope", Args: []any{"biz", "999"}},
+		apitest.Call{Method: "Account", Args: []any{int64(1), manage.AccountRef{Alias: "root"}}},
+		apitest.Call{Method: "GetCredential", Args: []any{manage.GetCredentialRequest{ScopeRef: biz1, ID: "0123456789abcdef0123456789abcdef"}}},
+		apitest.Call{Method: "ListAgents", Args: []any{manage.ListAgentsRequest{ScopeRef: biz1}}},
+		apitest.Call{Method: "ListAgentlessHosts", Args: []any{manage.ListAgentlessHostsRequest{ScopeRef: biz1}}},
+	)
+}

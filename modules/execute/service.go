@@ -69,6 +69,6 @@ type Service interface {
 	//api:v3 rolling_preview extension
 	RollingPreview(ctx context.Context, req RollingPreviewRequest) (RollingPlan, error)
 	// QueryAgentInfo reports agent liveness through the transport.
-	//api:v3 query_agent_info post system
+	//api:v3 query_agent_info post
 	QueryAgentInfo(ctx context.Context, req QueryAgentInfoRequest) (AgentInfoList, error)
 }

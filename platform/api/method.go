@@ -14,8 +14,6 @@ type Method struct {
 	PostOnly bool
 	// Admin: only an administrator (an actor granted every scope) may call it.
 	Admin bool
-	// System: bk-job also serves it under /api/v3/system/<name>.
-	System bool
 	// Extension: a bkjob endpoint bk-job does not have.
 	Extension bool
 	// Partly says what of bk-job's endpoint is refused still ("" when all

@@ -34,9 +34,11 @@ func Generate(dir string, o options) ([]byte, error) {
 
 type writer struct{ strings.Builder }
 
+// p writes one line. A strings.Builder never fails to write, which is why
+// the errors are not looked at.
 func (w *writer) p(format string, args ...any) {
-	fmt.Fprintf(w, format, args...)
-	w.WriteByte('\n')
+	_, _ = fmt.Fprintf(&w.Builder, format, args...)
+	_ = w.WriteByte('\n')
 }
 
 func (c *contract) hasV3() bool {
@@ -120,11 +122,9 @@ func (c *contract) writeClient(w *writer) {
 			sig = append(sig, p.name+" "+p.typ)
 			args = append(args, p.name)
 		}
-		req := "r"
+		req := m.request() + "{" + strings.Join(args, ", ") + "}"
 		if len(m.params) == 1 {
 			req = m.params[0].name
-		} else {
-			req = m.request() + "{" + strings.Join(args, ", ") + "}"
 		}
 		w.p("")
 		w.p("// %s calls %s over the bus.", m.Go, m.Bus)
@@ -183,8 +183,8 @@ func (c *contract) declarations(w *writer) {
 	w.p("func Declarations() []api.Method {")
 	w.p("return []api.Method{")
 	for _, m := range c.methods {
-		w.p("{Bus: Method%s, Go: %q, V3: %q, PostOnly: %t, Admin: %t, System: %t, Extension: %t, Partly: %q},",
-			m.Go, m.Go, m.V3, m.PostOnly, m.Admin, m.System, m.Extension, m.Partly)
+		w.p("{Bus: Method%s, Go: %q, V3: %q, PostOnly: %t, Admin: %t, Extension: %t, Partly: %q},",
+			m.Go, m.Go, m.V3, m.PostOnly, m.Admin, m.Extension, m.Partly)
 	}
 	w.p("}")
 	w.p("}")

@@ -18,11 +18,12 @@ import (
 
 // A method's doc comment may carry one directive line:
 //
-//	//api:v3 <name> [post] [admin] [system] [extension]
+//	//api:v3 <name> [post] [admin] [extension]
 //
 // <name> is bk-job's v3 endpoint name; post: GET is refused (bk-job's
-// backend_http_methods say POST); admin: administrators only; system: also
-// under /api/v3/system/; extension: a bkjob endpoint bk-job does not have.
+// backend_http_methods say POST); admin: administrators only; extension: a
+// bkjob endpoint bk-job does not have. Every bk-job endpoint is also served
+// at bk-job's other paths (/api/v3/system/, ESB, backend; modules/gateway).
 // A method without it is an internal call between roles (bus only).
 //
 //	//api:partly <what is refused still>
@@ -78,7 +79,10 @@ func parseContract(dir, name, module string) (*contract, error) {
 				continue
 			}
 			for _, s := range gd.Specs {
-				ts := s.(*ast.TypeSpec)
+				ts, ok := s.(*ast.TypeSpec)
+				if !ok {
+					continue
+				}
 				if it, ok := ts.Type.(*ast.InterfaceType); ok {
 					ifaces[ts.Name.Name] = it
 					fileOf[ts.Name.Name] = f
@@ -193,12 +197,10 @@ func parseDirective(doc *ast.CommentGroup, m *method) error {
 				m.PostOnly = true
 			case "admin":
 				m.Admin = true
-			case "system":
-				m.System = true
 			case "extension":
 				m.Extension = true
 			default:
-				return fmt.Errorf("%s: unknown option %q (post, admin, system, extension)", directive, f)
+				return fmt.Errorf("%s: unknown option %q (post, admin, extension)", directive, f)
 			}
 		}
 	}

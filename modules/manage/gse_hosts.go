@@ -56,10 +56,10 @@ type GSEHostList struct {
 }
 
 var (
-	// ErrAgentIDTaken: the agent id is another host's, or was issued in
-	// another business.
+	// ErrAgentIDTaken means the agent id is another host's, or was issued
+	// in another business.
 	ErrAgentIDTaken = errs.New("agent.idTaken", http.StatusConflict, "agent id already in use")
-	// ErrGSEHostsOff: this server does not reach hosts through GSE 2.0.
+	// ErrGSEHostsOff means this server does not reach hosts through GSE 2.0.
 	ErrGSEHostsOff = errs.New("manage.gseHostsOff", http.StatusNotImplemented,
 		"GSE hosts can be registered only when gse.transport is gse2")
 )

@@ -73,7 +73,7 @@ func TestLocalFailedPutLeavesOldObject(t *testing.T) {
 	rc, _, err := s.Get(ctx, "f")
 	require.NoError(t, err)
 	data, _ := io.ReadAll(rc)
-	rc.Close()
+	require.NoError(t, rc.Close())
 	require.Equal(t, "old", string(data))
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {

@@ -110,6 +110,8 @@ func (m *Memory) Call(ctx context.Context, method string, req, resp any) error {
 // serveCall runs h on a copy of the request, detached from the caller's
 // context values but bound by its deadline and carrying its request id, as
 // a remote handler would be.
+//
+//nolint:contextcheck // detached from caller on purpose, see above
 func (m *Memory) serveCall(caller context.Context, method string, h CallHandler, body json.RawMessage) []byte {
 	ctx, cancel := handlerContext(m.ctx, deadlineMillis(caller))
 	defer cancel()

@@ -32,7 +32,7 @@ func (r *RabbitMQ) startConsumer(kind, name string, setup func(*amqp.Channel) (s
 		r.mu.Unlock()
 		return nil, ErrClosed
 	}
-	ctx, cancel := context.WithCancel(r.ctx)
+	ctx, cancel := context.WithCancel(r.ctx) //nolint:gosec // G118: c.cancel, called when the consumer stops
 	c := &consumer{r: r, kind: kind, name: name, setup: setup, handle: handle, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	r.consumers[c] = struct{}{}
 	r.mu.Unlock()

@@ -233,7 +233,9 @@ func (r *RabbitMQ) callHandler(h CallHandler) func(context.Context, *amqp.Channe
 		}
 		body := encodeReply(reqid.With(ctx, id), r.opts.Log, d.RoutingKey, res, err)
 		out := amqp.Publishing{ContentType: "application/json", CorrelationId: d.CorrelationId, Body: body}
-		if perr := ch.PublishWithContext(context.Background(), "", d.ReplyTo, false, false, out); perr != nil {
+		// The answer goes out even when the consumer is stopping meanwhile:
+		// the caller is waiting for it.
+		if perr := ch.PublishWithContext(context.WithoutCancel(ctx), "", d.ReplyTo, false, false, out); perr != nil {
 			r.opts.Log.Warn("bus reply failed", "err", perr)
 		}
 	}

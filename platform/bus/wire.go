@@ -12,9 +12,9 @@ import (
 	"github.com/bkjob/bkjob/platform/reqid"
 )
 
-// ErrDiscard, returned (or wrapped) by an EventHandler, acknowledges an event
-// that can never be handled (say, a body that does not decode) instead of
-// redelivering it forever. The event is logged and dropped.
+// ErrDiscard is what an EventHandler returns (or wraps) to acknowledge an
+// event that can never be handled (say, a body that does not decode) instead
+// of having it redelivered forever. The event is logged and dropped.
 var ErrDiscard = errors.New("discard event")
 
 // reply is the wire form of a call's outcome, identical for every backend:

@@ -61,6 +61,7 @@ func NewMemory(opts MemoryOptions) *Memory {
 	return m
 }
 
+// Get implements Cache: a copy of the value, so callers may keep it.
 func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -71,6 +72,7 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
 	return append([]byte{}, e.value...), nil
 }
 
+// Set implements Cache; the value is copied.
 func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -78,6 +80,7 @@ func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Durat
 	return nil
 }
 
+// Delete implements Cache.
 func (m *Memory) Delete(_ context.Context, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -87,6 +90,7 @@ func (m *Memory) Delete(_ context.Context, key string) error {
 	return nil
 }
 
+// Incr implements Cache.
 func (m *Memory) Incr(_ context.Context, key string, delta int64, ttl time.Duration) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -124,7 +128,7 @@ func (m *Memory) live(key string, now time.Time) *memoryEntry {
 	if !ok {
 		return nil
 	}
-	e := el.Value.(*memoryEntry)
+	e := entryOf(el)
 	if e.expired(now) {
 		m.remove(el)
 		return nil
@@ -136,7 +140,7 @@ func (m *Memory) live(key string, now time.Time) *memoryEntry {
 // put stores an entry and evicts from the back beyond the bound. m.mu is held.
 func (m *Memory) put(key string, value []byte, expires time.Time) {
 	if el, ok := m.items[key]; ok {
-		e := el.Value.(*memoryEntry)
+		e := entryOf(el)
 		e.value, e.expires = value, expires
 		m.lru.MoveToFront(el)
 		return
@@ -147,8 +151,14 @@ func (m *Memory) put(key string, value []byte, expires time.Time) {
 	}
 }
 
+// entryOf is the entry an element of m.lru holds.
+func entryOf(el *list.Element) *memoryEntry {
+	e, _ := el.Value.(*memoryEntry) // m.lru holds nothing else
+	return e
+}
+
 func (m *Memory) remove(el *list.Element) {
-	delete(m.items, el.Value.(*memoryEntry).key)
+	delete(m.items, entryOf(el).key)
 	m.lru.Remove(el)
 }
 
@@ -171,7 +181,7 @@ func (m *Memory) purge(now time.Time) {
 	defer m.mu.Unlock()
 	for el := m.lru.Back(); el != nil; {
 		prev := el.Prev()
-		if el.Value.(*memoryEntry).expired(now) {
+		if entryOf(el).expired(now) {
 			m.remove(el)
 		}
 		el = prev

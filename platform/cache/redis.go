@@ -51,6 +51,7 @@ func OpenRedis(ctx context.Context, url string) (*Redis, error) {
 	return NewRedis(client, RedisPrefix), nil
 }
 
+// Get implements Cache.
 func (r *Redis) Get(ctx context.Context, key string) ([]byte, error) {
 	v, err := r.client.Get(ctx, r.prefix+key).Bytes()
 	if errors.Is(err, redis.Nil) {
@@ -62,6 +63,7 @@ func (r *Redis) Get(ctx context.Context, key string) ([]byte, error) {
 	return v, nil
 }
 
+// Set implements Cache.
 func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := r.client.Set(ctx, r.prefix+key, value, redisTTL(ttl)).Err(); err != nil {
 		return unreachable(fmt.Errorf("cache set %s: %w", key, err))
@@ -69,6 +71,7 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	return nil
 }
 
+// Delete implements Cache.
 func (r *Redis) Delete(ctx context.Context, key string) error {
 	if err := r.client.Del(ctx, r.prefix+key).Err(); err != nil {
 		return unreachable(fmt.Errorf("cache delete %s: %w", key, err))
@@ -76,6 +79,7 @@ func (r *Redis) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// Incr implements Cache with a Lua script, so the add and the expiry are one step.
 func (r *Redis) Incr(ctx context.Context, key string, delta int64, ttl time.Duration) (int64, error) {
 	n, err := r.incr.Run(ctx, r.client, []string{r.prefix + key}, delta, redisTTL(ttl).Milliseconds()).Int64()
 	if err != nil {
@@ -84,6 +88,7 @@ func (r *Redis) Incr(ctx context.Context, key string, delta int64, ttl time.Dura
 	return n, nil
 }
 
+// Close implements Cache; it closes the Redis client.
 func (r *Redis) Close() error {
 	if err := r.client.Close(); err != nil {
 		return fmt.Errorf("close cache redis: %w", err)

@@ -43,28 +43,36 @@ type HTTP struct {
 	TLSKeyFile        string        `koanf:"tls_key_file"`
 }
 
+// Log is the process log: level (debug, info, warn, error) and format (text, json).
 type Log struct {
 	Level  string `koanf:"level"`
 	Format string `koanf:"format"`
 }
 
+// DB is the relational store: sqlite (a file under data_dir by default) or mysql.
 type DB struct {
 	Driver       string `koanf:"driver"`
 	DSN          string `koanf:"dsn" secret:"true"`
 	MaxOpenConns int    `koanf:"max_open_conns"`
 }
 
+// Cache is the shared cache (sessions, rate limits): in memory, or Redis
+// when several gateways must share it.
 type Cache struct {
 	Backend    string `koanf:"backend"`
 	RedisURL   string `koanf:"redis_url" secret:"true"`
 	MaxEntries int    `koanf:"max_entries"`
 }
 
+// Lock is the distributed lock backend: in memory for one process, Redis
+// across processes.
 type Lock struct {
 	Backend  string `koanf:"backend"`
 	RedisURL string `koanf:"redis_url" secret:"true"`
 }
 
+// Bus carries calls and events between roles: in memory in one process,
+// RabbitMQ between processes (force_remote sends co-located calls over it too).
 type Bus struct {
 	Backend        string        `koanf:"backend"`
 	AMQPURL        string        `koanf:"amqp_url" secret:"true"`
@@ -74,14 +82,19 @@ type Bus struct {
 	ExchangePrefix string        `koanf:"exchange_prefix"`
 }
 
+// Blob is where uploaded and distributed files are stored: a directory,
+// shared (NFS) in split deployments.
 type Blob struct {
 	Dir string `koanf:"dir"`
 }
 
+// Crypto holds the key that seals secrets at rest (base64 of 32 bytes).
 type Crypto struct {
 	Key string `koanf:"key" secret:"true"`
 }
 
+// Logsvr stores execution logs: embedded files or MongoDB, bounded per
+// host and kept retention_days.
 type Logsvr struct {
 	Backend       string `koanf:"backend"`
 	MongoURI      string `koanf:"mongo_uri" secret:"true"`
@@ -90,6 +103,8 @@ type Logsvr struct {
 	RetentionDays int    `koanf:"retention_days"`
 }
 
+// GSE is the agent channel: the built-in hub or BlueKing GSE 2.0, its
+// limits and timings, and the agentless SSH transport.
 type GSE struct {
 	Transport          string        `koanf:"transport"`
 	AgentTokens        []string      `koanf:"agent_tokens" secret:"true"`
@@ -118,11 +133,14 @@ type SSH struct {
 	KnownHostsFile     string        `koanf:"known_hosts_file"`
 }
 
+// LocalAgent is the agent `serve` spawns for its own host when every role
+// runs in one process.
 type LocalAgent struct {
 	Enabled bool   `koanf:"enabled"`
 	IP      string `koanf:"ip"`
 }
 
+// GSE2 reaches a BlueKing GSE 2.0 server when gse.transport is gse2.
 type GSE2 struct {
 	URL       string `koanf:"url"`
 	AppCode   string `koanf:"app_code"`
@@ -130,6 +148,8 @@ type GSE2 struct {
 	BlobAgent string `koanf:"blob_agent"`
 }
 
+// Auth governs logins and API app secrets: the bootstrap admin, session
+// lifetime and the brute-force limits.
 type Auth struct {
 	BootstrapAdminPassword string        `koanf:"bootstrap_admin_password" secret:"true"`
 	SessionTTL             time.Duration `koanf:"session_ttl"`
@@ -148,6 +168,8 @@ type Auth struct {
 	SecretCacheTTL time.Duration `koanf:"secret_cache_ttl"`
 }
 
+// API configures the v3 API: the bootstrap app, job callbacks and the
+// BlueKing API gateway's JWT.
 type API struct {
 	BootstrapAppCode   string `koanf:"bootstrap_app_code"`
 	BootstrapAppSecret string `koanf:"bootstrap_app_secret" secret:"true"`

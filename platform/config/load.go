@@ -25,7 +25,7 @@ const EnvPrefix = "BKJOB_"
 const localAgentKey = "gse.local_agent.enabled"
 
 // envAliases are bootstrap variables whose names predate the SECTION__KEY form.
-var envAliases = map[string]string{
+var envAliases = map[string]string{ //nolint:gosec // G101: variable names, no secret values
 	"BKJOB_AGENT_TOKEN":      "gse.bootstrap_token",
 	"BKJOB_API_APP_CODE":     "api.bootstrap_app_code",
 	"BKJOB_API_APP_SECRET":   "api.bootstrap_app_secret",
@@ -202,7 +202,7 @@ func (c *Config) EnsureDataDir() error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir %s: %w", c.DataDir, err)
 	}
-	if err := os.Chmod(c.DataDir, 0o700); err != nil {
+	if err := os.Chmod(c.DataDir, 0o700); err != nil { //nolint:gosec // G302: a directory needs x to be entered; 0700 is owner only
 		return fmt.Errorf("restrict data dir %s: %w", c.DataDir, err)
 	}
 	return nil

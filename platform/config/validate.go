@@ -137,9 +137,9 @@ func positive(key string, d time.Duration) error {
 	return nil
 }
 
-func atLeast(key string, v, min int) error {
-	if v < min {
-		return &KeyError{Key: key, Reason: fmt.Sprintf("must be at least %d, got %d", min, v)}
+func atLeast(key string, v, least int) error {
+	if v < least {
+		return &KeyError{Key: key, Reason: fmt.Sprintf("must be at least %d, got %d", least, v)}
 	}
 	return nil
 }
@@ -161,13 +161,13 @@ func hostPort(key, v string) error {
 }
 
 // backendURL checks a "memory or real server" section: the backend name is
-// known and the real one has its URL.
-func backendURL(section, backend, url, urlKey, embedded, real string) error {
-	if err := oneOf(section+".backend", backend, embedded, real); err != nil {
+// known (embedded or remote) and the remote one has its URL.
+func backendURL(section, backend, url, urlKey, embedded, remote string) error {
+	if err := oneOf(section+".backend", backend, embedded, remote); err != nil {
 		return err
 	}
-	if backend == real && url == "" {
-		return &KeyError{Key: section + "." + urlKey, Reason: fmt.Sprintf("required when %s.backend is %s", section, real)}
+	if backend == remote && url == "" {
+		return &KeyError{Key: section + "." + urlKey, Reason: fmt.Sprintf("required when %s.backend is %s", section, remote)}
 	}
 	return nil
 }

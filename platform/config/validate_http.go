@@ -68,9 +68,9 @@ func ParseTrustedProxies(list []string) ([]*net.IPNet, error) {
 	return out, nil
 }
 
-func atLeast64(key string, v, min int64) error {
-	if v < min {
-		return &KeyError{Key: key, Reason: fmt.Sprintf("must be at least %d, got %d", min, v)}
+func atLeast64(key string, v, least int64) error {
+	if v < least {
+		return &KeyError{Key: key, Reason: fmt.Sprintf("must be at least %d, got %d", least, v)}
 	}
 	return nil
 }

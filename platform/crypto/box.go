@@ -56,7 +56,7 @@ func Open(configKey, dataDir string) (*Box, error) {
 		return NewBox(key)
 	}
 	path := filepath.Join(dataDir, KeyFile)
-	raw, err := os.ReadFile(path)
+	raw, err := os.ReadFile(path) //nolint:gosec // G304: the key file in the operator's data dir
 	if errors.Is(err, os.ErrNotExist) {
 		return generate(path)
 	}
@@ -80,7 +80,7 @@ func generate(path string) (*Box, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create key dir: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) //nolint:gosec // G304: the key file in the operator's data dir
 	if errors.Is(err, os.ErrExist) {
 		return Open("", filepath.Dir(path))
 	}

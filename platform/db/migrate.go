@@ -58,7 +58,7 @@ func MigrateFS(ctx context.Context, gdb *gorm.DB, driver string, fsys fs.FS) err
 	if err != nil {
 		return fmt.Errorf("migrate %s: take connection: %w", driver, err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // back to the pool; the lock was released by unlock
 
 	unlock, err := d.lock(ctx, conn)
 	if err != nil {
@@ -171,7 +171,7 @@ func appliedOn(ctx context.Context, conn *sql.Conn) (map[int]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read schema_migrations: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // read only; rows.Err reports a failed read
 	out := map[int]string{}
 	for rows.Next() {
 		var (

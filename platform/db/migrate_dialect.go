@@ -87,7 +87,7 @@ func mysqlLock(ctx context.Context, conn *sql.Conn) (func() error, error) {
 	return func() error {
 		// Released even when ctx has ended; the lock would otherwise live
 		// as long as the pooled connection.
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		var released sql.NullInt64
 		if err := conn.QueryRowContext(ctx, "SELECT RELEASE_LOCK(?)", mysqlMigrateLock).Scan(&released); err != nil {

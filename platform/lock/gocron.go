@@ -76,7 +76,7 @@ func (l *gocronLock) Unlock(ctx context.Context) error {
 		return l.held.Unlock(ctx)
 	}
 	time.AfterFunc(wait, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		// On failure the lock expires after its ttl.
 		_ = l.held.Unlock(ctx)

@@ -52,7 +52,9 @@ func newHeld(ctx context.Context, reg *registry, name string, ttl time.Duration,
 		_, _ = own.release(ctx)
 		return nil, fmt.Errorf("lock %s: %w", name, ErrClosed)
 	}
-	go h.renewLoop()
+	// The lock outlives the call that took it: renewals keep ctx's values
+	// but not its end.
+	go h.renewLoop(context.WithoutCancel(ctx))
 	return h, nil
 }
 
@@ -95,7 +97,10 @@ func (h *held) abandon() {
 
 func (h *held) markLost() { h.lostOnce.Do(func() { close(h.lost) }) }
 
-func (h *held) renewLoop() {
+// renewLoop extends the lock every ttl/3 until it is released, and marks
+// it lost when the backend says another owner has it or has been
+// unreachable for a whole ttl.
+func (h *held) renewLoop(base context.Context) {
 	defer close(h.done)
 	every := h.ttl / 3
 	t := time.NewTicker(every)
@@ -107,7 +112,7 @@ func (h *held) renewLoop() {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), every)
+		ctx, cancel := context.WithTimeout(base, every)
 		ok, err := h.own.renew(ctx, h.ttl)
 		cancel()
 		switch {

@@ -29,6 +29,7 @@ func NewMemory() *Memory {
 	return &Memory{locks: map[string]memoryEntry{}, changed: make(chan struct{}), reg: newRegistry()}
 }
 
+// TryLock implements Locker.
 func (m *Memory) TryLock(ctx context.Context, name string, ttl time.Duration) (Held, error) {
 	h, _, _, err := m.tryLock(ctx, name, ttl)
 	if err != nil {
@@ -37,6 +38,7 @@ func (m *Memory) TryLock(ctx context.Context, name string, ttl time.Duration) (H
 	return h, nil
 }
 
+// Lock implements Locker, waking when the lock changes or expires.
 func (m *Memory) Lock(ctx context.Context, name string, ttl time.Duration) (Held, error) {
 	for {
 		h, changed, expires, err := m.tryLock(ctx, name, ttl)

@@ -73,6 +73,7 @@ func OpenRedis(ctx context.Context, url string) (*Redis, error) {
 	return NewRedis(client, RedisPrefix), nil
 }
 
+// TryLock implements Locker with SET NX and a random owner token.
 func (r *Redis) TryLock(ctx context.Context, name string, ttl time.Duration) (Held, error) {
 	if err := checkTTL(name, ttl); err != nil {
 		return nil, err
@@ -99,6 +100,7 @@ func (r *Redis) TryLock(ctx context.Context, name string, ttl time.Duration) (He
 	return h, nil
 }
 
+// Lock implements Locker by polling TryLock with jittered waits.
 func (r *Redis) Lock(ctx context.Context, name string, ttl time.Duration) (Held, error) {
 	poll := minPoll
 	for {
@@ -106,7 +108,7 @@ func (r *Redis) Lock(ctx context.Context, name string, ttl time.Duration) (Held,
 		if err == nil || !errors.Is(err, ErrHeld) {
 			return h, err
 		}
-		wait := time.NewTimer(poll/2 + rand.N(poll))
+		wait := time.NewTimer(poll/2 + rand.N(poll)) //nolint:gosec // G404: jitter between polls, not a secret
 		select {
 		case <-ctx.Done():
 			wait.Stop()

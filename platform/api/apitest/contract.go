@@ -96,7 +96,9 @@ func invoke(t *testing.T, impl any, name string, args []any) (any, error) {
 	errV := out[len(out)-1]
 	var err error
 	if !errV.IsNil() {
-		err = errV.Interface().(error)
+		var ok bool
+		err, ok = errV.Interface().(error)
+		require.True(t, ok, "%s: last result %T is not an error", name, errV.Interface())
 	}
 	if len(out) == 1 {
 		return nil, err

@@ -211,7 +211,8 @@ func testHandlerConcurrency(t *testing.T, newBus NewBus) {
 	require.NoError(t, server.Handle("busy", func(hctx context.Context, _ json.RawMessage) (any, error) {
 		n := inflight.Add(1)
 		defer inflight.Add(-1)
-		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); {
+			p = peak.Load() // another handler raised it first; compare again
 		}
 		select {
 		case <-release:

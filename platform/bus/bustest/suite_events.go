@@ -102,7 +102,8 @@ func testCompetingConsumers(t *testing.T, newBus NewBus) {
 		return func(hctx context.Context, msg bus.Message) error {
 			n := m.inflight.Add(1)
 			defer m.inflight.Add(-1)
-			for p := m.peak.Load(); n > p && !m.peak.CompareAndSwap(p, n); p = m.peak.Load() {
+			for p := m.peak.Load(); n > p && !m.peak.CompareAndSwap(p, n); {
+				p = m.peak.Load() // another handler raised it first; compare again
 			}
 			seen.record(msg)
 			select {

@@ -67,7 +67,7 @@ func TestAuthScopesAndLoginLimits(t *testing.T) {
 	} {
 		resp, body := alice.do(t, http.MethodGet, path, nil)
 		require.Equal(t, http.StatusForbidden, resp.StatusCode, "%s: %s", path, body)
-		require.Contains(t, string(body), `"code":"auth.permissionDenied"`)
+		require.Contains(t, string(body), `"code":1238001`)
 		require.Contains(t, string(body), `"id":"view_history"`)
 		require.NotContains(t, string(body), "confidential")
 		resp, body = admin.do(t, http.MethodGet, path, nil)

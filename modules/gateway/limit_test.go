@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/platform/cache"
+	"github.com/bkjob/bkjob/platform/httpx"
 	"github.com/bkjob/bkjob/platform/testenv"
 )
 
@@ -86,7 +87,7 @@ func TestLoginLockoutRefusesBeforeBcrypt(t *testing.T) {
 			continue
 		}
 		requireThrottled(t, rec, time.Second)
-		require.Contains(t, rec.Body.String(), `"code":"auth.throttled"`)
+		require.Contains(t, rec.Body.String(), fmt.Sprintf(`"code":%d`, httpx.V3Code(ErrThrottled)))
 	}
 	require.Equal(t, int64(10), f.bcrypts.Load(), "bcrypt ran for the 10 failures that locked the user, not after")
 

@@ -128,9 +128,9 @@ func TestScopesNeedAGrant(t *testing.T) {
 			require.NotContains(t, rec.Body.String(), "hunter2")
 			var body httpx.ErrorBody
 			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
-			require.Equal(t, "auth.permissionDenied", body.Error.Code)
-			require.Equal(t, "view_history", body.Error.Permission.Actions[0].ID)
-			require.Equal(t, "2", body.Error.Permission.Actions[0].RelatedResourceTypes[0].Instances[0][0].ID)
+			require.Equal(t, 1238001, body.Code)
+			require.Equal(t, "view_history", body.Permission.Actions[0].ID)
+			require.Equal(t, "2", body.Permission.Actions[0].RelatedResourceTypes[0].Instances[0][0].ID)
 
 			rec = f.call(http.MethodGet, path, admin, nil)
 			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())

@@ -297,10 +297,10 @@ func TestStreamAndExportRefuseUngrantedUsers(t *testing.T) {
 			require.Equal(t, http.StatusForbidden, resp.StatusCode)
 			var body httpx.ErrorBody
 			require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
-			require.Equal(t, httpx.ErrPermissionDenied.Code, body.Error.Code)
-			require.Contains(t, body.Error.Message, "user alice")
-			require.NotNil(t, body.Error.Permission)
-			act := body.Error.Permission.Actions[0]
+			require.Equal(t, httpx.V3Code(httpx.ErrPermissionDenied), body.Code)
+			require.Contains(t, body.Message, "user alice")
+			require.NotNil(t, body.Permission)
+			act := body.Permission.Actions[0]
 			require.Equal(t, "view_history", act.ID)
 			require.Equal(t, []httpx.ResourceInstance{{Type: "biz", TypeName: "Business", ID: "2", Name: "2"}},
 				act.RelatedResourceTypes[0].Instances[0])

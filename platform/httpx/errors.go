@@ -9,14 +9,13 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// ErrorBody is the JSON body of every failed /api/web and /api/v4-style request.
+// ErrorBody is the JSON body of every failed request outside v3 (the web
+// API, health, the UI's files): the same numeric codes as v3's envelope
+// (platform/httpx/v3_codes.go), the message in the caller's language, the
+// field at fault, and what to apply for on 1238001. The HTTP status is the
+// real one (400, 401, 403, 404, 409, 413, 429, 500, 503).
 type ErrorBody struct {
-	Error ErrorDetail `json:"error"`
-}
-
-// ErrorDetail carries the stable code (translatable), the message and the field.
-type ErrorDetail struct {
-	Code      string `json:"code"`
+	Code      int    `json:"code"`
 	Message   string `json:"message"`
 	Field     string `json:"field,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
@@ -25,36 +24,40 @@ type ErrorDetail struct {
 }
 
 // ErrorHandler is the one error mapper: typed errors become their status and
-// stable code; echo's own errors keep their status; anything else is a 500
-// whose details go to the log, not to the client.
+// code; echo's own errors keep their status; anything else is a 500 whose
+// details go to the log, not to the client.
 func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
-		status, detail := mapError(err)
+		status, e := typedError(err)
 		if status >= 500 {
-			log.Error("http request failed", "path", c.Request().URL.Path, "err", err)
+			log.Error("http request failed", "path", c.Request().URL.Path, "request_id", RequestID(c), "err", err)
 		}
-		detail.RequestID = RequestID(c)
-		detail.Permission = PermissionOf(err)
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)
 			return
 		}
-		_ = c.JSON(status, ErrorBody{Error: detail})
+		code := V3Code(e)
+		_ = c.JSON(status, ErrorBody{Code: code, Message: v3Message(c, code, e), Field: e.Field,
+			RequestID: RequestID(c), Permission: PermissionOf(err)})
 	}
 }
 
-func mapError(err error) (int, ErrorDetail) {
+// typedError is err as the client may see it, with its HTTP status.
+func typedError(err error) (int, *errs.Error) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
-		code := "http." + http.StatusText(he.Code)
 		msg := http.StatusText(he.Code)
 		if m, ok := he.Message.(string); ok {
 			msg = m
 		}
-		return he.Code, ErrorDetail{Code: code, Message: msg}
+		if he.Code == http.StatusNotFound || he.Code == http.StatusMethodNotAllowed {
+			// No route, or not this method: bk-job's API_UNSUPPORTED, as on v3.
+			return he.Code, &errs.Error{Code: errs.ErrUnsupportedAPI.Code, Status: he.Code, Message: msg}
+		}
+		return he.Code, &errs.Error{Code: "http." + http.StatusText(he.Code), Status: he.Code, Message: msg}
 	}
 	var e *errs.Error
 	if errors.As(err, &e) {
@@ -64,7 +67,7 @@ func mapError(err error) (int, ErrorDetail) {
 		}
 		// A typed error's message was written for the caller; only untyped
 		// errors (below) are hidden.
-		return status, ErrorDetail{Code: e.Code, Message: e.Message, Field: e.Field}
+		return status, e
 	}
-	return http.StatusInternalServerError, ErrorDetail{Code: errs.ErrInternal.Code, Message: "internal error"}
+	return http.StatusInternalServerError, errs.ErrInternal
 }

@@ -80,8 +80,8 @@ func TestBodyLimitRefusesBeforeTheHandlerRuns(t *testing.T) {
 		wantBody   string
 		wantRan    bool
 	}{
-		{"declared 100 MB login", "/api/web/login", hundredMB, 413, `"code":"common.bodyTooLarge"`, false},
-		{"chunked 100 MB login", "/api/web/login", -1, 413, `"code":"common.bodyTooLarge"`, true},
+		{"declared 100 MB login", "/api/web/login", hundredMB, 413, `"code":1239004`, false},
+		{"chunked 100 MB login", "/api/web/login", -1, 413, `"code":1239004`, true},
 		{"v3 envelope", "/api/v3/get_job_instance_list", 2 << 20, 413, `"result":false,"code":1239004`, false},
 		{"small login", "/api/web/login", 512, 204, "", true},
 		{"raised route limit", "/api/v3/push_config_file", 2 << 20, 204, "", true},

@@ -44,9 +44,9 @@ func TestSPAFallback(t *testing.T) {
 		{"/", "app", "text/html", 200},
 		{"/biz/1/execute/task/5", "app", "text/html", 200},
 		{"/assets/app.js", "console.log", "javascript", 200},
-		{"/assets/missing.js", "common.notFound", "application/json", 404},
+		{"/assets/missing.js", `"code":1241002`, "application/json", 404},
 		{"/api/web/version", `"v":"1"`, "application/json", 200},
-		{"/api/web/nope", "common.notFound", "application/json", 404},
+		{"/api/web/nope", `"code":1239003`, "application/json", 404}, // API_UNSUPPORTED, as on v3
 		{"/api/v3/nope", `"code":1239003`, "application/json", 200}, // bk-job's API_UNSUPPORTED
 	}
 	for _, tt := range tests {
@@ -80,7 +80,8 @@ func TestErrorMapper(t *testing.T) {
 
 	rec := do(t, s, http.MethodGet, "/typed")
 	require.Equal(t, 404, rec.Code)
-	require.Contains(t, rec.Body.String(), `"code":"plan.notFound"`)
+	require.Contains(t, rec.Body.String(), `"code":1241002`) // a not-found bk-job has no code for
+	require.Contains(t, rec.Body.String(), `"message":"plan not found"`)
 
 	rec = do(t, s, http.MethodGet, "/field")
 	require.Equal(t, 400, rec.Code)

@@ -60,7 +60,7 @@ func apiNotFound(c echo.Context, p string) error {
 	if strings.HasPrefix(p, "/api/v3/") || p == "/api/v3" {
 		return V3Error(c, errs.ErrUnsupportedAPI.Withf("unsupported API %s", p))
 	}
-	return errs.ErrNotFound.Withf("no such API path %s", p)
+	return errs.ErrUnsupportedAPI.Withf("no such API path %s", p)
 }
 
 // V3NotFound answers an unknown /api/v3 name (for the v3 group's own

@@ -25,6 +25,7 @@ type Config struct {
 	GSE             GSE           `koanf:"gse"`
 	Auth            Auth          `koanf:"auth"`
 	API             API           `koanf:"api"`
+	Execute         Execute       `koanf:"execute"`
 }
 
 // HTTP is the server every process runs: address, limits, timeouts, the

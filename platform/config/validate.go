@@ -54,6 +54,7 @@ func (c *Config) Validate() error {
 		c.validateAuth,
 		c.validateCallbacks,
 		c.validateGatewayJWT,
+		c.validateExecute,
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

@@ -5,10 +5,11 @@ import "time"
 // EventKind says which field of Event is set.
 type EventKind string
 
+// The kinds of Event, one per payload field.
 const (
-	EventOutput EventKind = "output"
-	EventResult EventKind = "result"
-	EventFile   EventKind = "file"
+	EventOutput EventKind = "output" // Output: a chunk of the host's output
+	EventResult EventKind = "result" // Result: the host's running or final state
+	EventFile   EventKind = "file"   // File: progress of one file of a transfer
 )
 
 // Event is one thing that happened to (task, host).

@@ -35,21 +35,25 @@ type stopReq struct {
 
 type none struct{}
 
+// StartScript implements Transport by a call to the gse role.
 func (c *Client) StartScript(ctx context.Context, task ScriptTask) error {
 	_, err := bus.Call[ScriptTask, none](ctx, c.b, MethodStartScript, task)
 	return err
 }
 
+// StartFile implements Transport by a call to the gse role.
 func (c *Client) StartFile(ctx context.Context, task FileTask) error {
 	_, err := bus.Call[FileTask, none](ctx, c.b, MethodStartFile, task)
 	return err
 }
 
+// Stop implements Transport by a call to the gse role.
 func (c *Client) Stop(ctx context.Context, taskID string, hostIDs []int64) error {
 	_, err := bus.Call[stopReq, none](ctx, c.b, MethodStop, stopReq{taskID, hostIDs})
 	return err
 }
 
+// AgentStatus implements Transport by a call to the gse role.
 func (c *Client) AgentStatus(ctx context.Context, hosts []Host) ([]AgentState, error) {
 	return bus.Call[[]Host, []AgentState](ctx, c.b, MethodAgentStatus, hosts)
 }
@@ -59,6 +63,7 @@ type lostReq struct {
 	Hosts  []Host `json:"hosts"`
 }
 
+// Lost implements Transport by a call to the gse role.
 func (c *Client) Lost(ctx context.Context, taskID string, hosts []Host) ([]int64, error) {
 	return bus.Call[lostReq, []int64](ctx, c.b, MethodLost, lostReq{taskID, hosts})
 }

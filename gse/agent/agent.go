@@ -78,7 +78,7 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) error {
 		if time.Since(began) > opts.ReconnectMax {
 			backoff = opts.ReconnectMin
 		}
-		wait := backoff/2 + rand.N(backoff/2+1)
+		wait := backoff/2 + rand.N(backoff/2+1) //nolint:gosec // G404: reconnect jitter, not a secret
 		a.log.Warn("agent disconnected", "err", err, "retry_in", wait)
 		select {
 		case <-ctx.Done():

@@ -84,7 +84,7 @@ func TestRefusedFileTaskIsLogged(t *testing.T) {
 		want   string
 	}{
 		{"dotdot target", wire.FileJob{TargetDir: "/tmp/../etc", Mode: gse.TransferForce,
-			Sources: []wire.FileSource{{HostID: 1, Path: "/etc/hosts"}, {BlobKey: "k/a.conf"}}}, gse.HostStatusCopyFileFailed, `"/tmp/../etc" contains ..`},
+			Sources: []wire.FileSource{{HostID: 1, Path: "/etc/hosts"}, {BlobKey: "k/a.conf"}}}, gse.HostStatusCopyFileFailed, `"/tmp/../etc" contains a .. element`},
 		{"relative target", wire.FileJob{TargetDir: "tmp/x", Mode: gse.TransferForce,
 			Sources: []wire.FileSource{{HostID: 1, Path: "/etc/hosts"}}}, gse.HostStatusCopyFileFailed, "is not absolute"},
 		{"no sources", wire.FileJob{TargetDir: "/tmp", Mode: gse.TransferForce}, gse.HostStatusCopyFileFailed, "no file sources"},

@@ -36,7 +36,7 @@ type plainFS struct{ acct *account }
 func (p plainFS) mkdirs(dir string) error { return mkdirsAs(dir, p.acct) }
 
 func (plainFS) openTemp(p string) (*os.File, error) {
-	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600) //nolint:gosec // G304: writing the target a task names is the agent's job, as its account
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", p, err)
 	}
@@ -68,7 +68,9 @@ func mkdirsAs(dir string, acct *account) error {
 			return err
 		}
 	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+	// Target directories are the user's: 0755, as mkdir -p makes them under
+	// the usual umask.
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) { //nolint:gosec // G301: see above
 		return fmt.Errorf("create target directory %s: %w", dir, err)
 	}
 	return acct.chown(dir)

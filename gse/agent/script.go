@@ -54,9 +54,10 @@ func writeScript(base, content, ext string, acct *account) (string, string, erro
 		return "", "", fmt.Errorf("create script dir in %s: %w", base, err)
 	}
 	file := filepath.Join(dir, "script"+ext)
-	err = os.WriteFile(file, []byte(content), 0o700)
+	// Owner only, and executable as bk-job's scripts are (one may run $0).
+	err = os.WriteFile(file, []byte(content), 0o700) //nolint:gosec // G306: see above
 	if err == nil {
-		err = os.Chmod(file, 0o700)
+		err = os.Chmod(file, 0o700) //nolint:gosec // G302: see above
 	}
 	if err == nil {
 		err = acct.chown(file)
@@ -95,13 +96,17 @@ func (a *agent) runScript(t *task, meta taskMeta, s *wire.Script) (res gse.HostR
 	if err != nil {
 		return fail(gse.HostStatusScriptFailed, err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		if err := os.RemoveAll(dir); err != nil {
+			a.log.Warn("remove script dir", "dir", dir, "err", err)
+		}
+	}()
 
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return fail(gse.HostStatusScriptFailed, fmt.Errorf("create output pipe: %w", err))
 	}
-	cmd := exec.Command(interp, append([]string{file}, args...)...)
+	cmd := exec.Command(interp, append([]string{file}, args...)...) //nolint:gosec // G204: running the task's script is the agent's job
 	cmd.Dir = acct.workDir(s.WorkDir)
 	cmd.Env = acct.environ(s.Env)
 	cmd.Stdout, cmd.Stderr = pw, pw

@@ -58,7 +58,7 @@ func (a *agent) connect(ctx context.Context) error {
 		return fmt.Errorf("dial %s: %w", a.url, err)
 	}
 	conn := wire.NewConn(ws)
-	defer conn.CloseNow()
+	defer func() { _ = conn.CloseNow() }() // the session closes it first when it ran
 
 	h, err := hello(a.opts, a.id)
 	if err != nil {
@@ -97,12 +97,14 @@ func (a *agent) connect(ctx context.Context) error {
 	a.log.Info("agent connected", "host_id", s.welcome.HostID, "ip", h.IP)
 
 	errc := make(chan error, 2)
-	go func() { errc <- s.readLoop() }()
+	// Tasks the read loop accepts run under the agent's context, not this
+	// session's: they outlive a reconnect.
+	go func() { errc <- s.readLoop() }() //nolint:contextcheck // see above
 	go func() { errc <- s.pump() }()
 	err = <-errc
 	stop()
 	_ = conn.CloseNow()
-	<-errc
+	<-errc //nolint:errcheck // the first error is the cause; the other loop's is the fallout of closing
 	return err
 }
 

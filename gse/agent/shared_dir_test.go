@@ -62,7 +62,7 @@ func startHubOn(t *testing.T, ln net.Listener) *testHub {
 	store, err := blob.NewLocal(t.TempDir())
 	require.NoError(t, err)
 	th := &testHub{rec: gsetest.NewRecorder()}
-	th.hub, err = hub.New(hub.HubConfig{Tokens: []string{testToken}, HeartbeatInterval: 100 * time.Millisecond,
+	th.hub, err = hub.New(hub.Config{Tokens: []string{testToken}, HeartbeatInterval: 100 * time.Millisecond,
 		OfflineAfterMissed: 30, MaxOutputBytes: 64 << 10, Blob: store}, gdb, slog.New(slog.DiscardHandler), th.rec.Sink)
 	require.NoError(t, err)
 	require.NoError(t, th.hub.Start(ctx))

@@ -111,14 +111,14 @@ func TestFileWritesForAccountNeverFollowPlantedLinks(t *testing.T) {
 	})
 
 	t.Run("a link the account cannot have planted is followed", func(t *testing.T) {
-		real := accountDir(t, uid, gid)
+		target := accountDir(t, uid, gid)
 		rootDir := t.TempDir()
 		require.NoError(t, os.Chmod(rootDir, 0o755))
 		link := filepath.Join(rootDir, "data")
-		require.NoError(t, os.Symlink(real, link))
+		require.NoError(t, os.Symlink(target, link))
 		res := run(t, "link-trusted", filepath.Join(link, "sub"), gse.TransferForce)
 		require.Equal(t, gse.HostStatusSuccess, res.Status, res.ErrorMsg)
-		fi, err := os.Stat(filepath.Join(real, "sub", "app.conf"))
+		fi, err := os.Stat(filepath.Join(target, "sub", "app.conf"))
 		require.NoError(t, err)
 		require.Equal(t, uint32(uid), fileUID(fi))
 		victimUnchanged(t)

@@ -44,7 +44,7 @@ func bearer(r *http.Request) string {
 type admission struct {
 	cred  *CredentialRecord
 	biz   int64
-	local bool // the built-in agent's token (HubConfig.Local)
+	local bool // the built-in agent's token (Config.Local)
 }
 
 // admit checks the connection's secret before the WebSocket is accepted:
@@ -113,7 +113,11 @@ func validHello(m *wire.Message, adm admission, local LocalEnrolment) bool {
 }
 
 // serveAgent authenticates an agent, registers its host and serves the
-// connection until it drops.
+// connection until it drops. The connection lives under the hub's context,
+// not the request's: the hub, not the HTTP server's drain, decides when
+// agents go (Shutdown closes them; undelivered events stay with the agents).
+//
+//nolint:contextcheck // see above
 func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
 	if !h.started.Load() {
 		http.Error(w, ErrNotStarted.Error(), http.StatusServiceUnavailable)
@@ -132,7 +136,7 @@ func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn := wire.NewConn(ws)
-	defer conn.CloseNow()
+	defer func() { _ = conn.CloseNow() }() // a no-op when it closed in order
 	ctx, cancel := context.WithCancel(h.ctx)
 	defer cancel()
 

@@ -26,7 +26,7 @@ func BenchmarkDispatch(b *testing.B) {
 }
 
 func benchDispatch(b *testing.B, n int) {
-	th := startHub(b, func(c *hub.HubConfig) { c.HeartbeatInterval = 5 * time.Second })
+	th := startHub(b, func(c *hub.Config) { c.HeartbeatInterval = 5 * time.Second })
 	var (
 		mu     sync.Mutex
 		counts = map[string]int{}

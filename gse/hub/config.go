@@ -15,8 +15,8 @@ import (
 // DefaultBiz is the business of hosts admitted by a token without one.
 const DefaultBiz = 1
 
-// HubConfig configures a Hub.
-type HubConfig struct {
+// Config configures a Hub.
+type Config struct {
 	// Tokens admit agents: "TOKEN" or "BIZ:TOKEN".
 	Tokens []string
 	// HeartbeatInterval is how often agents heartbeat.
@@ -45,14 +45,14 @@ type LocalEnrolment struct {
 	IP      string // empty: any address the agent reports
 }
 
-// ConfigFrom builds a HubConfig from the gse section: agent_tokens plus
+// ConfigFrom builds a Config from the gse section: agent_tokens plus
 // bootstrap_token.
-func ConfigFrom(c config.GSE, store blob.Store) HubConfig {
+func ConfigFrom(c config.GSE, store blob.Store) Config {
 	tokens := append([]string(nil), c.AgentTokens...)
 	if c.BootstrapToken != "" {
 		tokens = append(tokens, c.BootstrapToken)
 	}
-	return HubConfig{
+	return Config{
 		Tokens:             tokens,
 		HeartbeatInterval:  c.HeartbeatInterval,
 		OfflineAfterMissed: c.OfflineAfterMissed,
@@ -61,7 +61,7 @@ func ConfigFrom(c config.GSE, store blob.Store) HubConfig {
 	}
 }
 
-func (c HubConfig) withDefaults() HubConfig {
+func (c Config) withDefaults() Config {
 	if c.HeartbeatInterval <= 0 {
 		c.HeartbeatInterval = 10 * time.Second
 	}
@@ -75,7 +75,7 @@ func (c HubConfig) withDefaults() HubConfig {
 }
 
 // offlineAfter is how long a silent agent stays online.
-func (c HubConfig) offlineAfter() time.Duration {
+func (c Config) offlineAfter() time.Duration {
 	return time.Duration(c.OfflineAfterMissed) * c.HeartbeatInterval
 }
 

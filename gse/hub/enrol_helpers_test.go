@@ -26,11 +26,11 @@ import (
 // the same database, as after a restart with a new configuration).
 func startHubOn(t *testing.T, gdb *gorm.DB, tokens ...string) (*testHub, func()) {
 	t.Helper()
-	return startHubWith(t, gdb, func(*hub.HubConfig) {}, tokens...)
+	return startHubWith(t, gdb, func(*hub.Config) {}, tokens...)
 }
 
 // startHubWith is startHubOn with the configuration changed by edit.
-func startHubWith(t *testing.T, gdb *gorm.DB, edit func(*hub.HubConfig), tokens ...string) (*testHub, func()) {
+func startHubWith(t *testing.T, gdb *gorm.DB, edit func(*hub.Config), tokens ...string) (*testHub, func()) {
 	t.Helper()
 	store, err := blob.NewLocal(t.TempDir())
 	require.NoError(t, err)

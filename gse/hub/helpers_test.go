@@ -76,8 +76,8 @@ type testHub struct {
 	logs *logBuffer
 }
 
-func fastConfig() hub.HubConfig {
-	return hub.HubConfig{
+func fastConfig() hub.Config {
+	return hub.Config{
 		Tokens:             []string{testToken},
 		HeartbeatInterval:  100 * time.Millisecond,
 		OfflineAfterMissed: 30,
@@ -85,7 +85,7 @@ func fastConfig() hub.HubConfig {
 	}
 }
 
-func startHub(t testing.TB, mod func(*hub.HubConfig)) *testHub {
+func startHub(t testing.TB, mod func(*hub.Config)) *testHub {
 	t.Helper()
 	store, err := blob.NewLocal(t.TempDir())
 	require.NoError(t, err)

@@ -18,7 +18,7 @@ import (
 
 // Hub accepts agent connections and drives their hosts.
 type Hub struct {
-	cfg      HubConfig
+	cfg      Config
 	tokens   []token
 	registry *Registry
 	store    *taskStore
@@ -65,7 +65,7 @@ var ErrNotStarted = errors.New("gse hub is not running")
 
 // New builds a hub over db (migrated with schemas 0010_hosts and
 // 0085_gse_hub_task); sink receives every host event.
-func New(cfg HubConfig, db *gorm.DB, log *slog.Logger, sink gse.Sink) (*Hub, error) {
+func New(cfg Config, db *gorm.DB, log *slog.Logger, sink gse.Sink) (*Hub, error) {
 	if db == nil {
 		return nil, errors.New("gse hub: no database")
 	}

@@ -44,7 +44,7 @@ func TestTokenBusiness(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			th := startHub(t, func(c *hub.HubConfig) { c.Tokens = tt.tokens })
+			th := startHub(t, func(c *hub.Config) { c.Tokens = tt.tokens })
 			opts := th.agentOptions(t, "127.0.0.22")
 			opts.Token, opts.CloudID = tt.use, 5
 			runAgent(t, opts)
@@ -60,9 +60,9 @@ func TestTokenBusiness(t *testing.T) {
 }
 
 func TestBadTokenConfig(t *testing.T) {
-	_, err := hub.New(hub.HubConfig{Tokens: []string{"0:x"}}, newSQLite(t), nil, func(context.Context, []gse.Event) error { return nil })
+	_, err := hub.New(hub.Config{Tokens: []string{"0:x"}}, newSQLite(t), nil, func(context.Context, []gse.Event) error { return nil })
 	require.Error(t, err)
-	_, err = hub.New(hub.HubConfig{Tokens: []string{"12:"}}, newSQLite(t), nil, func(context.Context, []gse.Event) error { return nil })
+	_, err = hub.New(hub.Config{Tokens: []string{"12:"}}, newSQLite(t), nil, func(context.Context, []gse.Event) error { return nil })
 	require.Error(t, err)
 }
 
@@ -78,7 +78,7 @@ func TestHostWithoutAgent(t *testing.T) {
 }
 
 func TestOfflineHostFailsFast(t *testing.T) {
-	th := startHub(t, func(c *hub.HubConfig) { c.OfflineAfterMissed = 3 })
+	th := startHub(t, func(c *hub.Config) { c.OfflineAfterMissed = 3 })
 	stop := runAgent(t, th.agentOptions(t, "127.0.0.23"))
 	host := th.waitHost(t, "127.0.0.23")
 	require.NoError(t, stop())

@@ -16,7 +16,7 @@ import (
 func TestLocalTokenEnrolsOnlyTheBuiltInAgent(t *testing.T) {
 	gdb := newSQLite(t)
 	const tok, self = "local-only-token", "bkjob-builtin"
-	th, _ := startHubWith(t, gdb, func(c *hub.HubConfig) {
+	th, _ := startHubWith(t, gdb, func(c *hub.Config) {
 		c.Local = hub.LocalEnrolment{Token: tok, AgentID: self, IP: "127.0.0.1"}
 	}, tokOne)
 	// The same hub seen from another address than loopback.

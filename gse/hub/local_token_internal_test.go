@@ -14,7 +14,7 @@ import (
 // accepted the connection on (http.addr bound to one interface) — never
 // from another address.
 func TestLocalTokenFromThisHost(t *testing.T) {
-	h := &Hub{cfg: HubConfig{Local: LocalEnrolment{Token: "local-secret", AgentID: "bkjob-local"}}}
+	h := &Hub{cfg: Config{Local: LocalEnrolment{Token: "local-secret", AgentID: "bkjob-local"}}}
 	request := func(remote, local string) *http.Request {
 		r := &http.Request{RemoteAddr: remote}
 		if local != "" {

@@ -14,7 +14,7 @@ const tombstoneTTL = 24 * time.Hour
 
 // touchInterval is how often the registry's last_seen of connected hosts
 // is refreshed.
-func touchInterval(c HubConfig) time.Duration {
+func touchInterval(c Config) time.Duration {
 	return max(c.HeartbeatInterval, 10*time.Second)
 }
 

@@ -86,7 +86,7 @@ wait`
 // started again with the same data dir: it kills what is left of the script
 // and reports the host as an agent error, with the output produced before.
 func TestAgentRestartedMidScript(t *testing.T) {
-	th := startHub(t, func(c *hub.HubConfig) { c.OfflineAfterMissed = 300 })
+	th := startHub(t, func(c *hub.Config) { c.OfflineAfterMissed = 300 })
 	opts := th.agentOptions(t, "127.0.0.41")
 	cmd := agentProcess(t, opts)
 	host := th.waitHost(t, "127.0.0.41")
@@ -114,7 +114,7 @@ func TestAgentRestartedMidScript(t *testing.T) {
 // never comes back: after the offline window the hub reports the host as an
 // agent error, so the task does not stay running forever.
 func TestAgentKilledMarkedOffline(t *testing.T) {
-	th := startHub(t, func(c *hub.HubConfig) { c.OfflineAfterMissed = 5 })
+	th := startHub(t, func(c *hub.Config) { c.OfflineAfterMissed = 5 })
 	opts := th.agentOptions(t, "127.0.0.42")
 	cmd := agentProcess(t, opts)
 	host := th.waitHost(t, "127.0.0.42")

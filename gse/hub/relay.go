@@ -298,7 +298,7 @@ func (h *Hub) readBlobChunk(ctx context.Context, r *wire.Read, key string) ([]by
 	if err != nil {
 		return nil, false, fmt.Errorf("open blob %s: %w", key, err)
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read only: closing loses nothing
 	n := min(max(r.Length, 0), wire.MaxChunk, max(info.Size-r.Offset, 0))
 	if err := h.uploads.Wait(ctx, uploadKey(r.TaskID, wire.FileSource{BlobKey: key}), r.UploadLimit, int(n)); err != nil {
 		return nil, false, err

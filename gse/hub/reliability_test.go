@@ -64,7 +64,7 @@ func TestConnectionDropDeliversEverything(t *testing.T) {
 // the hub fails the host; when it comes back with the real result, that
 // result is ignored (logged) and the agent drops it.
 func TestLateResultIgnored(t *testing.T) {
-	th := startHub(t, func(c *hub.HubConfig) { c.OfflineAfterMissed = 5 })
+	th := startHub(t, func(c *hub.Config) { c.OfflineAfterMissed = 5 })
 	px := newProxy(t, th.srv.URL)
 	opts := th.agentOptions(t, "127.0.0.32")
 	opts.Server = px.URL()
@@ -169,7 +169,7 @@ func TestRestartedHubWaitsForAgentsToReturn(t *testing.T) {
 
 // serveHub starts a hub on gdb delivering to rec and serves it on ln until
 // the test ends; several calls on one database stand for a restarted hub.
-func serveHub(t *testing.T, cfg hub.HubConfig, gdb *gorm.DB, rec *gsetest.Recorder, ln net.Listener) *hub.Hub {
+func serveHub(t *testing.T, cfg hub.Config, gdb *gorm.DB, rec *gsetest.Recorder, ln net.Listener) *hub.Hub {
 	t.Helper()
 	h, err := hub.New(cfg, gdb, nil, rec.Sink)
 	require.NoError(t, err)

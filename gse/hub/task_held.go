@@ -23,7 +23,7 @@ func (h *Hub) attachAgent(ctx context.Context, l *link, c *agentConn, rec HostRe
 	hd := held{ids: ids, checked: true}
 	if unknown := l.untracked(ids); len(unknown) > 0 {
 		if len(unknown) > maxHeld {
-			h.rejected.Add(uint64(len(unknown) - maxHeld))
+			h.rejected.Add(uint64(len(unknown) - maxHeld)) //nolint:gosec // G115: positive, len(unknown) > maxHeld
 			h.rejectLog.warn("agent holds too many tasks, ignoring the rest", "host_id", l.hostID, "tasks", len(unknown), "looked_up", maxHeld)
 			unknown = unknown[:maxHeld]
 		}

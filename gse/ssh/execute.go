@@ -60,7 +60,7 @@ func (t *Transport) execute(ctx context.Context, c *conn, taskID string, hostID 
 	select {
 	case waitErr = <-waited:
 	case <-ctx.Done():
-		if t.kill(c, ctl, waited, func() { _ = s.Close() }) {
+		if t.kill(ctx, c, ctl, waited, func() { _ = s.Close() }) {
 			return interrupted(start, context.Cause(ctx), out)
 		}
 		emitMu.Lock()
@@ -93,15 +93,17 @@ func (t *Transport) execute(ctx context.Context, c *conn, taskID string, hostID 
 
 // kill ends a script whose host context ended: SIGTERM to its process
 // group, SIGKILL after KillGrace, and as a last resort closing the
-// session. It reports whether the session ended (its output is drained).
-func (t *Transport) kill(c *conn, ctl *control, waited <-chan error, closeSession func()) bool {
+// session. It reports whether the session ended (its output is drained);
+// a killed script's exit status is not reported, so waited's error is not
+// looked at. The kill runs on after ctx ended, keeping only its values.
+func (t *Transport) kill(ctx context.Context, c *conn, ctl *control, waited <-chan error, closeSession func()) bool {
 	grace := t.cfg.KillGrace
-	ctx, cancel := context.WithTimeout(context.Background(), t.cfg.DialTimeout+2*grace)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.cfg.DialTimeout+2*grace)
 	defer cancel()
 	var pgid int
 	select {
 	case pgid = <-ctl.pgid:
-	case <-waited:
+	case <-waited: //nolint:errcheck // see the doc comment
 		return true
 	case <-time.After(grace):
 	}
@@ -111,7 +113,7 @@ func (t *Transport) kill(c *conn, ctl *control, waited <-chan error, closeSessio
 				t.log.Warn("ssh kill script", "addr", c.key.addr, "pgid", pgid, "signal", sig, "err", err)
 			}
 			select {
-			case <-waited:
+			case <-waited: //nolint:errcheck // see the doc comment
 				return true
 			case <-time.After(grace):
 			}
@@ -119,7 +121,7 @@ func (t *Transport) kill(c *conn, ctl *control, waited <-chan error, closeSessio
 	}
 	closeSession()
 	select {
-	case <-waited:
+	case <-waited: //nolint:errcheck // see the doc comment
 		return true
 	case <-time.After(grace):
 		t.log.Warn("ssh script session did not end after kill", "addr", c.key.addr, "pgid", pgid)

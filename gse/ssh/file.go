@@ -14,7 +14,10 @@ import (
 
 // StartFile implements gse.Transport. Paths are checked before anything
 // runs: the target dir and host source paths must be absolute and free of
-// ".." elements, and names must be plain file names.
+// ".." elements, and names must be plain file names. The hosts run under
+// the transport's context, like StartScript's.
+//
+//nolint:contextcheck // see above
 func (t *Transport) StartFile(_ context.Context, task gse.FileTask) error {
 	if err := validateFileTask(&task); err != nil {
 		return err
@@ -82,6 +85,8 @@ func checkAbsPath(p string) error {
 }
 
 // fileOnHost copies every source to target h and returns its final result.
+//
+//nolint:contextcheck // ctx becomes hh.ctx, derived from it in hold; the linter does not follow the field
 func (t *Transport) fileOnHost(ctx context.Context, task gse.FileTask, h gse.Host, started time.Time) gse.HostResult {
 	hh, res := t.hold(ctx, h, task.Timeout, task.Account, fileInterrupted)
 	if hh == nil {

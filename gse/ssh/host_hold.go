@@ -34,24 +34,25 @@ func (t *Transport) hold(ctx context.Context, h gse.Host, timeout time.Duration,
 	if err != nil {
 		return nil, cut(time.Time{}, err)
 	}
-	hh := &hostHold{ctx: ctx, start: time.Now(), done: release}
+	hh := &hostHold{start: time.Now(), done: release}
 	if timeout > 0 {
 		var cancel context.CancelFunc
-		hh.ctx, cancel = context.WithTimeoutCause(ctx, timeout, errTimedOut)
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, errTimedOut)
 		hh.done = func() { cancel(); release() }
 	}
+	hh.ctx = ctx
 	// The result is built before done, whose cancel would end hh.ctx.
 	giveUp := func(err error) (*hostHold, gse.HostResult) {
-		res := failedOrCut(hh.ctx, hh.start, err, cut)
+		res := failedOrCut(ctx, hh.start, err, cut)
 		hh.done()
 		return nil, res
 	}
-	if hh.conn, err = t.pool.acquire(hh.ctx, h.SSH); err != nil {
+	if hh.conn, err = t.pool.acquire(ctx, h.SSH); err != nil {
 		return giveUp(err)
 	}
 	slotDone := hh.done
 	hh.done = func() { t.pool.release(hh.conn); slotDone() }
-	if hh.own, err = t.account(hh.ctx, hh.conn, h.SSH.User, account); err != nil {
+	if hh.own, err = t.account(ctx, hh.conn, h.SSH.User, account); err != nil {
 		return giveUp(err)
 	}
 	return hh, gse.HostResult{}

@@ -87,7 +87,9 @@ func (p *pool) acquire(ctx context.Context, ep *gse.SSHEndpoint) (*conn, error) 
 			lost:    make(chan struct{}),
 		}
 		p.conns[key] = c
-		go p.dial(c)
+		// The connection is shared: it dials under the pool's context, not
+		// the first caller's, who may give up while others wait for it.
+		go p.dial(c) //nolint:contextcheck // see above
 	}
 	c.refs++
 	p.mu.Unlock()

@@ -16,7 +16,11 @@ import (
 	"github.com/bkjob/bkjob/platform/errs"
 )
 
-// StartScript implements gse.Transport.
+// StartScript implements gse.Transport. The hosts run under the
+// transport's context, not the caller's: the task outlives the call that
+// started it, and Stop or Close ends it.
+//
+//nolint:contextcheck // see above
 func (t *Transport) StartScript(_ context.Context, task gse.ScriptTask) error {
 	if task.TaskID == "" {
 		return errs.Invalid("task_id", "is required")
@@ -37,6 +41,8 @@ func (t *Transport) StartScript(_ context.Context, task gse.ScriptTask) error {
 
 // scriptOnHost runs task on h and returns its final result; the running
 // result and output chunks are delivered on the way.
+//
+//nolint:contextcheck // ctx becomes hh.ctx, derived from it in hold; the linter does not follow the field
 func (t *Transport) scriptOnHost(ctx context.Context, task gse.ScriptTask, h gse.Host) gse.HostResult {
 	hh, res := t.hold(ctx, h, task.Timeout, task.Account, interruptedScript)
 	if hh == nil {

@@ -23,8 +23,11 @@ func Encode(m *Message) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode %s message: %w", m.Type, err)
 	}
+	if size := 4 + len(head) + len(m.Data); size > MaxMessage {
+		return nil, fmt.Errorf("encode %s message: %d bytes exceed the %d the other end reads", m.Type, size, MaxMessage)
+	}
 	buf := make([]byte, 4+len(head)+len(m.Data))
-	binary.BigEndian.PutUint32(buf, uint32(len(head)))
+	binary.BigEndian.PutUint32(buf, uint32(len(head))) //nolint:gosec // G115: below MaxMessage, checked above
 	copy(buf[4:], head)
 	copy(buf[4+len(head):], m.Data)
 	return buf, nil
@@ -36,7 +39,7 @@ func Decode(b []byte) (*Message, error) {
 		return nil, fmt.Errorf("%w: %d bytes", ErrMalformed, len(b))
 	}
 	n := binary.BigEndian.Uint32(b)
-	if uint64(n) > uint64(len(b)-4) {
+	if int64(n) > int64(len(b)-4) {
 		return nil, fmt.Errorf("%w: header length %d exceeds %d bytes", ErrMalformed, n, len(b)-4)
 	}
 	m := &Message{}

@@ -35,6 +35,7 @@ func TestDecodeMalformed(t *testing.T) {
 	}{
 		{"short", []byte{0, 0}},
 		{"header past end", []byte{0, 0, 0, 9, '{', '}'}},
+		{"header length at the 32-bit limit", []byte{0xff, 0xff, 0xff, 0xff, '{', '}'}},
 		{"not json", []byte{0, 0, 0, 2, 'x', 'y'}},
 		{"no type", []byte{0, 0, 0, 2, '{', '}'}},
 	}
@@ -42,6 +43,29 @@ func TestDecodeMalformed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := wire.Decode(tt.in)
 			require.ErrorIs(t, err, wire.ErrMalformed)
+		})
+	}
+}
+
+// TestEncodeRefusesOversized: a message the other end's read limit would
+// drop (closing the connection) fails at the sender with a clear error.
+func TestEncodeRefusesOversized(t *testing.T) {
+	tests := []struct {
+		name    string
+		data    int
+		refused bool
+	}{
+		{"largest chunk", wire.MaxChunk, false},
+		{"past the read limit", wire.MaxMessage, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := wire.Encode(&wire.Message{Type: wire.TypeOutput, TaskID: "t1", Data: make([]byte, tt.data)})
+			if !tt.refused {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, "exceed")
 		})
 	}
 }

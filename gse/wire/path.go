@@ -26,7 +26,7 @@ func CleanAbs(p string) (string, error) {
 	}
 	for _, el := range strings.Split(p, "/") {
 		if el == ".." {
-			return "", fmt.Errorf("%w: %q contains ..", ErrBadPath, p)
+			return "", fmt.Errorf("%w: %q contains a .. element", ErrBadPath, p)
 		}
 	}
 	return path.Clean(p), nil

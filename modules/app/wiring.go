@@ -139,6 +139,7 @@ func (w *wiring) gatewayMounts(ctx context.Context) ([]gateway.Mount, error) {
 	return []gateway.Mount{
 		func(web, _ *echo.Group) { logHandlers.Register(web) },
 		func(_, v3 *echo.Group) { execute.RegisterV3(v3, exec, mgr) },
+		func(web, _ *echo.Group) { execute.RegisterWeb(web, exec, mgr) },
 		func(_, v3 *echo.Group) { manage.RegisterV3(v3, mgr) },
 		func(web, _ *echo.Group) { manage.RegisterWeb(web, mgr) },
 	}, nil

@@ -145,28 +145,28 @@ func Serve(b bus.Bus, svc Service) error {
 // Declarations lists every method of the Service contract, in declaration order.
 func Declarations() []api.Method {
 	return []api.Method{
-		{Bus: MethodFastExecuteScript, Go: "FastExecuteScript", V3: "fast_execute_script", PostOnly: true, Admin: false, Extension: false, Partly: "script_id and script_version_id (the script library, issue 10), host_password_list, CMDB dynamic groups and topology nodes, rolling by source files"},
-		{Bus: MethodFastTransferFile, Go: "FastTransferFile", V3: "fast_transfer_file", PostOnly: true, Admin: false, Extension: false, Partly: "third-party file sources (issue 14), wildcard and REGEX: source paths, CMDB dynamic groups and topology nodes, rolling by source files"},
-		{Bus: MethodPushConfigFile, Go: "PushConfigFile", V3: "push_config_file", PostOnly: true, Admin: false, Extension: false, Partly: "CMDB dynamic groups and topology nodes"},
-		{Bus: MethodGetJobInstanceStatus, Go: "GetJobInstanceStatus", V3: "get_job_instance_status", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodGetStepInstanceStatus, Go: "GetStepInstanceStatus", V3: "get_step_instance_status", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodGetStepInstanceDetail, Go: "GetStepInstanceDetail", V3: "get_step_instance_detail", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodGetJobInstanceList, Go: "GetJobInstanceList", V3: "get_job_instance_list", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodGetJobInstanceGlobalVarValue, Go: "GetJobInstanceGlobalVarValue", V3: "get_job_instance_global_var_value", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodOperateJobInstance, Go: "OperateJobInstance", V3: "operate_job_instance", PostOnly: true, Admin: false, Extension: false, Partly: "operation 2 (start a created job: jobs start when created)"},
-		{Bus: MethodOperateStepInstance, Go: "OperateStepInstance", V3: "operate_step_instance", PostOnly: true, Admin: false, Extension: false, Partly: "legacy operation codes (use 12 to skip)"},
-		{Bus: MethodGetHostLog, Go: "GetHostLog", V3: "get_job_instance_ip_log", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodBatchGetHostLogs, Go: "BatchGetHostLogs", V3: "batch_get_job_instance_ip_log", PostOnly: true, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodLogTarget, Go: "LogTarget", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodRollingPreview, Go: "RollingPreview", V3: "rolling_preview", PostOnly: false, Admin: false, Extension: true, Partly: ""},
-		{Bus: MethodQueryAgentInfo, Go: "QueryAgentInfo", V3: "query_agent_info", PostOnly: true, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodFastExecuteScript, Go: "FastExecuteScript", V3: "fast_execute_script", Web: "fast_execute_script", PostOnly: true, Admin: false, Extension: false, Partly: "script_id and script_version_id (the script library, issue 10), host_password_list, CMDB dynamic groups and topology nodes, rolling by source files"},
+		{Bus: MethodFastTransferFile, Go: "FastTransferFile", V3: "fast_transfer_file", Web: "fast_transfer_file", PostOnly: true, Admin: false, Extension: false, Partly: "third-party file sources (issue 14), wildcard and REGEX: source paths, CMDB dynamic groups and topology nodes, rolling by source files"},
+		{Bus: MethodPushConfigFile, Go: "PushConfigFile", V3: "push_config_file", Web: "push_config_file", PostOnly: true, Admin: false, Extension: false, Partly: "CMDB dynamic groups and topology nodes"},
+		{Bus: MethodGetJobInstanceStatus, Go: "GetJobInstanceStatus", V3: "get_job_instance_status", Web: "get_job_instance_status", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodGetStepInstanceStatus, Go: "GetStepInstanceStatus", V3: "get_step_instance_status", Web: "get_step_instance_status", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodGetStepInstanceDetail, Go: "GetStepInstanceDetail", V3: "get_step_instance_detail", Web: "get_step_instance_detail", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodGetJobInstanceList, Go: "GetJobInstanceList", V3: "get_job_instance_list", Web: "get_job_instance_list", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodGetJobInstanceGlobalVarValue, Go: "GetJobInstanceGlobalVarValue", V3: "get_job_instance_global_var_value", Web: "get_job_instance_global_var_value", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodOperateJobInstance, Go: "OperateJobInstance", V3: "operate_job_instance", Web: "operate_job_instance", PostOnly: true, Admin: false, Extension: false, Partly: "operation 2 (start a created job: jobs start when created)"},
+		{Bus: MethodOperateStepInstance, Go: "OperateStepInstance", V3: "operate_step_instance", Web: "operate_step_instance", PostOnly: true, Admin: false, Extension: false, Partly: "legacy operation codes (use 12 to skip)"},
+		{Bus: MethodGetHostLog, Go: "GetHostLog", V3: "get_job_instance_ip_log", Web: "get_job_instance_ip_log", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodBatchGetHostLogs, Go: "BatchGetHostLogs", V3: "batch_get_job_instance_ip_log", Web: "batch_get_job_instance_ip_log", PostOnly: true, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodLogTarget, Go: "LogTarget", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodRollingPreview, Go: "RollingPreview", V3: "rolling_preview", Web: "rolling_preview", PostOnly: false, Admin: false, Extension: true, Partly: ""},
+		{Bus: MethodQueryAgentInfo, Go: "QueryAgentInfo", V3: "query_agent_info", Web: "query_agent_info", PostOnly: true, Admin: false, Extension: false, Partly: ""},
 	}
 }
 
 // V3Endpoints are the v3 routes of svc's declared methods.
-func V3Endpoints(svc Service) []httpx.V3Endpoint {
+func V3Endpoints(svc Service) []httpx.Endpoint {
 	ds := Declarations()
-	return []httpx.V3Endpoint{
+	return []httpx.Endpoint{
 		{Method: ds[0], Serve: httpx.V3Handler(svc.FastExecuteScript)},
 		{Method: ds[1], Serve: httpx.V3Handler(svc.FastTransferFile)},
 		{Method: ds[2], Serve: httpx.V3Handler(svc.PushConfigFile)},
@@ -181,5 +181,26 @@ func V3Endpoints(svc Service) []httpx.V3Endpoint {
 		{Method: ds[11], Serve: httpx.V3Handler(svc.BatchGetHostLogs)},
 		{Method: ds[13], Serve: httpx.V3Handler(svc.RollingPreview)},
 		{Method: ds[14], Serve: httpx.V3Handler(svc.QueryAgentInfo)},
+	}
+}
+
+// WebEndpoints are the web API routes of svc's declared methods.
+func WebEndpoints(svc Service) []httpx.Endpoint {
+	ds := Declarations()
+	return []httpx.Endpoint{
+		{Method: ds[0], Serve: httpx.WebHandler(svc.FastExecuteScript)},
+		{Method: ds[1], Serve: httpx.WebHandler(svc.FastTransferFile)},
+		{Method: ds[2], Serve: httpx.WebHandler(svc.PushConfigFile)},
+		{Method: ds[3], Serve: httpx.WebHandler(svc.GetJobInstanceStatus)},
+		{Method: ds[4], Serve: httpx.WebHandler(svc.GetStepInstanceStatus)},
+		{Method: ds[5], Serve: httpx.WebHandler(svc.GetStepInstanceDetail)},
+		{Method: ds[6], Serve: httpx.WebHandler(svc.GetJobInstanceList)},
+		{Method: ds[7], Serve: httpx.WebHandler(svc.GetJobInstanceGlobalVarValue)},
+		{Method: ds[8], Serve: httpx.WebHandler(svc.OperateJobInstance)},
+		{Method: ds[9], Serve: httpx.WebHandler(svc.OperateStepInstance)},
+		{Method: ds[10], Serve: httpx.WebHandler(svc.GetHostLog)},
+		{Method: ds[11], Serve: httpx.WebHandler(svc.BatchGetHostLogs)},
+		{Method: ds[13], Serve: httpx.WebHandler(svc.RollingPreview)},
+		{Method: ds[14], Serve: httpx.WebHandler(svc.QueryAgentInfo)},
 	}
 }

@@ -14,10 +14,20 @@ import (
 // v3 group behind the gateway's authentication; mgr resolves each
 // request's scope once, here.
 func RegisterV3(g *echo.Group, svc Service, mgr manage.Service) {
-	httpx.MountV3(g, V3Endpoints(svc), httpx.V3Door{
+	httpx.MountV3(g, V3Endpoints(svc), door(mgr))
+}
+
+// RegisterWeb mounts execute's declared web API endpoints on g, the web
+// group behind the gateway's session and CSRF check.
+func RegisterWeb(g *echo.Group, svc Service, mgr manage.Service) {
+	httpx.MountWeb(g, WebEndpoints(svc), door(mgr))
+}
+
+func door(mgr manage.Service) httpx.Door {
+	return httpx.Door{
 		ResolveScope: func(ctx context.Context, s *api.ScopeRef) error { return manage.ResolveScopeRef(ctx, mgr, s) },
 		MaxBody:      maxV3Body,
-	})
+	}
 }
 
 // maxV3Body bounds a request body: 50,000 targets or 5 MB of base64

@@ -180,23 +180,26 @@ func (g *Gateway) verifyApp(c echo.Context, cred apiCredentials) (apiApp, error)
 // sessionAuth requires a valid web session and sets the actor.
 func (g *Gateway) sessionAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		token := sessionToken(c)
+		token, fromCookie := sessionToken(c)
 		if token == "" {
-			return errs.ErrUnauthorized.Withf("log in first")
+			return ErrSession.Withf("log in first")
 		}
 		sess, err := g.st.sessionByHash(c.Request().Context(), hashToken(token))
 		if errors.Is(err, errNoRow) {
-			return errs.ErrUnauthorized.Withf("session expired, log in again")
+			return ErrSession.Withf("session expired, log in again")
 		}
 		if err != nil {
 			return fmt.Errorf("look up session: %w", err)
 		}
 		u, err := g.st.userByName(c.Request().Context(), sess.Username)
 		if errors.Is(err, errNoRow) {
-			return errs.ErrUnauthorized.Withf("user no longer exists")
+			return ErrSession.Withf("user no longer exists")
 		}
 		if err != nil {
 			return fmt.Errorf("look up user %s: %w", sess.Username, err)
+		}
+		if err := checkCSRF(c, token, fromCookie); err != nil {
+			return err
 		}
 		httpx.SetActor(c, httpx.Actor{Username: u.Username, AllScopes: u.IsAdmin})
 		return next(c)
@@ -266,12 +269,12 @@ func (v *verifiedApps) forget(code string) {
 
 // sessionToken reads the session from the cookie (browser) or a bearer
 // header (CLI and scripts).
-func sessionToken(c echo.Context) string {
+func sessionToken(c echo.Context) (token string, fromCookie bool) {
 	if ck, err := c.Cookie(SessionCookie); err == nil && ck.Value != "" {
-		return ck.Value
+		return ck.Value, true
 	}
 	if t, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer "); ok {
-		return t
+		return t, false
 	}
-	return ""
+	return "", false
 }

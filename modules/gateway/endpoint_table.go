@@ -54,7 +54,7 @@ func EndpointTable(decls []api.Method) string {
 		}
 	}
 	var b strings.Builder
-	b.WriteString("| endpoint | bk-job service | bkjob | methods |\n|---|---|---|---|\n")
+	b.WriteString("| endpoint | bk-job service | bkjob | methods | web API |\n|---|---|---|---|---|\n")
 	for _, g := range bkjobAPIs() {
 		names := append([]string(nil), g.names...)
 		sort.Strings(names)
@@ -63,7 +63,7 @@ func EndpointTable(decls []api.Method) string {
 		}
 	}
 	for _, n := range bkjobV4APIs() {
-		fmt.Fprintf(&b, "| `%s` (v4) | | not yet (issue %d) | |\n", n, plannedIssue(n))
+		fmt.Fprintf(&b, "| `%s` (v4) | | not yet (issue %d) | | |\n", n, plannedIssue(n))
 	}
 	var ext []string
 	for n, d := range byName {
@@ -81,7 +81,7 @@ func EndpointTable(decls []api.Method) string {
 func endpointRow(name, service string, byName map[string]api.Method) string {
 	d, ok := byName[name]
 	if !ok {
-		return fmt.Sprintf("| `%s` | %s | not yet (issue %d) | |\n", name, service, plannedIssue(name))
+		return fmt.Sprintf("| `%s` | %s | not yet (issue %d) | | |\n", name, service, plannedIssue(name))
 	}
 	state := "served"
 	switch {
@@ -97,5 +97,9 @@ func endpointRow(name, service string, byName map[string]api.Method) string {
 	if d.Admin {
 		methods += " (administrators)"
 	}
-	return fmt.Sprintf("| `%s` | %s | %s | %s |\n", name, service, state, methods)
+	web := ""
+	if d.Web != "" {
+		web = "`/api/web/" + d.Web + "`"
+	}
+	return fmt.Sprintf("| `%s` | %s | %s | %s | %s |\n", name, service, state, methods, web)
 }

@@ -154,7 +154,23 @@ func TestGeneratedAdminPasswordAndSessions(t *testing.T) {
 	require.Equal(t, 200, rec.Code)
 	require.Contains(t, rec.Body.String(), `"username":"admin"`)
 
-	require.Equal(t, 204, f.call(http.MethodPost, "/api/web/logout", withCookie, nil).Code)
+	var login loginResponse
+	require.NoError(t, json.Unmarshal(f.call(http.MethodPost, "/api/web/login", nil, map[string]string{"username": "admin", "password": pw}).Body.Bytes(), &login))
+	require.NotEmpty(t, login.CSRFToken)
+
+	// A state change with the cookie alone is what another site can make a
+	// browser send: refused, and the session stays.
+	rec = f.call(http.MethodPost, "/api/web/logout", withCookie, nil)
+	require.Equal(t, http.StatusForbidden, rec.Code, rec.Body.String())
+	require.Contains(t, rec.Body.String(), `"code":1240004`)
+	wrong := http.Header{"Cookie": {cookie.Name + "=" + cookie.Value}}
+	wrong.Set(CSRFHeader, login.CSRFToken)
+	require.Equal(t, 403, f.call(http.MethodPost, "/api/web/logout", wrong, nil).Code, "another session's token")
+	require.Equal(t, 200, f.call(http.MethodGet, "/api/web/me", withCookie, nil).Code, "still logged in")
+
+	withToken := http.Header{"Cookie": {cookie.Name + "=" + cookie.Value}}
+	withToken.Set(CSRFHeader, csrfToken(cookie.Value))
+	require.Equal(t, 204, f.call(http.MethodPost, "/api/web/logout", withToken, nil).Code)
 	require.Equal(t, 401, f.call(http.MethodGet, "/api/web/me", withCookie, nil).Code, "session gone after logout")
 }
 

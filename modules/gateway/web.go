@@ -21,6 +21,9 @@ type loginResponse struct {
 	Username  string    `json:"username"`
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// CSRFToken goes in the X-CSRF-Token header of every state-changing
+	// request made with the session cookie (also in the bkjob_csrf cookie).
+	CSRFToken string `json:"csrf_token"`
 }
 
 func (g *Gateway) mountWeb(public, authed *echo.Group) {
@@ -77,15 +80,17 @@ func (g *Gateway) login(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
-	return c.JSON(http.StatusOK, loginResponse{Username: u.Username, Token: token, ExpiresAt: expires})
+	setCSRFCookie(c, token, expires)
+	return c.JSON(http.StatusOK, loginResponse{Username: u.Username, Token: token, ExpiresAt: expires, CSRFToken: csrfToken(token)})
 }
 
 func (g *Gateway) logout(c echo.Context) error {
-	if token := sessionToken(c); token != "" {
+	if token, _ := sessionToken(c); token != "" {
 		if err := g.st.deleteSession(c.Request().Context(), hashToken(token)); err != nil {
 			return err
 		}
 	}
 	c.SetCookie(&http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	clearCSRFCookie(c)
 	return c.NoContent(http.StatusNoContent)
 }

@@ -161,14 +161,14 @@ func Serve(b bus.Bus, svc Calls) error {
 // Declarations lists every method of the Calls contract, in declaration order.
 func Declarations() []api.Method {
 	return []api.Method{
-		{Bus: MethodWriteScript, Go: "WriteScript", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodWriteFile, Go: "WriteFile", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodFlush, Go: "Flush", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodReadScript, Go: "ReadScript", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodReadHosts, Go: "ReadHosts", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodListHosts, Go: "ListHosts", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodSearchHosts, Go: "SearchHosts", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodReadFileLogs, Go: "ReadFileLogs", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodPurge, Go: "Purge", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodWriteScript, Go: "WriteScript", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodWriteFile, Go: "WriteFile", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodFlush, Go: "Flush", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodReadScript, Go: "ReadScript", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodReadHosts, Go: "ReadHosts", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodListHosts, Go: "ListHosts", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodSearchHosts, Go: "SearchHosts", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodReadFileLogs, Go: "ReadFileLogs", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodPurge, Go: "Purge", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
 	}
 }

@@ -134,24 +134,24 @@ func Serve(b bus.Bus, svc Full) error {
 // Declarations lists every method of the Full contract, in declaration order.
 func Declarations() []api.Method {
 	return []api.Method{
-		{Bus: MethodResolveScope, Go: "ResolveScope", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodAccount, Go: "Account", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodCreateCredential, Go: "CreateCredential", V3: "create_credential", PostOnly: true, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodUpdateCredential, Go: "UpdateCredential", V3: "update_credential", PostOnly: true, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodGetCredential, Go: "GetCredential", V3: "get_credential_detail", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodSSHCredential, Go: "SSHCredential", V3: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodCreateAgentlessHost, Go: "CreateAgentlessHost", V3: "create_agentless_host", PostOnly: true, Admin: false, Extension: true, Partly: ""},
-		{Bus: MethodListAgentlessHosts, Go: "ListAgentlessHosts", V3: "list_agentless_hosts", PostOnly: false, Admin: false, Extension: true, Partly: ""},
-		{Bus: MethodListAgents, Go: "ListAgents", V3: "list_agents", PostOnly: false, Admin: true, Extension: true, Partly: ""},
-		{Bus: MethodRevokeAgent, Go: "RevokeAgent", V3: "revoke_agent", PostOnly: true, Admin: true, Extension: true, Partly: ""},
-		{Bus: MethodRegisterGSEHosts, Go: "RegisterGSEHosts", V3: "register_gse_hosts", PostOnly: true, Admin: true, Extension: true, Partly: ""},
+		{Bus: MethodResolveScope, Go: "ResolveScope", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodAccount, Go: "Account", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodCreateCredential, Go: "CreateCredential", V3: "create_credential", Web: "create_credential", PostOnly: true, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodUpdateCredential, Go: "UpdateCredential", V3: "update_credential", Web: "update_credential", PostOnly: true, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodGetCredential, Go: "GetCredential", V3: "get_credential_detail", Web: "get_credential_detail", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodSSHCredential, Go: "SSHCredential", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodCreateAgentlessHost, Go: "CreateAgentlessHost", V3: "create_agentless_host", Web: "create_agentless_host", PostOnly: true, Admin: false, Extension: true, Partly: ""},
+		{Bus: MethodListAgentlessHosts, Go: "ListAgentlessHosts", V3: "list_agentless_hosts", Web: "list_agentless_hosts", PostOnly: false, Admin: false, Extension: true, Partly: ""},
+		{Bus: MethodListAgents, Go: "ListAgents", V3: "list_agents", Web: "agents", PostOnly: false, Admin: true, Extension: true, Partly: ""},
+		{Bus: MethodRevokeAgent, Go: "RevokeAgent", V3: "revoke_agent", Web: "agents/revoke", PostOnly: true, Admin: true, Extension: true, Partly: ""},
+		{Bus: MethodRegisterGSEHosts, Go: "RegisterGSEHosts", V3: "register_gse_hosts", Web: "", PostOnly: true, Admin: true, Extension: true, Partly: ""},
 	}
 }
 
 // V3Endpoints are the v3 routes of svc's declared methods.
-func V3Endpoints(svc Full) []httpx.V3Endpoint {
+func V3Endpoints(svc Full) []httpx.Endpoint {
 	ds := Declarations()
-	return []httpx.V3Endpoint{
+	return []httpx.Endpoint{
 		{Method: ds[2], Serve: httpx.V3Handler(svc.CreateCredential)},
 		{Method: ds[3], Serve: httpx.V3Handler(svc.UpdateCredential)},
 		{Method: ds[4], Serve: httpx.V3Handler(svc.GetCredential)},
@@ -160,5 +160,19 @@ func V3Endpoints(svc Full) []httpx.V3Endpoint {
 		{Method: ds[8], Serve: httpx.V3Handler(svc.ListAgents)},
 		{Method: ds[9], Serve: httpx.V3Handler(svc.RevokeAgent)},
 		{Method: ds[10], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
+	}
+}
+
+// WebEndpoints are the web API routes of svc's declared methods.
+func WebEndpoints(svc Full) []httpx.Endpoint {
+	ds := Declarations()
+	return []httpx.Endpoint{
+		{Method: ds[2], Serve: httpx.WebHandler(svc.CreateCredential)},
+		{Method: ds[3], Serve: httpx.WebHandler(svc.UpdateCredential)},
+		{Method: ds[4], Serve: httpx.WebHandler(svc.GetCredential)},
+		{Method: ds[6], Serve: httpx.WebHandler(svc.CreateAgentlessHost)},
+		{Method: ds[7], Serve: httpx.WebHandler(svc.ListAgentlessHosts)},
+		{Method: ds[8], Serve: httpx.WebHandler(svc.ListAgents)},
+		{Method: ds[9], Serve: httpx.WebHandler(svc.RevokeAgent)},
 	}
 }

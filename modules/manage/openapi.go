@@ -15,7 +15,18 @@ import (
 // never ride in a URL) and bkjob's extensions for agentless hosts, agents
 // and GSE hosts (docs/api.md). Each request's scope is resolved once, here.
 func RegisterV3(g *echo.Group, svc Full) {
-	httpx.MountV3(g, V3Endpoints(svc), httpx.V3Door{ResolveScope: scopeResolver(svc), MaxBody: maxV3Body})
+	httpx.MountV3(g, V3Endpoints(svc), door(svc))
+}
+
+// RegisterWeb mounts manage's declared web API endpoints on g, the web
+// group behind the gateway's session and CSRF check (the agents list is
+// /agents, revoking one /agents/revoke, for administrators).
+func RegisterWeb(g *echo.Group, svc Full) {
+	httpx.MountWeb(g, WebEndpoints(svc), door(svc))
+}
+
+func door(svc Service) httpx.Door {
+	return httpx.Door{ResolveScope: scopeResolver(svc), MaxBody: maxV3Body}
 }
 
 // scopeResolver resolves a request's scope through svc.

@@ -63,13 +63,16 @@ type Service interface {
 type Credentials interface {
 	// CreateCredential stores a new credential, its secrets sealed.
 	//api:v3 create_credential post
+	//api:web
 	CreateCredential(ctx context.Context, req CreateCredentialRequest) (CredentialRef, error)
 	// UpdateCredential changes name, description, and (when a type or any
 	// value is given) replaces the whole secret set.
 	//api:v3 update_credential post
+	//api:web
 	UpdateCredential(ctx context.Context, req UpdateCredentialRequest) (CredentialRef, error)
 	// GetCredential returns a credential's metadata; values come back masked.
 	//api:v3 get_credential_detail
+	//api:web
 	GetCredential(ctx context.Context, req GetCredentialRequest) (Credential, error)
 	// SSHCredential is for the gse role only: the decrypted secrets of
 	// credential id as an SSH login. Never expose it through an API.
@@ -80,9 +83,11 @@ type Credentials interface {
 type AgentlessHosts interface {
 	// CreateAgentlessHost adds a host with an SSH endpoint and credential.
 	//api:v3 create_agentless_host post extension
+	//api:web
 	CreateAgentlessHost(ctx context.Context, req CreateAgentlessHostRequest) (AgentlessHost, error)
 	// ListAgentlessHosts pages through a business's agentless hosts by id.
 	//api:v3 list_agentless_hosts extension
+	//api:web
 	ListAgentlessHosts(ctx context.Context, req ListAgentlessHostsRequest) (AgentlessHostPage, error)
 }
 
@@ -91,9 +96,11 @@ type AgentlessHosts interface {
 type Agents interface {
 	// ListAgents pages through a business's agents by host id.
 	//api:v3 list_agents admin extension
+	//api:web agents
 	ListAgents(ctx context.Context, req ListAgentsRequest) (AgentPage, error)
 	// RevokeAgent cuts an agent off for good and frees its host.
 	//api:v3 revoke_agent post admin extension
+	//api:web agents/revoke
 	RevokeAgent(ctx context.Context, req RevokeAgentRequest) (Agent, error)
 }
 

@@ -9,6 +9,9 @@ type Method struct {
 	// V3 is bk-job's OpenAPI v3 endpoint name, "" when the method is not on
 	// v3 (an internal call between roles).
 	V3 string
+	// Web is the method's name on the web API (/api/web/<Web>), "" when the
+	// web API does not offer it.
+	Web string
 	// PostOnly: bk-job's backend_http_methods give POST alone; a GET is
 	// refused with 1239003.
 	PostOnly bool

@@ -23,8 +23,8 @@ const (
 	v3PermissionDenied           = 1238001 // PERMISSION_DENIED
 	v3ServiceUnavailable         = 1240001 // SERVICE_UNAVAILABLE
 	v3InternalError              = 1240002 // INTERNAL_ERROR
+	v3CookieIllegal              = 1240004 // COOKIE_ILLEGAL
 	v3ServiceAuthFail            = 1240005 // SERVICE_AUTH_FAIL
-	v3RunningJobQuotaExceeded    = 1244032 // bkjob.md §3.1: running-job quota
 	v3DBError                    = 1252001 // DB_ERROR
 	v3MQError                    = 1255001 // MQ_ERROR
 	v3RedisError                 = 1250001 // REDIS_CONNECT_FAIL
@@ -58,13 +58,25 @@ var v3CodeByErrCode = map[string]int{
 	// in job-manage's block far above bk-job's last one there (1243053) so
 	// none of its future codes can collide; docs/api.md lists it.
 	"credential.nameExists": 1243901,
+	// The web session: missing, expired, or a state change without its CSRF
+	// token (bk-job's job-gateway answers its web calls so).
+	"auth.session": v3CookieIllegal,
+	"auth.csrf":    v3CookieIllegal,
 	// State, permission, limits, backends.
 	"execute.operationNotAllowed": v3UnsupportedOperation,
-	"auth.throttled":              v3APIOverload, // login / secret checks rate limited or locked out
-	"common.database":             v3DBError,
-	"common.broker":               v3MQError,
-	"common.redis":                v3RedisError,
-	errs.ErrInternal.Code:         v3InternalError,
+	// bk-job's running-job quota (bkjob.md §3.1 step 5), HTTP 429: the
+	// system, the app code, the scope (RUNNING_JOB_EXCEED_SYSTEM_QUOTA_LIMIT,
+	// _APP_QUOTA_LIMIT, _RESOURCE_SCOPE_QUOTA_LIMIT).
+	"execute.runningJobSystemQuota": 1244032,
+	"execute.runningJobAppQuota":    1244033,
+	"execute.runningJobScopeQuota":  1244034,
+	// Login / secret checks rate limited or locked out: API_OVER_LOAD,
+	// with 429 too; never a quota code.
+	"auth.throttled":      v3APIOverload,
+	"common.database":     v3DBError,
+	"common.broker":       v3MQError,
+	"common.redis":        v3RedisError,
+	errs.ErrInternal.Code: v3InternalError,
 }
 
 // v3CodeByStatus is the fallback for a typed error the table does not
@@ -76,7 +88,7 @@ var v3CodeByStatus = map[int]int{
 	http.StatusNotFound:            v3IllegalParam, // an id that names nothing bk-job has a code for
 	http.StatusMethodNotAllowed:    v3APIUnsupported,
 	http.StatusConflict:            v3UnsupportedOperation,
-	http.StatusTooManyRequests:     v3RunningJobQuotaExceeded,
+	http.StatusTooManyRequests:     v3APIOverload, // any other throttling; the quota has its own rows
 	http.StatusNotImplemented:      v3NotSupportFeature,
 	http.StatusServiceUnavailable:  v3ServiceUnavailable,
 	http.StatusGatewayTimeout:      v3ServiceUnavailable,

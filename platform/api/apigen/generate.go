@@ -43,7 +43,7 @@ func (w *writer) p(format string, args ...any) {
 
 func (c *contract) hasV3() bool {
 	for _, m := range c.methods {
-		if m.V3 != "" {
+		if m.V3 != "" || m.Web != "" {
 			return true
 		}
 	}
@@ -183,25 +183,34 @@ func (c *contract) declarations(w *writer) {
 	w.p("func Declarations() []api.Method {")
 	w.p("return []api.Method{")
 	for _, m := range c.methods {
-		w.p("{Bus: Method%s, Go: %q, V3: %q, PostOnly: %t, Admin: %t, Extension: %t, Partly: %q},",
-			m.Go, m.Go, m.V3, m.PostOnly, m.Admin, m.Extension, m.Partly)
+		w.p("{Bus: Method%s, Go: %q, V3: %q, Web: %q, PostOnly: %t, Admin: %t, Extension: %t, Partly: %q},",
+			m.Go, m.Go, m.V3, m.Web, m.PostOnly, m.Admin, m.Extension, m.Partly)
 	}
 	w.p("}")
 	w.p("}")
 }
 
 func (c *contract) v3(w *writer) {
-	if !c.hasV3() {
+	c.endpoints(w, "V3Endpoints", "v3 routes", "V3Handler", func(m method) bool { return m.V3 != "" })
+	c.endpoints(w, "WebEndpoints", "web API routes", "WebHandler", func(m method) bool { return m.Web != "" })
+}
+
+func (c *contract) endpoints(w *writer, fn, what, handler string, on func(method) bool) {
+	found := false
+	for _, m := range c.methods {
+		found = found || on(m)
+	}
+	if !found {
 		return
 	}
 	w.p("")
-	w.p("// V3Endpoints are the v3 routes of svc's declared methods.")
-	w.p("func V3Endpoints(svc %s) []httpx.V3Endpoint {", c.name)
+	w.p("// %s are the %s of svc's declared methods.", fn, what)
+	w.p("func %s(svc %s) []httpx.Endpoint {", fn, c.name)
 	w.p("ds := Declarations()")
-	w.p("return []httpx.V3Endpoint{")
+	w.p("return []httpx.Endpoint{")
 	for i, m := range c.methods {
-		if m.V3 != "" {
-			w.p("{Method: ds[%d], Serve: httpx.V3Handler(svc.%s)},", i, m.Go)
+		if on(m) {
+			w.p("{Method: ds[%d], Serve: httpx.%s(svc.%s)},", i, handler, m.Go)
 		}
 	}
 	w.p("}")

@@ -16,21 +16,24 @@ import (
 	"github.com/bkjob/bkjob/platform/api"
 )
 
-// A method's doc comment may carry one directive line:
+// A method's doc comment may carry these directive lines:
 //
 //	//api:v3 <name> [post] [admin] [extension]
-//
-// <name> is bk-job's v3 endpoint name; post: GET is refused (bk-job's
-// backend_http_methods say POST); admin: administrators only; extension: a
-// bkjob endpoint bk-job does not have. Every bk-job endpoint is also served
-// at bk-job's other paths (/api/v3/system/, ESB, backend; modules/gateway).
-// A method without it is an internal call between roles (bus only).
-//
+//	//api:web [<name>] [post] [admin]
 //	//api:partly <what is refused still>
 //
-// says what of bk-job's endpoint bkjob does not serve yet (docs/api.md).
+// v3 puts the method on bk-job's OpenAPI v3 as <name>; web puts it on the
+// web API at /api/web/<name> (the v3 name when none is given), behind the
+// session and CSRF check. Options apply to every surface of the method:
+// post: GET is refused (bk-job's backend_http_methods say POST); admin:
+// administrators only; extension: a bkjob endpoint bk-job does not have.
+// Every bk-job endpoint is also served at bk-job's other paths
+// (/api/v3/system/, ESB, backend; modules/gateway). partly says what of
+// bk-job's endpoint bkjob does not serve yet (docs/api.md). A method with
+// none of them is an internal call between roles (bus only).
 const (
 	directive       = "//api:v3"
+	webDirective    = "//api:web"
 	partlyDirective = "//api:partly"
 )
 
@@ -168,8 +171,8 @@ func (c *contract) parseMethod(fset *token.FileSet, file *ast.File, name string,
 	if m.Partly != "" && m.V3 == "" {
 		return m, fmt.Errorf("%s without %s", partlyDirective, directive)
 	}
-	if m.V3 != "" && (len(m.params) != 1 || m.result == "") {
-		return m, fmt.Errorf("a v3 method takes one request and returns (answer, error)")
+	if (m.V3 != "" || m.Web != "") && (len(m.params) != 1 || m.result == "") {
+		return m, fmt.Errorf("a v3 or web method takes one request and returns (answer, error)")
 	}
 	return m, nil
 }
@@ -183,25 +186,49 @@ func parseDirective(doc *ast.CommentGroup, m *method) error {
 			m.Partly = strings.TrimSpace(rest)
 			continue
 		}
-		if !strings.HasPrefix(cm.Text, directive+" ") {
-			continue
-		}
-		fields := strings.Fields(strings.TrimPrefix(cm.Text, directive))
-		if len(fields) == 0 {
-			return fmt.Errorf("%s needs an endpoint name", directive)
-		}
-		m.V3 = fields[0]
-		for _, f := range fields[1:] {
-			switch f {
-			case "post":
-				m.PostOnly = true
-			case "admin":
-				m.Admin = true
-			case "extension":
-				m.Extension = true
-			default:
-				return fmt.Errorf("%s: unknown option %q (post, admin, extension)", directive, f)
+		switch {
+		case cm.Text == webDirective || strings.HasPrefix(cm.Text, webDirective+" "):
+			fields := strings.Fields(strings.TrimPrefix(cm.Text, webDirective))
+			m.Web = "-" // the v3 name, filled in below
+			if len(fields) > 0 && !isOption(fields[0]) {
+				m.Web, fields = fields[0], fields[1:]
 			}
+			if err := m.options(webDirective, fields, false); err != nil {
+				return err
+			}
+		case strings.HasPrefix(cm.Text, directive+" "):
+			fields := strings.Fields(strings.TrimPrefix(cm.Text, directive))
+			if len(fields) == 0 || isOption(fields[0]) {
+				return fmt.Errorf("%s needs an endpoint name", directive)
+			}
+			m.V3 = fields[0]
+			if err := m.options(directive, fields[1:], true); err != nil {
+				return err
+			}
+		}
+	}
+	if m.Web == "-" {
+		if m.V3 == "" {
+			return fmt.Errorf("%s needs a name when the method has no %s line", webDirective, directive)
+		}
+		m.Web = m.V3
+	}
+	return nil
+}
+
+func isOption(f string) bool { return f == "post" || f == "admin" || f == "extension" }
+
+func (m *method) options(d string, fields []string, v3 bool) error {
+	for _, f := range fields {
+		switch {
+		case f == "post":
+			m.PostOnly = true
+		case f == "admin":
+			m.Admin = true
+		case f == "extension" && v3:
+			m.Extension = true
+		default:
+			return fmt.Errorf("%s: unknown option %q (post, admin%s)", d, f, map[bool]string{true: ", extension"}[v3])
 		}
 	}
 	return nil

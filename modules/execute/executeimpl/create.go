@@ -150,7 +150,7 @@ func (e *Engine) createFast(ctx context.Context, ft fastTask) (execute.JobCreate
 	step.Name, step.Operator, step.Status = ft.name, ft.caller.Username, int(execute.StatusBlank)
 	step.CreateTime, step.UpdateTime = now, now
 	op := &operationLog{OpCode: execute.OpStart, Operator: ft.caller.Username, AppCode: ft.caller.AppCode, CreateTime: now}
-	if err := e.st.createJob(ctx, job, []newStep{{step: &step, hosts: ft.hosts}}, op); err != nil {
+	if err := e.st.createJob(ctx, job, []newStep{{step: &step, hosts: ft.hosts}}, op, e.admission(job)); err != nil {
 		return execute.JobCreated{}, err
 	}
 	e.log.Info("job created", "job_instance_id", job.ID, "type", ft.taskType, "hosts", len(ft.hosts),

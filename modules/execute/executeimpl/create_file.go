@@ -188,7 +188,12 @@ func (e *Engine) PushConfigFile(ctx context.Context, req execute.PushConfigFileR
 	ft := fastTask{scope: sc, caller: req.Caller, name: name, taskType: execute.TaskTypeFastFile, callback: req.CallbackURL,
 		step: stepInstance{Type: execute.StepTypeFile, Timeout: t, FileDetail: detail}}
 	ft.hosts = stepHostsOf(hosts, nil)
-	return e.createFast(ctx, ft)
+	created, err := e.createFast(ctx, ft)
+	if isQuotaRefusal(err) {
+		// Refused before anything was written: the staged files go too.
+		e.unstage(ctx, blobs)
+	}
+	return created, err
 }
 
 // stage writes config file contents to the blob store under a fresh
@@ -203,11 +208,7 @@ func (e *Engine) stage(ctx context.Context, files []execute.ConfigFile, contents
 	prefix := "execute/config/" + hex.EncodeToString(id[:])
 	defer func() {
 		if err != nil {
-			for _, b := range out {
-				if derr := e.blob.Delete(context.WithoutCancel(ctx), b.Key); derr != nil {
-					e.log.Warn("remove staged config file", "key", b.Key, "err", derr)
-				}
-			}
+			e.unstage(ctx, out)
 		}
 	}()
 	out = make([]blobFile, 0, len(files))
@@ -220,4 +221,13 @@ func (e *Engine) stage(ctx context.Context, files []execute.ConfigFile, contents
 		out = append(out, blobFile{Name: f.FileName, Key: key, Size: info.Size})
 	}
 	return out, nil
+}
+
+// unstage removes staged config files of a job that was not created.
+func (e *Engine) unstage(ctx context.Context, files []blobFile) {
+	for _, b := range files {
+		if err := e.blob.Delete(context.WithoutCancel(ctx), b.Key); err != nil {
+			e.log.Warn("remove staged config file", "key", b.Key, "err", err)
+		}
+	}
 }

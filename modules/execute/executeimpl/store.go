@@ -17,7 +17,11 @@ import (
 type store interface {
 	callbackStore
 
-	createJob(ctx context.Context, job *taskInstance, steps []newStep, op *operationLog) error
+	// createJob inserts a job with its steps, hosts and operation log in one
+	// transaction. admit, when not nil, runs first in that transaction
+	// (serialised with every other admitting create: quotaTx) and refuses
+	// the job by returning an error.
+	createJob(ctx context.Context, job *taskInstance, steps []newStep, op *operationLog, admit func(tx *gorm.DB) error) error
 
 	job(ctx context.Context, id int64) (*taskInstance, error)
 	step(ctx context.Context, id int64) (*stepInstance, error)
@@ -114,8 +118,17 @@ func (s *gormStore) conn(ctx context.Context, tx *gorm.DB) *gorm.DB {
 	return s.db.WithContext(ctx)
 }
 
-func (s *gormStore) createJob(ctx context.Context, job *taskInstance, steps []newStep, op *operationLog) error {
-	return s.tx(ctx, func(tx *gorm.DB) error {
+func (s *gormStore) createJob(ctx context.Context, job *taskInstance, steps []newStep, op *operationLog, admit func(tx *gorm.DB) error) error {
+	run := s.tx
+	if admit != nil {
+		run = s.quotaTx
+	}
+	return run(ctx, func(tx *gorm.DB) error {
+		if admit != nil {
+			if err := admit(tx); err != nil {
+				return err
+			}
+		}
 		if err := tx.Create(job).Error; err != nil {
 			return fmt.Errorf("insert task instance: %w", err)
 		}

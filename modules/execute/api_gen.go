@@ -4,6 +4,7 @@ package execute
 
 import (
 	"context"
+	"reflect"
 
 	"github.com/bkjob/bkjob/modules/logsvr"
 	"github.com/bkjob/bkjob/platform/api"
@@ -145,21 +146,36 @@ func Serve(b bus.Bus, svc Service) error {
 // Declarations lists every method of the Service contract, in declaration order.
 func Declarations() []api.Method {
 	return []api.Method{
-		{Bus: MethodFastExecuteScript, Go: "FastExecuteScript", V3: "fast_execute_script", Web: "fast_execute_script", PostOnly: true, Admin: false, Extension: false, Partly: "script_id and script_version_id (the script library, issue 10), host_password_list, CMDB dynamic groups and topology nodes, rolling by source files"},
-		{Bus: MethodFastTransferFile, Go: "FastTransferFile", V3: "fast_transfer_file", Web: "fast_transfer_file", PostOnly: true, Admin: false, Extension: false, Partly: "third-party file sources (issue 14), wildcard and REGEX: source paths, CMDB dynamic groups and topology nodes, rolling by source files"},
-		{Bus: MethodPushConfigFile, Go: "PushConfigFile", V3: "push_config_file", Web: "push_config_file", PostOnly: true, Admin: false, Extension: false, Partly: "CMDB dynamic groups and topology nodes"},
-		{Bus: MethodGetJobInstanceStatus, Go: "GetJobInstanceStatus", V3: "get_job_instance_status", Web: "get_job_instance_status", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodGetStepInstanceStatus, Go: "GetStepInstanceStatus", V3: "get_step_instance_status", Web: "get_step_instance_status", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodGetStepInstanceDetail, Go: "GetStepInstanceDetail", V3: "get_step_instance_detail", Web: "get_step_instance_detail", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodGetJobInstanceList, Go: "GetJobInstanceList", V3: "get_job_instance_list", Web: "get_job_instance_list", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodGetJobInstanceGlobalVarValue, Go: "GetJobInstanceGlobalVarValue", V3: "get_job_instance_global_var_value", Web: "get_job_instance_global_var_value", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodOperateJobInstance, Go: "OperateJobInstance", V3: "operate_job_instance", Web: "operate_job_instance", PostOnly: true, Admin: false, Extension: false, Partly: "operation 2 (start a created job: jobs start when created)"},
-		{Bus: MethodOperateStepInstance, Go: "OperateStepInstance", V3: "operate_step_instance", Web: "operate_step_instance", PostOnly: true, Admin: false, Extension: false, Partly: "legacy operation codes (use 12 to skip)"},
-		{Bus: MethodGetHostLog, Go: "GetHostLog", V3: "get_job_instance_ip_log", Web: "get_job_instance_ip_log", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodBatchGetHostLogs, Go: "BatchGetHostLogs", V3: "batch_get_job_instance_ip_log", Web: "batch_get_job_instance_ip_log", PostOnly: true, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodLogTarget, Go: "LogTarget", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: ""},
-		{Bus: MethodRollingPreview, Go: "RollingPreview", V3: "rolling_preview", Web: "rolling_preview", PostOnly: false, Admin: false, Extension: true, Partly: ""},
-		{Bus: MethodQueryAgentInfo, Go: "QueryAgentInfo", V3: "query_agent_info", Web: "query_agent_info", PostOnly: true, Admin: false, Extension: false, Partly: ""},
+		{Bus: MethodFastExecuteScript, Go: "FastExecuteScript", V3: "fast_execute_script", Web: "fast_execute_script", PostOnly: true, Admin: false, Extension: false, Partly: "script_id and script_version_id (the script library, issue 10), host_password_list, CMDB dynamic groups and topology nodes, rolling by source files",
+			Request: reflect.TypeFor[FastExecuteScriptRequest](), Response: reflect.TypeFor[JobCreated]()},
+		{Bus: MethodFastTransferFile, Go: "FastTransferFile", V3: "fast_transfer_file", Web: "fast_transfer_file", PostOnly: true, Admin: false, Extension: false, Partly: "third-party file sources (issue 14), wildcard and REGEX: source paths, CMDB dynamic groups and topology nodes, rolling by source files",
+			Request: reflect.TypeFor[FastTransferFileRequest](), Response: reflect.TypeFor[JobCreated]()},
+		{Bus: MethodPushConfigFile, Go: "PushConfigFile", V3: "push_config_file", Web: "push_config_file", PostOnly: true, Admin: false, Extension: false, Partly: "CMDB dynamic groups and topology nodes",
+			Request: reflect.TypeFor[PushConfigFileRequest](), Response: reflect.TypeFor[JobCreated]()},
+		{Bus: MethodGetJobInstanceStatus, Go: "GetJobInstanceStatus", V3: "get_job_instance_status", Web: "get_job_instance_status", PostOnly: false, Admin: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetJobInstanceStatusRequest](), Response: reflect.TypeFor[JobInstanceStatus]()},
+		{Bus: MethodGetStepInstanceStatus, Go: "GetStepInstanceStatus", V3: "get_step_instance_status", Web: "get_step_instance_status", PostOnly: false, Admin: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetStepInstanceStatusRequest](), Response: reflect.TypeFor[StepInstanceStatus]()},
+		{Bus: MethodGetStepInstanceDetail, Go: "GetStepInstanceDetail", V3: "get_step_instance_detail", Web: "get_step_instance_detail", PostOnly: false, Admin: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[StepRef](), Response: reflect.TypeFor[StepInstanceDetail]()},
+		{Bus: MethodGetJobInstanceList, Go: "GetJobInstanceList", V3: "get_job_instance_list", Web: "get_job_instance_list", PostOnly: false, Admin: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetJobInstanceListRequest](), Response: reflect.TypeFor[JobInstancePage]()},
+		{Bus: MethodGetJobInstanceGlobalVarValue, Go: "GetJobInstanceGlobalVarValue", V3: "get_job_instance_global_var_value", Web: "get_job_instance_global_var_value", PostOnly: false, Admin: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[JobRef](), Response: reflect.TypeFor[JobGlobalVarValues]()},
+		{Bus: MethodOperateJobInstance, Go: "OperateJobInstance", V3: "operate_job_instance", Web: "operate_job_instance", PostOnly: true, Admin: false, Extension: false, Partly: "operation 2 (start a created job: jobs start when created)",
+			Request: reflect.TypeFor[OperateJobInstanceRequest](), Response: reflect.TypeFor[OperateJobResult]()},
+		{Bus: MethodOperateStepInstance, Go: "OperateStepInstance", V3: "operate_step_instance", Web: "operate_step_instance", PostOnly: true, Admin: false, Extension: false, Partly: "legacy operation codes (use 12 to skip)",
+			Request: reflect.TypeFor[OperateStepInstanceRequest](), Response: reflect.TypeFor[OperateStepResult]()},
+		{Bus: MethodGetHostLog, Go: "GetHostLog", V3: "get_job_instance_ip_log", Web: "get_job_instance_ip_log", PostOnly: false, Admin: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetHostLogRequest](), Response: reflect.TypeFor[HostLog]()},
+		{Bus: MethodBatchGetHostLogs, Go: "BatchGetHostLogs", V3: "batch_get_job_instance_ip_log", Web: "batch_get_job_instance_ip_log", PostOnly: true, Admin: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[BatchGetHostLogsRequest](), Response: reflect.TypeFor[BatchHostLogs]()},
+		{Bus: MethodLogTarget, Go: "LogTarget", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[LogTargetRequest](), Response: reflect.TypeFor[logsvr.StepState]()},
+		{Bus: MethodRollingPreview, Go: "RollingPreview", V3: "rolling_preview", Web: "rolling_preview", PostOnly: false, Admin: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[RollingPreviewRequest](), Response: reflect.TypeFor[RollingPlan]()},
+		{Bus: MethodQueryAgentInfo, Go: "QueryAgentInfo", V3: "query_agent_info", Web: "query_agent_info", PostOnly: true, Admin: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[QueryAgentInfoRequest](), Response: reflect.TypeFor[AgentInfoList]()},
 	}
 }
 

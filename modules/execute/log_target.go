@@ -15,11 +15,11 @@ import (
 // found.
 type LogTargetRequest struct {
 	ScopeRef
-	Caller         `json:"caller"` // embedded: the door fills it (TakeActor)
-	StepInstanceID int64           `json:"step_instance_id"`
-	ExecuteCount   int             `json:"execute_count"`
-	Batch          int             `json:"batch"`
-	HostID         int64           `json:"host_id,omitempty"`
+	Caller         `json:"caller" web:"-"` // the door fills it (TakeActor)
+	StepInstanceID int64                   `json:"step_instance_id"`
+	ExecuteCount   int                     `json:"execute_count"`
+	Batch          int                     `json:"batch"`
+	HostID         int64                   `json:"host_id,omitempty"`
 }
 
 // LogLookup adapts svc to logsvr.StepLookup, for logsvr.Handlers mounted

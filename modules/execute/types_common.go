@@ -85,16 +85,16 @@ type HostPassword struct {
 // JobRef names a job instance in a scope.
 type JobRef struct {
 	ScopeRef
-	Caller        `json:"caller"` // embedded: the door fills it (TakeActor)
-	JobInstanceID int64           `json:"job_instance_id"`
+	Caller        `json:"caller" web:"-"` // the door fills it (TakeActor)
+	JobInstanceID int64                   `json:"job_instance_id"`
 }
 
 // StepRef names a step instance of a job instance in a scope.
 type StepRef struct {
 	ScopeRef
-	Caller         `json:"caller"` // embedded: the door fills it (TakeActor)
-	JobInstanceID  int64           `json:"job_instance_id"`
-	StepInstanceID int64           `json:"step_instance_id"`
+	Caller         `json:"caller" web:"-"` // the door fills it (TakeActor)
+	JobInstanceID  int64                   `json:"job_instance_id"`
+	StepInstanceID int64                   `json:"step_instance_id"`
 }
 
 // JobCreated is what the create calls return.

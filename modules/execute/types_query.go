@@ -202,19 +202,19 @@ type ApprovalInfo struct {
 // GetJobInstanceListRequest is get_job_instance_list. Times are Unix ms.
 type GetJobInstanceListRequest struct {
 	ScopeRef
-	Caller          `json:"caller"` // embedded: the door fills it (TakeActor)
-	CreateTimeStart int64           `json:"create_time_start"`
-	CreateTimeEnd   int64           `json:"create_time_end"`
-	JobInstanceID   int64           `json:"job_instance_id,omitempty"`
-	JobCronID       int64           `json:"job_cron_id,omitempty"`
-	Operator        string          `json:"operator,omitempty"`
-	Name            string          `json:"name,omitempty"`
-	LaunchMode      *int            `json:"launch_mode,omitempty"`
-	Type            *int            `json:"type,omitempty"`
-	Status          *int            `json:"status,omitempty"`
-	IP              string          `json:"ip,omitempty"`
-	Start           int             `json:"start,omitempty"`
-	Length          *int            `json:"length,omitempty"`
+	Caller          `json:"caller" web:"-"` // the door fills it (TakeActor)
+	CreateTimeStart int64                   `json:"create_time_start"`
+	CreateTimeEnd   int64                   `json:"create_time_end"`
+	JobInstanceID   int64                   `json:"job_instance_id,omitempty"`
+	JobCronID       int64                   `json:"job_cron_id,omitempty"`
+	Operator        string                  `json:"operator,omitempty"`
+	Name            string                  `json:"name,omitempty"`
+	LaunchMode      *int                    `json:"launch_mode,omitempty"`
+	Type            *int                    `json:"type,omitempty"`
+	Status          *int                    `json:"status,omitempty"`
+	IP              string                  `json:"ip,omitempty"`
+	Start           int                     `json:"start,omitempty"`
+	Length          *int                    `json:"length,omitempty"`
 }
 
 // JobInstancePage is get_job_instance_list's data.
@@ -286,8 +286,8 @@ type OperateStepResult struct {
 // QueryAgentInfoRequest is query_agent_info.
 type QueryAgentInfoRequest struct {
 	ScopeRef
-	Caller     `json:"caller"` // embedded: the door fills it (TakeActor)
-	HostIDList []int64         `json:"host_id_list"`
+	Caller     `json:"caller" web:"-"` // the door fills it (TakeActor)
+	HostIDList []int64                 `json:"host_id_list"`
 }
 
 // AgentInfoList is query_agent_info's data.

@@ -41,6 +41,6 @@ type AgentPage = httpx.V3Page[Agent]
 // host is freed for a new agent of the business to enrol.
 type RevokeAgentRequest struct {
 	ScopeRef
-	Operator string `json:"operator,omitempty"`
+	Operator string `json:"operator,omitempty" web:"-"`
 	AgentID  string `json:"bk_agent_id"`
 }

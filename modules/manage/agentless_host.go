@@ -11,7 +11,7 @@ const DefaultSSHPort = 22
 // user name is taken then.
 type CreateAgentlessHostRequest struct {
 	ScopeRef
-	Operator     string       `json:"operator,omitempty"`
+	Operator     string       `json:"operator,omitempty" web:"-"`
 	CloudID      int64        `json:"bk_cloud_id"`
 	IP           string       `json:"ip"`
 	SSHPort      int          `json:"ssh_port,omitempty"`

@@ -134,7 +134,7 @@ func (v CredentialValues) LogValue() slog.Value { return slog.StringValue(v.Stri
 type CreateCredentialRequest struct {
 	ScopeRef
 	// Operator is the acting user; the API handler sets it.
-	Operator    string `json:"operator,omitempty"`
+	Operator    string `json:"operator,omitempty" web:"-"`
 	Name        string `json:"name"`
 	Type        string `json:"type"`
 	Description string `json:"description,omitempty"`
@@ -146,7 +146,7 @@ type CreateCredentialRequest struct {
 // secret set (values not given are cleared) and is checked against the type.
 type UpdateCredentialRequest struct {
 	ScopeRef
-	Operator    string       `json:"operator,omitempty"`
+	Operator    string       `json:"operator,omitempty" web:"-"`
 	ID          CredentialID `json:"id"`
 	Name        string       `json:"name,omitempty"`
 	Type        string       `json:"type,omitempty"`

@@ -28,7 +28,7 @@ const (
 // administrators only, POST only).
 type RegisterGSEHostsRequest struct {
 	ScopeRef
-	Operator string        `json:"operator,omitempty"`
+	Operator string        `json:"operator,omitempty" web:"-"`
 	HostList []GSEHostSpec `json:"host_list"`
 }
 

@@ -1,5 +1,7 @@
 package api
 
+import "reflect"
+
 // Method is one declared method of a module's contract, as apigen read it.
 type Method struct {
 	// Bus is the method's name on the bus: "<module>.<Method>".
@@ -19,6 +21,10 @@ type Method struct {
 	Admin bool
 	// Extension: a bkjob endpoint bk-job does not have.
 	Extension bool
+	// Request and Response are the types the method's call carries (the
+	// parameters' struct when there are several); the web API's TypeScript
+	// client is written from them.
+	Request, Response reflect.Type
 	// Partly says what of bk-job's endpoint is refused still ("" when all
 	// of it is served); docs/api.md's endpoint table shows it.
 	Partly string

@@ -10,7 +10,7 @@ type ScopeRef struct {
 	// the caller's permission on it: ScopeType, ScopeID and BizID are then
 	// canonical and the role behind the door does not resolve them again.
 	// Whatever a client sends here is overwritten at the door.
-	Resolved bool `json:"scope_resolved,omitempty"`
+	Resolved bool `json:"scope_resolved,omitempty" web:"-"`
 }
 
 // Scope returns the request's scope for the door to resolve; requests get

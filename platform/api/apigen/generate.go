@@ -57,6 +57,7 @@ func (c *contract) header(w *writer) {
 	w.p("")
 	w.p("import (")
 	w.p(`"context"`)
+	w.p(`"reflect"`)
 	w.p("")
 	w.p(`"github.com/bkjob/bkjob/platform/api"`)
 	w.p(`"github.com/bkjob/bkjob/platform/bus"`)
@@ -64,7 +65,7 @@ func (c *contract) header(w *writer) {
 		w.p(`"github.com/bkjob/bkjob/platform/httpx"`)
 	}
 	for _, p := range c.importPaths() {
-		if p != "context" {
+		if p != "context" && p != "reflect" {
 			w.p("%q", p)
 		}
 	}
@@ -183,8 +184,9 @@ func (c *contract) declarations(w *writer) {
 	w.p("func Declarations() []api.Method {")
 	w.p("return []api.Method{")
 	for _, m := range c.methods {
-		w.p("{Bus: Method%s, Go: %q, V3: %q, Web: %q, PostOnly: %t, Admin: %t, Extension: %t, Partly: %q},",
+		w.p("{Bus: Method%s, Go: %q, V3: %q, Web: %q, PostOnly: %t, Admin: %t, Extension: %t, Partly: %q,",
 			m.Go, m.Go, m.V3, m.Web, m.PostOnly, m.Admin, m.Extension, m.Partly)
+		w.p("Request: reflect.TypeFor[%s](), Response: reflect.TypeFor[%s]()},", m.request(), m.response())
 	}
 	w.p("}")
 	w.p("}")

@@ -7,6 +7,8 @@
 // chunk that starts before N and nothing is read twice.
 package gse
 
+//go:generate go run github.com/bkjob/bkjob/platform/api/apigen -contract Transport
+
 import (
 	"context"
 	"time"
@@ -93,7 +95,9 @@ type AgentState struct {
 }
 
 // Transport starts and stops work on hosts. Start calls return once the work
-// is handed over; results arrive later through the Sink.
+// is handed over; results arrive later through the Sink. It is the
+// declaration of the gse role's calls: `go generate` writes their bus
+// Client and Serve (api_gen.go, platform/api/apigen).
 type Transport interface {
 	StartScript(ctx context.Context, task ScriptTask) error
 	StartFile(ctx context.Context, task FileTask) error

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bkjob/bkjob/gse"
+	"github.com/bkjob/bkjob/platform/api/apitest"
 	"github.com/bkjob/bkjob/platform/bus"
 	"github.com/bkjob/bkjob/platform/config"
 	"github.com/bkjob/bkjob/platform/errs"
@@ -106,4 +107,20 @@ func TestLostOverTheBus(t *testing.T) {
 	lost, err := gse.NewClient(b).Lost(ctx, "1:0:1", []gse.Host{{ID: 1}, {ID: 2}, {ID: 4, SSH: &gse.SSHEndpoint{Addr: "127.0.0.1:22"}}})
 	require.NoError(t, err)
 	require.Equal(t, []int64{2, 4}, lost)
+}
+
+// TestDeclaredTransport: every declared Transport call answers the same on
+// the transport and through the bus client.
+func TestDeclaredTransport(t *testing.T) {
+	b, err := bus.Open(context.Background(), config.Bus{Backend: "memory", CallTimeout: 5 * time.Second, Prefetch: 4, ExchangePrefix: "t"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	rec := &recordingTransport{}
+	require.NoError(t, gse.Serve(b, rec))
+	hosts := []gse.Host{{ID: 1, IP: "127.0.0.2"}, {ID: 2}}
+	apitest.Contract(t, gse.Declarations(), rec, gse.NewClient(b),
+		apitest.Call{Method: "AgentStatus", Args: []any{hosts}},
+		apitest.Call{Method: "Lost", Args: []any{"1:0:1", hosts}},
+		apitest.Call{Method: "StartFile", Args: []any{gse.FileTask{TaskID: "x"}}},
+	)
 }

@@ -98,10 +98,15 @@ func (c *Cluster) appSecret(t *testing.T) string {
 // actor is seen to come from the door's credentials. backendSvc names the
 // bk-job service owning an endpoint on the backend path.
 func (c *Cluster) doors(t *testing.T, gw *gatewayKey, backendSvc func(string) string) []door {
-	secret := c.appSecret(t)
+	return c.doorsAs(t, gw, backendSvc, "e2e-app", c.appSecret(t))
+}
+
+// doorsAs are the doors with app's credentials (secret) in place of the
+// cluster's app: another app, e.g. one granted no scope.
+func (c *Cluster) doorsAs(t *testing.T, gw *gatewayKey, backendSvc func(string) string, app, secret string) []door {
 	header := func(user string) func(*testing.T, string, http.Header, map[string]any) map[string]any {
 		return func(t *testing.T, _ string, h http.Header, p map[string]any) map[string]any {
-			b, err := json.Marshal(map[string]string{"bk_app_code": "e2e-app", "bk_app_secret": secret, "bk_username": user})
+			b, err := json.Marshal(map[string]string{"bk_app_code": app, "bk_app_secret": secret, "bk_username": user})
 			require.NoError(t, err)
 			h.Set("X-Bkapi-Authorization", string(b))
 			return p
@@ -109,7 +114,7 @@ func (c *Cluster) doors(t *testing.T, gw *gatewayKey, backendSvc func(string) st
 	}
 	esb := func(user string) func(*testing.T, string, http.Header, map[string]any) map[string]any {
 		return func(_ *testing.T, _ string, _ http.Header, p map[string]any) map[string]any {
-			out := map[string]any{"bk_app_code": "e2e-app", "bk_app_secret": secret, "bk_username": user}
+			out := map[string]any{"bk_app_code": app, "bk_app_secret": secret, "bk_username": user}
 			for k, v := range p {
 				out[k] = v
 			}
@@ -128,7 +133,7 @@ func (c *Cluster) doors(t *testing.T, gw *gatewayKey, backendSvc func(string) st
 	}
 	return append(ds, door{name: "backend jwt", url: func(n string) string { return c.URL + "/api/job/v3/" + backendSvc(n) + "/" + n + "/" },
 		user: "jwt-user", sign: func(t *testing.T, _ string, h http.Header, p map[string]any) map[string]any {
-			h.Set("X-Bkapi-JWT", gw.token(t, gatewayClaims("e2e-app", "jwt-user", time.Now().Add(15*time.Minute))))
+			h.Set("X-Bkapi-JWT", gw.token(t, gatewayClaims(app, "jwt-user", time.Now().Add(15*time.Minute))))
 			return p
 		}})
 }
@@ -156,6 +161,13 @@ func (c *Cluster) send(t *testing.T, method, target string, h http.Header, param
 		require.NoError(t, err)
 		body = bytes.NewReader(b)
 	}
+	return c.sendBody(t, method, target, h, body)
+}
+
+// sendBody sends body as it is (nil: none) and returns the HTTP status, the
+// envelope and the raw answer.
+func (c *Cluster) sendBody(t *testing.T, method, target string, h http.Header, body io.Reader) (int, envelope, string) {
+	t.Helper()
 	req, err := http.NewRequest(method, target, body)
 	require.NoError(t, err)
 	if h != nil {
@@ -172,8 +184,11 @@ func (c *Cluster) send(t *testing.T, method, target string, h http.Header, param
 	return resp.StatusCode, env, string(raw)
 }
 
+// backendService is the bk-job service owning a served endpoint on the
+// backend path (api_gateway.backend_path in bk-job's reference).
 func backendService(name string) string {
-	if name == "get_credential_detail" {
+	switch name {
+	case "create_credential", "update_credential", "get_credential_detail", "query_agent_info":
 		return "job-manage"
 	}
 	return "job-execute"

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/bkjob/bkjob/modules/app"
@@ -17,8 +18,8 @@ func newRolesCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			table := app.RoleGraph()
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "%-12s %-34s %s\n", "ROLE", "DEPENDS ON", "STATE")
+			var out strings.Builder
+			fmt.Fprintf(&out, "%-12s %-34s %s\n", "ROLE", "DEPENDS ON", "STATE")
 			for _, name := range table.Names() {
 				r := table[name]
 				deps := strings.Join(r.Deps, ",")
@@ -32,9 +33,10 @@ func newRolesCmd() *cobra.Command {
 				case r.Pending:
 					state = "not implemented yet"
 				}
-				fmt.Fprintf(out, "%-12s %-34s %s: %s\n", name, deps, state, r.Summary)
+				fmt.Fprintf(&out, "%-12s %-34s %s: %s\n", name, deps, state, r.Summary)
 			}
-			return nil
+			_, err := io.WriteString(cmd.OutOrStdout(), out.String())
+			return err
 		},
 	}
 }
@@ -69,8 +71,8 @@ func newVersionCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := version.Get()
-			fmt.Fprintf(cmd.OutOrStdout(), "bkjob %s (commit %s, built %s)\n", v.Version, v.Commit, v.BuildDate)
-			return nil
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "bkjob %s (commit %s, built %s)\n", v.Version, v.Commit, v.BuildDate)
+			return err
 		},
 	}
 }

@@ -32,7 +32,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "bkjob:", err)
+	_, _ = fmt.Fprintln(stderr, "bkjob:", err) // a failed write to stderr has nowhere to be reported
 	var ue usageError
 	var ke *config.KeyError
 	if errors.As(err, &ue) || errors.As(err, &ke) || errors.Is(err, roles.ErrUnknownRole) {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -138,7 +139,7 @@ func (a *Agent) Restart(t *testing.T) {
 // as a process found.
 func pids(marker string) []int {
 	out, err := exec.Command("pgrep", "-f", marker).Output()
-	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) && ee.ExitCode() == 1 {
 		return nil // none
 	}
 	if err != nil {

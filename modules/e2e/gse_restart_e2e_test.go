@@ -59,7 +59,8 @@ func TestGSERestartFindsLostTasks(t *testing.T) {
 	require.NotEmpty(t, pids(m), "the SSH script's child runs")
 
 	gse.Kill(t)
-	gse = StartServer(t, ServerOptions{Args: []string{"--roles=gse"}, Env: gseEnv, DataDir: gse.DataDir,
+	// The new gse process on the same address and data; its cleanup is registered.
+	StartServer(t, ServerOptions{Args: []string{"--roles=gse"}, Env: gseEnv, DataDir: gse.DataDir,
 		Addr: strings.TrimPrefix(gse.URL, "http://")})
 
 	poll(t, 60*time.Second, "the agentless host fails once the new gse process is asked", func() (bool, string) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -37,7 +38,7 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e: temp dir:", err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // a leftover in the temp dir fails nothing
 	binary = filepath.Join(dir, "bkjob")
 	args := []string{"build", "-o", binary}
 	if _, err := os.Stat("../../frontend/dist/index.html"); err == nil {
@@ -112,7 +113,7 @@ func StartServer(t *testing.T, opt ServerOptions) *Server {
 	require.NoError(t, s.cmd.Start())
 	go func() { s.done <- s.cmd.Wait() }()
 	t.Cleanup(func() {
-		s.Stop(t)
+		_ = s.Stop(t) // tests that care how it exits call Stop themselves
 		if t.Failed() {
 			t.Logf("server output:\n%s", tail(s.Output.String(), 4000))
 		}
@@ -181,7 +182,7 @@ func run(t *testing.T, env []string, args ...string) (string, int) {
 	cmd.Env = append(cleanEnv(), env...)
 	out, err := cmd.CombinedOutput()
 	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		code = ee.ExitCode()
 	} else {
 		require.NoError(t, err)

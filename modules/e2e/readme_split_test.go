@@ -36,7 +36,7 @@ func TestREADMESplitExample(t *testing.T) {
 		require.Contains(t, out, want)
 	}
 
-	cmds := regexp.MustCompile("(?m)^bkjob (\\w+) (.*?)(#.*)?$").FindAllStringSubmatch(section, -1)
+	cmds := regexp.MustCompile(`(?m)^bkjob (\w+) (.*?)(#.*)?$`).FindAllStringSubmatch(section, -1)
 	require.Len(t, cmds, 4, "migrate, two serves, agent")
 	for _, c := range cmds {
 		help, code := run(t, nil, c[1], "--help")

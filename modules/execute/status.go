@@ -5,6 +5,7 @@ package execute
 // code never sets it; neither does bkjob.
 type RunStatus int
 
+// The run statuses, numbered as bk-job numbers them on the wire.
 const (
 	StatusBlank          RunStatus = 1  // waiting to run
 	StatusRunning        RunStatus = 2  //

@@ -136,7 +136,7 @@ func (c *callbacks) post(ctx context.Context, target, encoding, contentType stri
 		res.err = fmt.Errorf("post callback: %w", err)
 		return res
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // the status is the answer; the body is drained for reuse only
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	res.status = resp.StatusCode
 	if resp.StatusCode != http.StatusOK {

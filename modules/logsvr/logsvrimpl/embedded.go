@@ -136,7 +136,7 @@ func (b *embedded) appendFiles(_ context.Context, logs []logsvr.FileLog) error {
 			if err != nil {
 				return fmt.Errorf("encode file log: %w", err)
 			}
-			recs = append(recs, record{kind: recFile, host: f.HostID, exec: int32(f.ExecuteCount), batch: int32(f.Batch), data: data})
+			recs = append(recs, record{kind: recFile, host: f.HostID, exec: int32(f.ExecuteCount), batch: int32(f.Batch), data: data}) //nolint:gosec // G115: execute counts and batch numbers are small counters
 		}
 		if _, err := b.appendRecords(group[0].StepRef, func(*segment) ([]record, []piece) { return recs, nil }); err != nil {
 			return err
@@ -210,7 +210,7 @@ func (s *segment) create() error {
 	if err != nil {
 		return fmt.Errorf("create segment %s: %w", s.path, err)
 	}
-	if d, err := os.Open(dir); err == nil {
+	if d, err := os.Open(dir); err == nil { //nolint:gosec // G304: the store's own directory, opened to sync it
 		_ = d.Sync()
 		_ = d.Close()
 	}
@@ -244,13 +244,13 @@ func (s *segment) pieceRecords(pieces []piece) ([]record, []piece) {
 		}
 		if p.host != "" && !named[k] && (h == nil || h.st.host == "") {
 			named[k] = true
-			recs = append(recs, record{kind: recHost, host: k.host, exec: int32(k.exec), batch: int32(k.batch), data: []byte(p.host)})
+			recs = append(recs, record{kind: recHost, host: k.host, exec: int32(k.exec), batch: int32(k.batch), data: []byte(p.host)}) //nolint:gosec // G115: execute counts and batch numbers are small counters
 		}
 		kind := uint8(recData)
 		if p.marker {
 			kind = recMarker
 		}
-		recs = append(recs, record{kind: kind, host: k.host, exec: int32(k.exec), batch: int32(k.batch), offset: p.offset, data: p.data})
+		recs = append(recs, record{kind: kind, host: k.host, exec: int32(k.exec), batch: int32(k.batch), offset: p.offset, data: p.data}) //nolint:gosec // G115: execute counts and batch numbers are small counters
 		next[k] = p.endPos()
 	}
 	return recs, lost

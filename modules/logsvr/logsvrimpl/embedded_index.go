@@ -41,7 +41,7 @@ type extent struct {
 // empty segment that is created on first write.
 func openSegment(path string, log *slog.Logger) (*segment, error) {
 	s := &segment{path: path, hosts: map[hostKey]*hostIndex{}, files: map[string]*logsvr.FileLog{}, used: time.Now()}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	f, err := os.OpenFile(path, os.O_RDWR, 0) //nolint:gosec // G304: a segment under the store's own directory
 	if errors.Is(err, os.ErrNotExist) {
 		return s, nil
 	}
@@ -52,12 +52,10 @@ func openSegment(path string, log *slog.Logger) (*segment, error) {
 	if errors.Is(err, errTorn) {
 		log.Warn("log segment has a torn tail, dropping it", "path", path, "good_bytes", good)
 		if terr := f.Truncate(good); terr != nil {
-			f.Close()
-			return nil, fmt.Errorf("truncate torn segment %s: %w", path, terr)
+			return nil, errors.Join(fmt.Errorf("truncate torn segment %s: %w", path, terr), f.Close())
 		}
 	} else if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("scan segment %s: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("scan segment %s: %w", path, err), f.Close())
 	}
 	s.f, s.size = f, good
 	return s, nil

@@ -68,7 +68,7 @@ func newMongo(ctx context.Context, uri, dbName string, log *slog.Logger) (*mongo
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := client.Ping(pctx, nil); err != nil {
-		_ = client.Disconnect(context.Background())
+		_ = client.Disconnect(context.WithoutCancel(ctx)) // pctx may be what ended
 		return nil, fmt.Errorf("ping mongodb: %w", err)
 	}
 	return &mongoBackend{client: client, db: client.Database(dbName), log: log, indexed: map[string]bool{}}, nil
@@ -154,7 +154,7 @@ func (m *mongoBackend) scanMeta(ctx context.Context, c *mongo.Collection, f bson
 	if err != nil {
 		return fmt.Errorf("find in %s: %w", c.Name(), err)
 	}
-	defer cur.Close(ctx)
+	defer func() { _ = cur.Close(ctx) }() // read only; cur.Err reports a failed read
 	for cur.Next(ctx) {
 		var d scriptDoc
 		if err := cur.Decode(&d); err != nil {
@@ -267,7 +267,7 @@ func (m *mongoBackend) readRange(ctx context.Context, ref logsvr.StepRef, hostID
 	if err != nil {
 		return nil, fmt.Errorf("find log of host %d: %w", hostID, err)
 	}
-	defer cur.Close(ctx)
+	defer func() { _ = cur.Close(ctx) }() // read only; cur.Err reports a failed read
 	out := make([]byte, 0, limit)
 	for cur.Next(ctx) {
 		var d scriptDoc

@@ -125,7 +125,7 @@ func (m *mongoBackend) readFiles(ctx context.Context, ref logsvr.StepRef, hostID
 	if err != nil {
 		return nil, fmt.Errorf("find file logs in %s: %w", c.Name(), err)
 	}
-	defer cur.Close(ctx)
+	defer func() { _ = cur.Close(ctx) }() // read only; cur.Err reports a failed read
 	var out []logsvr.FileLog
 	for cur.Next(ctx) {
 		var d fileDoc

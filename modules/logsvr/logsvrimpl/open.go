@@ -28,13 +28,13 @@ func Open(ctx context.Context, cfg config.Logsvr, dataDir string, log *slog.Logg
 		if err != nil {
 			return nil, fmt.Errorf("open embedded log store: %w", err)
 		}
-		return newService(be, opt, log), nil
+		return newService(be, opt, log), nil //nolint:contextcheck // its flush loop runs until Stop; ctx bounds the opening only
 	case "mongodb":
 		be, err := newMongo(ctx, cfg.MongoURI, cfg.MongoDatabase, log)
 		if err != nil {
 			return nil, fmt.Errorf("open mongodb log store: %w", err)
 		}
-		return newService(be, opt, log), nil
+		return newService(be, opt, log), nil //nolint:contextcheck // its flush loop runs until Stop; ctx bounds the opening only
 	default:
 		return nil, fmt.Errorf("open log store: unknown backend %q (embedded | mongodb)", cfg.Backend)
 	}

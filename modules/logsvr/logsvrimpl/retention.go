@@ -8,8 +8,9 @@ import (
 // retentionEvery is how often the store purges logs past retention.
 const retentionEvery = 24 * time.Hour
 
-// retentionLoop purges once at start and then daily, until Stop.
-func (s *service) retentionLoop() {
+// retentionLoop purges once at start and then daily, until Stop; each purge
+// runs under base, which carries Start's values but not its end.
+func (s *service) retentionLoop(base context.Context) {
 	defer s.wg.Done()
 	if s.opt.retentionDays <= 0 {
 		return
@@ -17,7 +18,7 @@ func (s *service) retentionLoop() {
 	t := time.NewTicker(retentionEvery)
 	defer t.Stop()
 	for {
-		s.purgeExpired()
+		s.purgeExpired(base)
 		select {
 		case <-s.stop:
 			return
@@ -26,8 +27,8 @@ func (s *service) retentionLoop() {
 	}
 }
 
-func (s *service) purgeExpired() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+func (s *service) purgeExpired(base context.Context) {
+	ctx, cancel := context.WithTimeout(base, 10*time.Minute)
 	defer cancel()
 	cutoff := time.Now().AddDate(0, 0, -s.opt.retentionDays)
 	n, err := s.Purge(ctx, cutoff)

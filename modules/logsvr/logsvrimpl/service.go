@@ -288,7 +288,7 @@ func (s *service) kickFlush() {
 // Start begins the daily retention purge.
 func (s *service) Start(ctx context.Context) error {
 	s.wg.Add(1)
-	go s.retentionLoop()
+	go s.retentionLoop(context.WithoutCancel(ctx))
 	return nil
 }
 

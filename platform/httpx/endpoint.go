@@ -109,14 +109,19 @@ func MountV3(g *echo.Group, eps []Endpoint, d Door) {
 
 // MountWeb serves eps on g (the web API group, behind the session and CSRF
 // check) at /<web name>: POST always, GET unless the endpoint is POST-only
-// (then GET is 405).
+// (then GET is 405, code 1239003).
 func MountWeb(g *echo.Group, eps []Endpoint, d Door) {
 	for _, ep := range eps {
 		fn := serve(ep, d, func(_ echo.Context, err error) error { return err })
 		g.POST("/"+ep.Web, fn)
-		if !ep.PostOnly {
-			g.GET("/"+ep.Web, fn)
+		get := fn
+		if ep.PostOnly {
+			name := ep.Web
+			get = func(echo.Context) error {
+				return echo.NewHTTPError(http.StatusMethodNotAllowed, name+" accepts POST only")
+			}
 		}
+		g.GET("/"+ep.Web, get)
 	}
 }
 

@@ -1,0 +1,132 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// webError is the web API's one error body.
+type webError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field"`
+}
+
+// TestWebAPI drives a job through the web API as the browser does: the
+// session cookie, the CSRF token from login, plain JSON answers, real HTTP
+// statuses and v3's codes in the one error body.
+func TestWebAPI(t *testing.T) {
+	c := StartCluster(t, "BKJOB_ADMIN_PASSWORD=admin-pass")
+	agent := StartAgent(t, c, "127.0.0.61", AgentOptions{})
+	insertPrincipals(t, c.DataDir)
+
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	browser := &API{Base: c.URL, Client: &http.Client{Jar: jar}}
+	resp, body := browser.do(t, http.MethodPost, "/api/web/login", map[string]string{"username": "admin", "password": "admin-pass"})
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	var login struct {
+		CSRF string `json:"csrf_token"`
+	}
+	require.NoError(t, json.Unmarshal(body, &login))
+	require.NotEmpty(t, login.CSRF)
+
+	run := scriptBody("echo web-$((6*7))", []target{agent}, nil)
+
+	t.Run("a state change with the cookie alone is refused and creates nothing", func(t *testing.T) {
+		resp, body := browser.do(t, http.MethodPost, "/api/web/fast_execute_script", run)
+		requireWebError(t, resp, body, http.StatusForbidden, 1240004, "")
+		resp, body = browser.do(t, http.MethodGet, "/api/web/get_job_instance_list?"+listQuery(), nil)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		require.Contains(t, string(body), `"total":0`)
+	})
+
+	browser.Header = http.Header{}
+	browser.Header.Set("X-CSRF-Token", login.CSRF)
+
+	var job struct {
+		JobInstanceID  int64 `json:"job_instance_id"`
+		StepInstanceID int64 `json:"step_instance_id"`
+	}
+	t.Run("a job runs and is read back as plain JSON", func(t *testing.T) {
+		resp, body := browser.do(t, http.MethodPost, "/api/web/fast_execute_script", run)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		require.NoError(t, json.Unmarshal(body, &job))
+		require.Positive(t, job.JobInstanceID)
+		c.waitJob(t, job.JobInstanceID, 60*time.Second)
+
+		resp, body = browser.do(t, http.MethodGet, fmt.Sprintf("/api/web/get_job_instance_ip_log?bk_scope_type=biz&bk_scope_id=1&job_instance_id=%d&step_instance_id=%d&bk_cloud_id=0&ip=%s",
+			job.JobInstanceID, job.StepInstanceID, agent.IP), nil)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		require.Contains(t, string(body), "web-42")
+		require.NotContains(t, string(body), `"result"`, "no v3 envelope on the web API")
+	})
+
+	t.Run("errors have the real status and v3's code", func(t *testing.T) {
+		tests := []struct {
+			name, method, path string
+			body               any
+			status, code       int
+			field              string
+		}{
+			{"required", http.MethodPost, "/api/web/get_job_instance_status", map[string]any{"job_instance_id": job.JobInstanceID}, 400, 1241004, "bk_scope_id"},
+			{"not found", http.MethodPost, "/api/web/get_job_instance_status", scope(map[string]any{"job_instance_id": 987654}), 404, 1244006, "job_instance_id"},
+			{"POST only", http.MethodGet, "/api/web/fast_execute_script", nil, 405, 1239003, ""},
+			{"unknown path", http.MethodGet, "/api/web/no_such_method", nil, 404, 1239003, ""},
+			{"not an object", http.MethodPost, "/api/web/get_job_instance_status", "a string", 400, 1241005, "body"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				resp, body := browser.do(t, tt.method, tt.path, tt.body)
+				requireWebError(t, resp, body, tt.status, tt.code, tt.field)
+			})
+		}
+	})
+
+	t.Run("no session", func(t *testing.T) {
+		resp, body := (&API{Base: c.URL}).do(t, http.MethodGet, "/api/web/get_job_instance_list?"+listQuery(), nil)
+		requireWebError(t, resp, body, http.StatusUnauthorized, 1240004, "")
+	})
+
+	t.Run("a user without the business gets 1238001 and what to apply for", func(t *testing.T) {
+		alice := webSession(t, c.URL, "alice", "alice-pass")
+		resp, body := alice.do(t, http.MethodPost, "/api/web/get_job_instance_status", scope(map[string]any{"job_instance_id": job.JobInstanceID}))
+		requireWebError(t, resp, body, http.StatusForbidden, 1238001, "")
+		require.Contains(t, string(body), `"permission"`)
+		require.NotContains(t, string(body), "web-42")
+		resp, body = alice.do(t, http.MethodGet, "/api/web/agents?bk_scope_type=biz&bk_scope_id=1", nil)
+		requireWebError(t, resp, body, http.StatusForbidden, 1238001, "")
+	})
+
+	t.Run("the message follows the caller's language", func(t *testing.T) {
+		zh := &API{Base: c.URL, Client: browser.Client, Header: browser.Header.Clone()}
+		zh.Header.Set("Accept-Language", "zh-CN")
+		resp, body := zh.do(t, http.MethodPost, "/api/web/get_job_instance_status", map[string]any{"job_instance_id": 1})
+		e := requireWebError(t, resp, body, http.StatusBadRequest, 1241004, "bk_scope_id")
+		require.True(t, strings.ContainsFunc(e.Message, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }), e.Message)
+	})
+}
+
+func listQuery() string {
+	now := time.Now()
+	return fmt.Sprintf("bk_scope_type=biz&bk_scope_id=1&create_time_start=%d&create_time_end=%d",
+		now.Add(-time.Hour).UnixMilli(), now.Add(time.Hour).UnixMilli())
+}
+
+func requireWebError(t *testing.T, resp *http.Response, body []byte, status, code int, field string) webError {
+	t.Helper()
+	require.Equal(t, status, resp.StatusCode, string(body))
+	var e webError
+	require.NoError(t, json.Unmarshal(body, &e), string(body))
+	require.Equal(t, code, e.Code, string(body))
+	require.Equal(t, field, e.Field, string(body))
+	require.NotEmpty(t, e.Message)
+	return e
+}

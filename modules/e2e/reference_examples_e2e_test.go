@@ -304,9 +304,9 @@ func exampleRows(t *testing.T, f *exampleFixture) []exampleRow {
 	}
 }
 
-// merge returns the union of maps.
-func merge(ms ...map[string]string) map[string]string {
-	out := map[string]string{}
+// merge returns the union of maps (a later map's value wins).
+func merge[V any](ms ...map[string]V) map[string]V {
+	out := map[string]V{}
 	for _, m := range ms {
 		for k, v := range m {
 			out[k] = v

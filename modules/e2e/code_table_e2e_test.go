@@ -1,0 +1,225 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/stretchr/testify/require"
+)
+
+// codeRow is one row of docs/api.md's v3 code table, triggered by a request.
+type codeRow struct {
+	row, name, method string
+	params            map[string]any
+	// body, when set, is sent as it is instead of params.
+	body string
+	// auth: "" the cluster's app, "ops" an app granted no scope, "none" no
+	// credentials at all.
+	auth         string
+	status, code int
+	// byDoor: a door that answers otherwise, and why.
+	byDoor map[string]codeWant
+}
+
+type codeWant struct {
+	status, code int
+	why          string
+}
+
+// codeAnswer is the envelope with the fields TestV3CodeTable's envelope
+// leaves out.
+type codeAnswer struct {
+	envelope
+	JobRequestID *string         `json:"job_request_id"`
+	Permission   json.RawMessage `json:"permission"`
+}
+
+// TestCodeTableEveryPath triggers every row of docs/api.md's v3 code table
+// that a request can reach, on the three paths bk-job's clients use
+// (/api/v3/<name> with X-Bkapi-Authorization; the ESB path with the
+// credentials in the body or query; the backend path /api/job/v3/<service>/<name>
+// with X-Bkapi-JWT), in English and in Chinese: the code, the HTTP status,
+// result, job_request_id, the message's language, and the permission
+// object of 1238001. Not here: the backend-unavailable rows (TestV3Backend*,
+// TestReadyz*), 1240002 (no request makes an internal error on purpose),
+// 1239008 (locking an app or address out would refuse the other rows;
+// modules/gateway TestESBSharesTheSecretLimits), 1243001 (script not found:
+// script_id is refused with 1241011 until the script library, issue 10)
+// and the running-job quota (1244032–1244034: not built yet).
+func TestCodeTableEveryPath(t *testing.T) {
+	gw := newGatewayKey(t)
+	c := StartCluster(t, "BKJOB_API__GATEWAY_JWT_PUBLIC_KEY_FILE="+gw.file,
+		"BKJOB_GSE__LOCAL_AGENT__ENABLED=true", "BKJOB_GSE__LOCAL_AGENT__IP=127.0.0.1")
+	require.Eventually(t, func() bool { return strings.Contains(c.Output.String(), `msg="agent connected" role=gse`) },
+		60*time.Second, 50*time.Millisecond, "the built-in agent never connected")
+	insertPrincipals(t, c.DataDir) // app "ops": authenticated, granted no scope
+	local := []target{fixedIP("127.0.0.1")}
+	job := c.runScript(t, "echo ok", local, nil)
+	require.Equal(t, runSuccess, c.waitJob(t, job.JobInstanceID, time.Minute).JobInstance.Status)
+	c.v3(t, "create_credential", scope(map[string]any{"name": "taken", "type": "PASSWORD", "credential_password": "x"}))
+
+	paths := []string{"v3", "esb compapi", "backend jwt"}
+	pick := func(ds []door) map[string]door {
+		out := map[string]door{}
+		for _, d := range ds {
+			if slices.Contains(paths, d.name) {
+				out[d.name] = d
+			}
+		}
+		require.Len(t, out, len(paths))
+		return out
+	}
+	doors := pick(c.doors(t, gw, backendService))
+	opsDoors := pick(c.doorsAs(t, gw, backendService, "ops", "ops-secret"))
+
+	now := time.Now().UnixMilli()
+	window := func(extra map[string]any) map[string]any {
+		p := scope(map[string]any{"create_time_start": now - 3600_000, "create_time_end": now + 60_000})
+		for k, v := range extra {
+			p[k] = v
+		}
+		return p
+	}
+	ids := map[string]any{"job_instance_id": job.JobInstanceID, "step_instance_id": job.StepInstanceID}
+	rows := []codeRow{
+		{row: "success", name: "get_job_instance_list", params: window(nil), status: 200, code: 0},
+		{row: "required parameter missing", name: "operate_job_instance", params: scope(map[string]any{"operation_code": 1}), status: 200, code: 1241004},
+		{row: "parameter of the wrong type", name: "get_job_instance_status", params: scope(map[string]any{"job_instance_id": []int{1}}), status: 200, code: 1241005},
+		{row: "parameter invalid with a reason", name: "get_job_instance_list", params: window(map[string]any{"length": 5000}), status: 200, code: 1241010},
+		{row: "body not JSON", name: "get_job_instance_list", body: "{", status: 200, code: 1239004,
+			byDoor: map[string]codeWant{"esb compapi": {401, 1240005, "an ESB caller's credentials travel in the JSON body: a body that is not JSON carries none"}}},
+		{row: "body over the size limit", name: "create_credential", params: scope(map[string]any{"name": "big", "type": "PASSWORD",
+			"credential_password": "x", "description": strings.Repeat("x", 1<<20)}), status: 413, code: 1239004},
+		{row: "parameter not supported yet", name: "fast_execute_script", params: scope(map[string]any{"script_id": "7"}), status: 200, code: 1241011},
+		{row: "unknown endpoint", name: "no_such_endpoint", params: scope(nil), status: 200, code: 1239003},
+		{row: "GET on a POST-only endpoint", name: "fast_execute_script", method: http.MethodGet, params: scope(nil), status: 200, code: 1239003},
+		{row: "job instance not found", name: "get_job_instance_status", params: scope(map[string]any{"job_instance_id": 987654321}), status: 200, code: 1244006},
+		{row: "step instance not found", name: "get_step_instance_status",
+			params: scope(map[string]any{"job_instance_id": job.JobInstanceID, "step_instance_id": 987654321}), status: 200, code: 1244007},
+		{row: "account not found", name: "fast_execute_script",
+			params: scriptBody("echo x", local, map[string]any{"account_alias": "no-such-account"}), status: 200, code: 1244003},
+		{row: "credential not found", name: "get_credential_detail",
+			params: scope(map[string]any{"id": "0123456789abcdef0123456789abcdef"}), status: 200, code: 1243048},
+		{row: "scope not found", name: "get_job_instance_list", params: window(map[string]any{"bk_scope_id": "999"}), status: 200, code: 1243051},
+		{row: "host not a target of the step", name: "get_job_instance_ip_log",
+			params: scope(merge(ids, map[string]any{"bk_cloud_id": 0, "ip": "10.0.0.99"})), status: 200, code: 1244002},
+		{row: "operation not allowed in the current state", name: "operate_job_instance",
+			params: scope(map[string]any{"job_instance_id": job.JobInstanceID, "operation_code": 1}), status: 200, code: 1241003},
+		{row: "credential name taken", name: "create_credential",
+			params: scope(map[string]any{"name": "taken", "type": "PASSWORD", "credential_password": "x"}), status: 200, code: 1243901},
+		{row: "no permission", name: "get_job_instance_status", auth: "ops",
+			params: scope(map[string]any{"job_instance_id": job.JobInstanceID}), status: 200, code: 1238001},
+		{row: "app credentials missing", name: "get_job_instance_list", auth: "none", params: window(nil), status: 401, code: 1240005},
+	}
+	langs := []struct {
+		name, accept string
+		zh           bool
+	}{{"en", "en-US,en;q=0.9", false}, {"zh", "zh-CN,zh;q=0.9", true}}
+
+	for _, r := range rows {
+		t.Run(r.row, func(t *testing.T) {
+			for _, path := range paths {
+				for _, l := range langs {
+					t.Run(path+"/"+l.name, func(t *testing.T) {
+						d := doors[path]
+						if r.auth == "ops" {
+							d = opsDoors[path]
+						}
+						status, got, raw := c.askCodeRow(t, d, r, l.accept)
+						want := codeWant{status: r.status, code: r.code}
+						if w, ok := r.byDoor[path]; ok {
+							want = w
+						}
+						require.Equal(t, want.status, status, raw)
+						require.Equal(t, want.code, got.Code, raw)
+						require.Equal(t, want.code == 0, got.Result, raw)
+						require.NotNil(t, got.JobRequestID, "job_request_id is there: %s", raw)
+						require.NotEmpty(t, *got.JobRequestID, raw)
+						require.NotEmpty(t, got.Message, raw)
+						require.Equal(t, l.zh, hasHan(got.Message), "message %q is in %s", got.Message, l.name)
+						if want.code == 1238001 {
+							requireScopePermission(t, got.Permission, "1")
+						} else {
+							require.True(t, len(got.Permission) == 0 || string(got.Permission) == "null", "no permission object: %s", raw)
+						}
+					})
+				}
+			}
+		})
+	}
+}
+
+// askCodeRow sends r by door d (its credentials unless r.auth is "none")
+// with Accept-Language accept.
+func (c *Cluster) askCodeRow(t *testing.T, d door, r codeRow, accept string) (int, codeAnswer, string) {
+	t.Helper()
+	method := r.method
+	if method == "" {
+		method = http.MethodPost
+	}
+	h := http.Header{"Accept-Language": {accept}}
+	params := r.params
+	if r.auth != "none" {
+		params = d.sign(t, method, h, params)
+	}
+	var status int
+	var raw string
+	if r.body != "" {
+		status, _, raw = c.sendBody(t, method, d.url(r.name), h, strings.NewReader(r.body))
+	} else {
+		status, _, raw = c.send(t, method, d.url(r.name), h, params)
+	}
+	var got codeAnswer
+	require.NoError(t, json.Unmarshal([]byte(raw), &got), raw)
+	return status, got, raw
+}
+
+// requireScopePermission checks the permission object of a 1238001 answer:
+// bk-job's IAM shape naming the action and the business it was missing on.
+func requireScopePermission(t *testing.T, raw json.RawMessage, scopeID string) {
+	t.Helper()
+	var p struct {
+		SystemID   string `json:"system_id"`
+		SystemName string `json:"system_name"`
+		Actions    []struct {
+			ID                   string `json:"id"`
+			Name                 string `json:"name"`
+			RelatedResourceTypes []struct {
+				SystemID  string `json:"system_id"`
+				Type      string `json:"type"`
+				TypeName  string `json:"type_name"`
+				Instances [][]struct {
+					Type string `json:"type"`
+					ID   string `json:"id"`
+					Name string `json:"name"`
+				} `json:"instances"`
+			} `json:"related_resource_types"`
+		} `json:"actions"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &p), "permission: %s", raw)
+	require.Equal(t, "bk_job", p.SystemID, string(raw))
+	require.NotEmpty(t, p.SystemName, string(raw))
+	require.Len(t, p.Actions, 1, string(raw))
+	a := p.Actions[0]
+	require.Equal(t, "access_business", a.ID, string(raw))
+	require.NotEmpty(t, a.Name, string(raw))
+	require.Len(t, a.RelatedResourceTypes, 1, string(raw))
+	rt := a.RelatedResourceTypes[0]
+	require.Equal(t, "bk_cmdb", rt.SystemID, string(raw))
+	require.Equal(t, "biz", rt.Type, string(raw))
+	require.NotEmpty(t, rt.TypeName, string(raw))
+	require.Len(t, rt.Instances, 1, string(raw))
+	require.Len(t, rt.Instances[0], 1, string(raw))
+	require.Equal(t, "biz", rt.Instances[0][0].Type, string(raw))
+	require.Equal(t, scopeID, rt.Instances[0][0].ID, string(raw))
+}
+
+// hasHan reports whether s has a Chinese character.
+func hasHan(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+}

@@ -136,7 +136,7 @@ func (s *gse2Setup) noHub(t *testing.T) {
 	})
 	require.NotContains(t, s.c.Output.String(), s.appSecr, "the GSE app secret is never logged")
 	// The agent endpoint is not served: the path falls through to the UI.
-	resp, body := (&API{Base: s.c.URL}).do(t, http.MethodGet, "/gse/v1/agent", nil) //nolint:bodyclose // API.do closes the body before it returns
+	resp, body := (&API{Base: s.c.URL}).do(t, http.MethodGet, "/gse/v1/agent", nil)
 	require.True(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html"), "%d %s", resp.StatusCode, body)
 	_, err := os.Stat(filepath.Join(s.c.DataDir, "agent", "agent-id"))
 	require.ErrorIs(t, err, os.ErrNotExist, "no built-in agent was set up")
@@ -313,14 +313,14 @@ func (s *gse2Setup) registerAttacks(t *testing.T) {
 		})
 	}
 	// GET is refused: the endpoint writes.
-	resp, body := s.c.api.do(t, http.MethodGet, "/api/v3/register_gse_hosts?bk_scope_type=biz&bk_scope_id=1", nil) //nolint:bodyclose // API.do closes the body before it returns
+	resp, body := s.c.api.do(t, http.MethodGet, "/api/v3/register_gse_hosts?bk_scope_type=biz&bk_scope_id=1", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, string(body), `"code":1239003`)
 
 	// An app without every scope is refused as revoke_agent refuses it.
 	insertPrincipals(t, s.c.DataDir)
 	ops := &API{Base: s.c.URL, Header: http.Header{"X-Bkapi-Authorization": {`{"bk_app_code":"ops","bk_app_secret":"ops-secret","bk_username":"ops"}`}}}
-	resp, body = ops.do(t, http.MethodPost, "/api/v3/register_gse_hosts", //nolint:bodyclose // API.do closes the body before it returns
+	resp, body = ops.do(t, http.MethodPost, "/api/v3/register_gse_hosts",
 		scope(map[string]any{"host_list": []map[string]any{host("10.251.9.1", "ops-agent")}}))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, string(body), `"code":1238001`)

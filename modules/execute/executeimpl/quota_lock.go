@@ -42,9 +42,14 @@ func (s *gormStore) quotaTx(ctx context.Context, fn func(tx *gorm.DB) error) err
 	if s.db.Dialector.Name() != "mysql" {
 		return s.tx(ctx, fn)
 	}
-	return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+	return s.db.WithContext(ctx).Connection(func(pinned *gorm.DB) error {
+		// Every statement below starts from a new statement on the pinned
+		// connection: one chained on pinned would carry the previous one's
+		// table and destination into the job's inserts.
+		conn := pinned.Session(&gorm.Session{NewDB: true})
 		var got sql.NullInt64
-		if err := conn.Raw("SELECT GET_LOCK("+quotaLockName+", ?)", quotaLockWait).Row().Scan(&got); err != nil {
+		// Through gorm, so an unreachable server is classified (1252001).
+		if err := conn.Raw("SELECT GET_LOCK("+quotaLockName+", ?)", quotaLockWait).Scan(&got).Error; err != nil {
 			return fmt.Errorf("take running-job quota lock: %w", err)
 		}
 		if !got.Valid || got.Int64 != 1 {

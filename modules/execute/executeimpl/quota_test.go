@@ -261,6 +261,11 @@ func testQuotaConcurrentAtTheEdge(t *testing.T, b executetest.Backend) {
 		require.Len(t, created, 1, "round %d: exactly one racer fills the last slot", round)
 		require.Equal(t, racers-1, refused)
 		require.Equal(t, int64(capacity), unfinishedJobs(t, env))
+		if env.DB.Dialector.Name() == "mysql" {
+			var free int
+			require.NoError(t, env.DB.Raw("SELECT IS_FREE_LOCK(CONCAT('bkjob.quota.', SHA1(DATABASE())))").Row().Scan(&free))
+			require.Equal(t, 1, free, "every create released the quota lock")
+		}
 		// Free the slot for the next round: terminate the winner's job.
 		waitHostsRunning(t, env, created[0], 1)
 		_, err := env.Engine.OperateJobInstance(ctx, execute.OperateJobInstanceRequest{

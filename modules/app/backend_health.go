@@ -21,14 +21,13 @@ type pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// checks lists the backends this process opened that talk to a server,
-// each with its ping. Embedded backends (SQLite aside) have nothing to lose.
-func (b *Backends) checks() map[string]func(context.Context) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+// backendChecks lists the backends this process opened that talk to a
+// server, each with its ping. Embedded backends (SQLite aside) have
+// nothing to lose. It reads the plumbing fields, so it runs after provision.
+func (w *wiring) backendChecks() map[string]func(context.Context) error {
 	out := map[string]func(context.Context) error{}
-	if b.db != nil {
-		gdb := b.db
+	if w.db != nil {
+		gdb := w.db
 		out["db"] = func(ctx context.Context) error {
 			sqlDB, err := gdb.DB()
 			if err != nil {
@@ -42,9 +41,9 @@ func (b *Backends) checks() map[string]func(context.Context) error {
 			out[name] = p.Ping
 		}
 	}
-	add("cache", b.cache)
-	add("lock", b.locker)
-	add("bus", b.bus)
+	add("cache", w.cache)
+	add("lock", w.locker)
+	add("bus", w.bus)
 	return out
 }
 
@@ -52,15 +51,15 @@ func (b *Backends) checks() map[string]func(context.Context) error {
 // remembers which ones failed, so /readyz turns 503 within seconds of a
 // database or broker going away, and 200 again when it is back.
 type backendHealth struct {
-	b   *Backends
-	log *slog.Logger
+	checks map[string]func(context.Context) error
+	log    *slog.Logger
 
 	mu   sync.Mutex
 	down map[string]string // backend -> last error
 }
 
-func newBackendHealth(b *Backends, log *slog.Logger) *backendHealth {
-	return &backendHealth{b: b, log: log, down: map[string]string{}}
+func newBackendHealth(checks map[string]func(context.Context) error, log *slog.Logger) *backendHealth {
+	return &backendHealth{checks: checks, log: log, down: map[string]string{}}
 }
 
 // run pings until ctx ends.
@@ -80,7 +79,7 @@ func (h *backendHealth) run(ctx context.Context) {
 // checkOnce pings every opened backend at once and records the outcome;
 // a change is logged.
 func (h *backendHealth) checkOnce(ctx context.Context) {
-	checks := h.b.checks()
+	checks := h.checks
 	type outcome struct {
 		name string
 		err  error

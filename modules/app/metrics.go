@@ -1,17 +1,17 @@
 package app
 
 import (
+	"gorm.io/gorm"
+
 	"github.com/bkjob/bkjob/platform/bus"
 	"github.com/bkjob/bkjob/platform/db"
 	"github.com/bkjob/bkjob/platform/httpx"
 )
 
 // registerBackendMetrics exposes the figures of the backends this process
-// opened: database pool use and bus traffic. Counters are read at scrape time.
-func registerBackendMetrics(srv *httpx.Server, b *Backends) {
-	b.mu.Lock()
-	gdb, bb := b.db, b.bus
-	b.mu.Unlock()
+// opened (nil when it did not): database pool use and bus traffic.
+// Counters are read at scrape time.
+func registerBackendMetrics(srv *httpx.Server, gdb *gorm.DB, bb bus.Bus) {
 	if gdb != nil {
 		stat := func(pick func(open, inUse, idle, waits int64) int64) func() float64 {
 			return func() float64 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/bkjob/bkjob/frontend"
@@ -13,8 +14,10 @@ import (
 	"github.com/bkjob/bkjob/platform/roles"
 )
 
-// Serve runs the configured roles until ctx ends, then stops them in reverse
-// order within shutdown_timeout.
+// Serve runs the configured roles until ctx ends: it provisions every
+// selected role (and the plumbing they depend on) in dependency order,
+// then starts them in that order; at the end it stops them in reverse
+// within shutdown_timeout and closes the plumbing.
 func Serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) error {
 	logOut := &lockedWriter{w: stderr}
 	log, err := logging.New(logOut, cfg.Log.Level, cfg.Log.Format)
@@ -25,36 +28,30 @@ func Serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		return err
 	}
 	secureDataDir(cfg.DataDir, log)
-	w := &wiring{b: NewBackends(cfg, log), out: stdout, logOut: logOut, selected: map[string]bool{}}
-	defer w.b.Close()
-	mgr, err := roles.NewManager(w.table(), cfg.Roles, log)
+	w, mgr, err := newWiring(cfg, log, stdout, logOut)
 	if err != nil {
 		return err
 	}
-	for _, r := range mgr.Order() {
-		w.selected[r] = true
-	}
-	if w.srv, err = newHTTPServer(cfg, log); err != nil {
-		return err
-	}
-	if dist, ok := frontend.Dist(); ok {
-		w.ui = dist
-	}
-	health := newBackendHealth(w.b, log.With("component", "health"))
-	healthCtx, stopHealth := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopHealth()
-	go health.run(healthCtx)
-	w.srv.MountHealth(mgr.NotReady, health.Down)
 	w.srv.MountMetrics()
+	// Listen first: the built-in agent, built with the gse role, dials the
+	// bound address (the port may be 0).
 	if err := w.srv.Listen(); err != nil {
 		return err
 	}
 	log.Info("starting", "roles", strings.Join(mgr.Order(), ","), "data_dir", cfg.DataDir, "http", w.srv.Addr())
 
 	serveErr := make(chan error, 1)
-	startErr := mgr.StartAll(ctx)
+	startErr := mgr.Provision(ctx)
 	if startErr == nil {
-		registerBackendMetrics(w.srv, w.b)
+		health := newBackendHealth(w.backendChecks(), log.With("component", "health"))
+		healthCtx, stopHealth := context.WithCancel(context.WithoutCancel(ctx))
+		defer stopHealth()
+		go health.run(healthCtx)
+		w.srv.MountHealth(mgr.NotReady, health.Down)
+		startErr = mgr.StartAll(ctx)
+	}
+	if startErr == nil {
+		registerBackendMetrics(w.srv, w.db, w.bus)
 		go func() { serveErr <- w.srv.Serve() }()
 		log.Info("ready", "url", w.srv.URL())
 		select {
@@ -86,6 +83,26 @@ func Serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	return nil
 }
 
+// newWiring resolves cfg.Roles against the role table and builds the
+// HTTP server the roles mount on; nothing is provisioned yet.
+func newWiring(cfg *config.Config, log *slog.Logger, stdout, logOut io.Writer) (*wiring, *roles.Manager, error) {
+	w := &wiring{cfg: cfg, log: log, out: stdout, logOut: logOut, selected: map[string]bool{}}
+	mgr, err := roles.NewManager(w.table(), cfg.Roles, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range mgr.Order() {
+		w.selected[r] = true
+	}
+	if w.srv, err = newHTTPServer(cfg, log); err != nil {
+		return nil, nil, err
+	}
+	if dist, ok := frontend.Dist(); ok {
+		w.ui = dist
+	}
+	return w, mgr, nil
+}
+
 // Migrate applies the schema and exits.
 func Migrate(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	log, err := logging.New(stderr, cfg.Log.Level, cfg.Log.Format)
@@ -96,10 +113,12 @@ func Migrate(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		return err
 	}
 	secureDataDir(cfg.DataDir, log)
-	b := NewBackends(cfg, log)
-	defer b.Close()
-	if _, err := b.DB(ctx); err != nil {
+	gdb, err := openDB(ctx, cfg, log)
+	if err != nil {
 		return err
+	}
+	if err := closeGorm(gdb); err != nil {
+		log.Warn("close database", "err", err)
 	}
 	log.Info("schema is up to date", "driver", cfg.DB.Driver)
 	return nil

@@ -2,145 +2,134 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
-	"sync"
+	"log/slog"
 
+	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/modules/execute"
 	"github.com/bkjob/bkjob/modules/execute/executeimpl"
-	"github.com/bkjob/bkjob/modules/gateway"
 	"github.com/bkjob/bkjob/modules/logsvr"
 	"github.com/bkjob/bkjob/modules/manage"
 	"github.com/bkjob/bkjob/modules/manage/manageimpl"
+	"github.com/bkjob/bkjob/platform/blob"
+	"github.com/bkjob/bkjob/platform/bus"
+	"github.com/bkjob/bkjob/platform/cache"
+	"github.com/bkjob/bkjob/platform/config"
+	"github.com/bkjob/bkjob/platform/crypto"
 	"github.com/bkjob/bkjob/platform/httpx"
+	"github.com/bkjob/bkjob/platform/lock"
 	"github.com/bkjob/bkjob/platform/logging"
 	"github.com/bkjob/bkjob/platform/roles"
-	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 )
 
-// wiring builds role services and hands each caller either a module's
-// implementation or its bus client. It is the only place that choice is made.
+// wiring is the process being assembled. The role manager calls the
+// provision functions of the selected roles (table.go) one at a time, in
+// dependency order, and each sets its fields here; the start phase begins
+// once every one is set, so they are plain fields read without a lock.
+// It is the only place that chooses, for a caller of a module, between the
+// module's implementation and its bus client.
 type wiring struct {
-	b        *Backends
+	cfg      *config.Config
+	log      *slog.Logger
 	srv      *httpx.Server
 	ui       fs.FS
 	out      io.Writer
-	logOut   io.Writer // the log stream; the local agent's output joins it
-	agentExe string    // binary the local agent runs; default this one
-	selected map[string]bool
+	logOut   io.Writer       // the log stream; the local agent's output joins it
+	agentExe string          // binary the local agent runs; default this one
+	selected map[string]bool // the resolved roles, hidden ones included
 
-	mu     sync.Mutex
-	manage *manageimpl.Service
-	logs   logsvr.Store
-	engine *executeimpl.Engine
-	gse    *gseParts
+	// Plumbing, set by the hidden roles (plumbing.go).
+	db     *gorm.DB
+	bus    bus.Bus
+	blob   blob.Store
+	cache  cache.Cache
+	locker lock.Locker
+	box    *crypto.Box
+
+	// Implementations of the roles this process runs.
+	manage       *manageimpl.Service
+	logs         logsvr.Store
+	engine       *executeimpl.Engine
+	gseTransport gse.Transport // the gse role's router over its transports
+	toEngine     engineSink    // the gse role's sink when execute runs here
 }
 
 // local reports whether calls to role should use the in-process
 // implementation: the role runs here and bus.force_remote is off.
 func (w *wiring) local(role string) bool {
-	return w.selected[role] && !w.b.Config().Bus.ForceRemote
+	return w.selected[role] && !w.cfg.Bus.ForceRemote
 }
 
-// Manage returns the manage service for callers in this process.
-func (w *wiring) Manage(ctx context.Context) (manage.Full, error) {
-	if w.local("manage") {
-		return w.manageImpl(ctx)
-	}
-	b, err := w.b.Bus(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return manage.NewClient(b), nil
+// notProvisioned is the error of a caller provisioned before a co-located
+// role it calls: the role table lacks the Uses edge.
+func notProvisioned(role string) error {
+	return fmt.Errorf("%s runs in this process but is not provisioned yet: the role table needs a Uses edge to it", role)
 }
 
-func (w *wiring) manageImpl(ctx context.Context) (*manageimpl.Service, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.manage != nil {
-		return w.manage, nil
+// manageAPI is manage for callers in this process.
+func (w *wiring) manageAPI() (manage.Full, error) {
+	if !w.local("manage") {
+		return manage.NewClient(w.bus), nil
 	}
-	gdb, err := w.b.DB(ctx)
-	if err != nil {
-		return nil, err
+	if w.manage == nil {
+		return nil, notProvisioned("manage")
 	}
-	box, err := w.b.Crypto()
-	if err != nil {
-		return nil, err
-	}
-	w.manage = manageimpl.New(gdb, logging.ForRole(w.b.Log(), "manage"), manageimpl.WithCrypto(box), gseHostsOption(w.b.Config()))
 	return w.manage, nil
 }
 
-func (w *wiring) newManage() (roles.Service, error) {
-	return funcService{start: func(ctx context.Context) error {
-		svc, err := w.manageImpl(ctx)
-		if err != nil {
-			return err
-		}
-		if err := svc.Bootstrap(ctx); err != nil {
-			return err
-		}
-		b, err := w.b.Bus(ctx)
-		if err != nil {
-			return err
-		}
-		return manage.Serve(b, svc)
-	}}, nil
+// logsAPI is logsvr for callers in this process.
+func (w *wiring) logsAPI() (logsvr.Service, error) {
+	if !w.local("logsvr") {
+		return logsvr.NewClient(w.bus), nil
+	}
+	if w.logs == nil {
+		return nil, notProvisioned("logsvr")
+	}
+	return w.logs, nil
 }
 
-func (w *wiring) newGateway() (roles.Service, error) {
-	var gw *gateway.Gateway
-	return funcService{
-		start: func(ctx context.Context) error {
-			gdb, err := w.b.DB(ctx)
-			if err != nil {
-				return err
-			}
-			mounts, err := w.gatewayMounts(ctx)
-			if err != nil {
-				return err
-			}
-			limits, err := w.b.Cache()
-			if err != nil {
-				return err
-			}
-			gw = gateway.New(gateway.Deps{
-				Config: w.b.Config(), DB: gdb, Server: w.srv, UI: w.ui, Mounts: mounts, Cache: limits,
-				Log: logging.ForRole(w.b.Log(), "gateway"), Out: w.out,
-			})
-			return gw.Start(ctx)
-		},
-		stop: func(ctx context.Context) error {
-			if gw == nil {
-				return nil
-			}
-			return gw.Stop(ctx)
-		},
-	}, nil
+// executeAPI is execute for callers in this process.
+func (w *wiring) executeAPI() (execute.Service, error) {
+	if !w.local("execute") {
+		return execute.NewClient(w.bus), nil
+	}
+	if w.engine == nil {
+		return nil, notProvisioned("execute")
+	}
+	return w.engine, nil
 }
 
-// gatewayMounts are the module routes the gateway serves, each bound to the
-// module's implementation or bus client.
-func (w *wiring) gatewayMounts(ctx context.Context) ([]gateway.Mount, error) {
-	exec, err := w.Execute(ctx)
-	if err != nil {
-		return nil, err
+// transportAPI is the gse role's host transport for the engine in this process.
+func (w *wiring) transportAPI() (gse.Transport, error) {
+	if !w.local("gse") {
+		return gse.NewClient(w.bus), nil
 	}
-	mgr, err := w.Manage(ctx)
-	if err != nil {
-		return nil, err
+	if w.gseTransport == nil {
+		return nil, notProvisioned("gse")
 	}
-	logs, err := w.Logs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	logHandlers := &logsvr.Handlers{Svc: logs, Lookup: execute.LogLookup(exec), Log: logging.ForRole(w.b.Log(), "gateway")}
-	return []gateway.Mount{
-		func(web, _ *echo.Group) { logHandlers.Register(web) },
-		func(_, v3 *echo.Group) { execute.RegisterV3(v3, exec, mgr) },
-		func(web, _ *echo.Group) { execute.RegisterWeb(web, exec, mgr) },
-		func(_, v3 *echo.Group) { manage.RegisterV3(v3, mgr) },
-		func(web, _ *echo.Group) { manage.RegisterWeb(web, mgr) },
-	}, nil
+	return w.gseTransport, nil
 }
+
+// provisionManage builds manage.
+func (w *wiring) provisionManage(context.Context) (roles.Service, error) {
+	w.manage = manageimpl.New(w.db, logging.ForRole(w.log, "manage"), manageimpl.WithCrypto(w.box), gseHostsOption(w.cfg))
+	return manageRole{svc: w.manage, bus: w.bus}, nil
+}
+
+// manageRole bootstraps manage and serves it on the bus.
+type manageRole struct {
+	svc *manageimpl.Service
+	bus bus.Bus
+}
+
+func (r manageRole) Start(ctx context.Context) error {
+	if err := r.svc.Bootstrap(ctx); err != nil {
+		return err
+	}
+	return manage.Serve(r.bus, r.svc)
+}
+
+func (manageRole) Stop(context.Context) error { return nil }

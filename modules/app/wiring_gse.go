@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/bkjob/bkjob/gse"
@@ -18,87 +17,41 @@ import (
 	"github.com/bkjob/bkjob/gse/router"
 	"github.com/bkjob/bkjob/gse/ssh"
 	"github.com/bkjob/bkjob/gse/wire"
-	"github.com/bkjob/bkjob/platform/blob"
-	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/bus"
+	"github.com/bkjob/bkjob/platform/httpx"
 	"github.com/bkjob/bkjob/platform/logging"
 	"github.com/bkjob/bkjob/platform/roles"
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 )
 
-// errEngineNotUp makes the hub keep events until this process's engine runs.
-var errEngineNotUp = errs.ErrUnavailable.Withf("execute engine not started yet")
-
-// Transport returns the host transport for the engine in this process.
-func (w *wiring) Transport(ctx context.Context) (gse.Transport, error) {
-	if w.local("gse") {
-		return w.gseImpl(ctx)
-	}
-	b, err := w.b.Bus(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return gse.NewClient(b), nil
-}
-
-// eventSink is where the hub delivers events: this process's engine when
-// execute runs here, otherwise whichever execute process serves the bus.
-func (w *wiring) eventSink(ctx context.Context) (gse.Sink, error) {
-	if w.local("execute") {
-		return func(ctx context.Context, events []gse.Event) error {
-			w.mu.Lock()
-			eng := w.engine
-			w.mu.Unlock()
-			if eng == nil {
-				return errEngineNotUp
-			}
-			return eng.Sink()(ctx, events)
-		}, nil
-	}
-	b, err := w.b.Bus(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return gse.BusSink(b), nil
-}
-
-// gseParts is the gse role's state: the agent transport (the hub, or the
-// GSE 2.0 adapter with gse.transport gse2: exactly one is set), the SSH
-// transport and the router over both.
-type gseParts struct {
+// gseRole is the gse role: the agent transport (the hub, or the GSE 2.0
+// adapter with gse.transport gse2: exactly one is set), the SSH transport,
+// the router over both, and the built-in agent when it is on.
+type gseRole struct {
 	hub       *hub.Hub
 	gse2      *gse2.Transport
 	ssh       *ssh.Transport
 	guard     *router.Guard
+	sinkGuard *gse.SinkGuard
 	transport gse.Transport
-	localTok  string
-	localIP   string // the address the built-in agent registers under
+	agent     *localAgent // nil unless the hub enrols the built-in agent
+	srv       *httpx.Server
+	bus       bus.Bus
+
+	// Start/Stop/Cleanup state; the role manager calls them in turn from one goroutine.
+	stopAgent context.CancelFunc
+	agentDone chan struct{}
+	closed    bool
 }
 
-func (w *wiring) gseImpl(ctx context.Context) (gse.Transport, error) {
-	p, err := w.gseState(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return p.transport, nil
-}
+var _ roles.Cleaner = (*gseRole)(nil)
 
-func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.gse != nil {
-		return w.gse, nil
-	}
-	cfg := w.b.Config()
-	gdb, err := w.b.DB(ctx)
-	if err != nil {
-		return nil, err
-	}
-	store, err := w.b.Blob()
-	if err != nil {
-		return nil, err
-	}
-	sink, err := w.eventSink(ctx)
+// provisionGSE builds the gse role's transports, delivering events to
+// eventSink through the guards, and sets gseTransport.
+func (w *wiring) provisionGSE(ctx context.Context) (roles.Service, error) {
+	cfg := w.cfg
+	log := logging.ForRole(w.log, "gse")
+	mgr, err := w.manageAPI()
 	if err != nil {
 		return nil, err
 	}
@@ -109,53 +62,51 @@ func (w *wiring) gseState(ctx context.Context) (*gseParts, error) {
 	// any task is dispatched, so before any event comes).
 	var rt *router.Router
 	ended := func(ctx context.Context, taskID string, hostID int64) error { return rt.EndHost(ctx, taskID, hostID) }
-	guard := gse.NewGuard(sink, gse.GuardConfig{MaxAttempts: cfg.GSE.SinkMaxAttempts, Record: hub.NewSetAsideStore(gdb).Record, Ended: ended},
-		logging.ForRole(w.b.Log(), "gse"))
-	sink = guard.Sink
-	p := &gseParts{}
+	sinkGuard := gse.NewGuard(w.eventSink(), gse.GuardConfig{MaxAttempts: cfg.GSE.SinkMaxAttempts, Record: hub.NewSetAsideStore(w.db).Record, Ended: ended}, log)
+	sink := sinkGuard.Sink
+	g := &gseRole{sinkGuard: sinkGuard, srv: w.srv, bus: w.bus}
 	// Each transport's events pass the router's guard: a host's events come
 	// only from the transport its task went to.
-	routeGuard := router.NewGuard(logging.ForRole(w.b.Log(), "gse"))
+	g.guard = router.NewGuard(log)
 	var agentT gse.Transport
 	switch cfg.GSE.Transport {
 	case "gse2":
-		p.gse2, err = w.newGSE2(routeGuard.Sink(router.ViaAgent, sink), store)
-		agentT = p.gse2
+		g.gse2, err = w.newGSE2(g.guard.Sink(router.ViaAgent, sink), w.blob)
+		agentT = g.gse2
 	default:
-		p.hub, err = w.newHub(gdb, store, routeGuard.Sink(router.ViaAgent, sink), p)
-		agentT = p.hub
+		var local hub.LocalEnrolment
+		g.hub, local, err = w.newHub(g.guard.Sink(router.ViaAgent, sink))
+		agentT = g.hub
+		if err == nil && local.Token != "" {
+			g.agent, err = w.localAgent(local.Token, local.IP)
+		}
 	}
 	if err != nil {
 		return nil, err
 	}
 	// Agentless hosts: credentials come from manage, host keys from the
 	// known_hosts file (new keys are recorded only with trust_on_first_use).
-	sshT, err := ssh.New(ssh.ConfigFrom(cfg), ssh.Deps{
-		Credentials: manageCredentials{w: w},
+	g.ssh, err = ssh.New(ssh.ConfigFrom(cfg), ssh.Deps{
+		Credentials: manageCredentials{mgr: mgr},
 		KnownHosts:  ssh.NewFileKnownHosts(ssh.KnownHostsPath(cfg)),
-		Blob:        store,
-		Sink:        routeGuard.Sink(router.ViaSSH, sink),
-		Logger:      logging.ForRole(w.b.Log(), "gse"),
+		Blob:        w.blob,
+		Sink:        g.guard.Sink(router.ViaSSH, sink),
+		Logger:      log,
 	})
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, g.closeTransports(ctx))
 	}
-	p.ssh, p.guard = sshT, routeGuard
-	rt = router.New(agentT, sshT, router.WithGuard(routeGuard))
-	p.transport = rt
-	if w.srv != nil {
-		w.srv.CounterFunc("bkjob_gse_events_set_aside_total", "Events the store refused gse.sink_max_attempts times: set aside, their hosts failed.",
-			func() float64 { return float64(guard.SetAside()) })
-	}
-	w.gse = p
-	return p, nil
+	rt = router.New(agentT, g.ssh, router.WithGuard(g.guard))
+	g.transport = rt
+	w.gseTransport = rt
+	return g, nil
 }
 
 // newHub builds the built-in agent hub (gse.transport builtin) and, when
-// the built-in agent is on, its local enrolment in p.
-func (w *wiring) newHub(gdb *gorm.DB, store blob.Store, sink gse.Sink, p *gseParts) (*hub.Hub, error) {
-	cfg := w.b.Config()
-	hcfg := hub.ConfigFrom(cfg.GSE, store)
+// the built-in agent is on, its local enrolment.
+func (w *wiring) newHub(sink gse.Sink) (*hub.Hub, hub.LocalEnrolment, error) {
+	cfg := w.cfg
+	hcfg := hub.ConfigFrom(cfg.GSE, w.blob)
 	if cfg.GSE.LocalAgent.Enabled {
 		// The built-in agent enrols with a token that exists only in this
 		// process's memory and is no business token: the hub takes it only
@@ -165,91 +116,84 @@ func (w *wiring) newHub(gdb *gorm.DB, store blob.Store, sink gse.Sink, p *gsePar
 		// (hub.LocalEnrolment).
 		id, err := agent.LoadID(filepath.Join(cfg.DataDir, "agent"))
 		if err != nil {
-			return nil, fmt.Errorf("read the built-in agent's id: %w", err)
+			return nil, hub.LocalEnrolment{}, fmt.Errorf("read the built-in agent's id: %w", err)
 		}
-		p.localTok = randomHex(24)
 		// The address is fixed here and handed to the agent (--ip), so the
 		// token enrols the built-in agent at this one address only, also
 		// when gse.local_agent.ip is left to default.
-		p.localIP = cfg.GSE.LocalAgent.IP
-		if p.localIP == "" {
-			p.localIP = agent.DefaultIP()
+		ip := cfg.GSE.LocalAgent.IP
+		if ip == "" {
+			ip = agent.DefaultIP()
 		}
-		hcfg.Local = hub.LocalEnrolment{Token: p.localTok, AgentID: id, IP: p.localIP}
+		hcfg.Local = hub.LocalEnrolment{Token: randomHex(24), AgentID: id, IP: ip}
 	}
-	return hub.New(hcfg, gdb, logging.ForRole(w.b.Log(), "gse"), sink)
+	h, err := hub.New(hcfg, w.db, logging.ForRole(w.log, "gse"), sink)
+	return h, hcfg.Local, err
 }
 
-func (w *wiring) newGSE() (roles.Service, error) {
-	var (
-		cancel context.CancelFunc
-		wg     sync.WaitGroup
-	)
-	return funcService{
-		start: func(ctx context.Context) error {
-			p, err := w.gseState(ctx)
-			if err != nil {
-				return err
-			}
-			// With gse2 no hub runs: agents have no endpoint to connect to.
-			if p.hub != nil {
-				if err := p.hub.Start(ctx); err != nil {
-					return err
-				}
-				w.srv.Echo.GET(wire.Path, echo.WrapHandler(p.hub.Handler()))
-			}
-			registerGSEMetrics(w.srv, p)
-			b, err := w.b.Bus(ctx)
-			if err != nil {
-				return err
-			}
-			if err := gse.Serve(b, p.transport); err != nil {
-				return err
-			}
-			if p.localTok != "" {
-				la, err := w.localAgent(p.localTok, p.localIP)
-				if err != nil {
-					return err
-				}
-				var agentCtx context.Context
-				agentCtx, cancel = context.WithCancel(context.WithoutCancel(ctx))
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					la.run(agentCtx)
-				}()
-			}
-			return nil
-		},
-		stop: func(ctx context.Context) error {
-			if cancel != nil {
-				cancel()
-				wg.Wait()
-			}
-			w.mu.Lock()
-			p := w.gse
-			w.mu.Unlock()
-			if p == nil {
-				return nil
-			}
-			// Closing the SSH transport kills the scripts it still runs:
-			// nothing would collect their results after this process.
-			var agentErr error
-			if p.hub != nil {
-				agentErr = p.hub.Shutdown(ctx)
-			} else {
-				agentErr = p.gse2.Close(ctx)
-			}
-			return errors.Join(agentErr, p.ssh.Close(ctx))
-		},
-	}, nil
+// Start starts the hub (with gse2 no hub runs: agents have no endpoint to
+// connect to), serves the transport on the bus and starts the built-in agent.
+func (g *gseRole) Start(ctx context.Context) error {
+	if g.hub != nil {
+		if err := g.hub.Start(ctx); err != nil {
+			return err
+		}
+		g.srv.Echo.GET(wire.Path, echo.WrapHandler(g.hub.Handler()))
+	}
+	registerGSEMetrics(g.srv, g)
+	if err := gse.Serve(g.bus, g.transport); err != nil {
+		return err
+	}
+	if g.agent != nil {
+		agentCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		g.stopAgent, g.agentDone = cancel, make(chan struct{})
+		go func() {
+			defer close(g.agentDone)
+			g.agent.run(agentCtx)
+		}()
+	}
+	return nil
+}
+
+// Stop stops the built-in agent, then the transports.
+func (g *gseRole) Stop(ctx context.Context) error {
+	if g.stopAgent != nil {
+		g.stopAgent()
+		<-g.agentDone
+	}
+	return g.closeTransports(ctx)
+}
+
+// Cleanup closes the transports of a role that was provisioned but never
+// started; after Stop it does nothing.
+func (g *gseRole) Cleanup(ctx context.Context) error { return g.closeTransports(ctx) }
+
+// closeTransports shuts the agent transport and the SSH transport down,
+// once. Closing the SSH transport kills the scripts it still runs: nothing
+// would collect their results after this process.
+func (g *gseRole) closeTransports(ctx context.Context) error {
+	if g.closed {
+		return nil
+	}
+	g.closed = true
+	var agentErr, sshErr error
+	switch {
+	case g.hub != nil:
+		agentErr = g.hub.Shutdown(ctx)
+	case g.gse2 != nil:
+		agentErr = g.gse2.Close(ctx)
+	}
+	if g.ssh != nil {
+		sshErr = g.ssh.Close(ctx)
+	}
+	return errors.Join(agentErr, sshErr)
 }
 
 // localAgent is the supervisor of this host's built-in agent, a child
 // process of serve (see localAgent), so a fresh install can run a script on
 // its own host with no setup.
 func (w *wiring) localAgent(token, ip string) (*localAgent, error) {
-	cfg := w.b.Config()
+	cfg := w.cfg
 	exe := w.agentExe
 	if exe == "" {
 		self, err := os.Executable()
@@ -284,7 +228,7 @@ func (w *wiring) localAgent(token, ip string) (*localAgent, error) {
 		}
 		o.Scheme, o.CAFile = "https", ca
 	}
-	log := w.b.Log().With("role", "gse", "component", "local-agent")
+	log := w.log.With("role", "gse", "component", "local-agent")
 	return newLocalAgent(o, token, w.logOut, log, min(cfg.ShutdownTimeout, 10*time.Second)), nil
 }
 

@@ -18,8 +18,8 @@ import (
 // with gse2): hosts are reached through the GSE agents registered with
 // register_gse_hosts, or over SSH.
 func (w *wiring) newGSE2(sink gse.Sink, store blob.Store) (*gse2.Transport, error) {
-	cfg := gse2.ConfigFrom(w.b.Config())
-	log := logging.ForRole(w.b.Log(), "gse")
+	cfg := gse2.ConfigFrom(w.cfg)
+	log := logging.ForRole(w.log, "gse")
 	t, err := gse2.New(cfg, gse2.Deps{Sink: sink, Blob: store, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("start the gse2 transport: %w", err)

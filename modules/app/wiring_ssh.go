@@ -11,7 +11,7 @@ import (
 // manageCredentials is the SSH transport's credential source: manage opens
 // the sealed credential, in this process or over the bus. Nothing is
 // cached here, so an updated credential takes effect on the next dial.
-type manageCredentials struct{ w *wiring }
+type manageCredentials struct{ mgr manage.Full }
 
 var _ ssh.CredentialSource = manageCredentials{}
 
@@ -19,11 +19,7 @@ var _ ssh.CredentialSource = manageCredentials{}
 // USERNAME_PASSWORD credential is not needed: the host's ssh_user was set
 // from it at registration.
 func (m manageCredentials) Credential(ctx context.Context, id string) (ssh.Credential, error) {
-	mgr, err := m.w.Manage(ctx)
-	if err != nil {
-		return ssh.Credential{}, err
-	}
-	c, err := mgr.SSHCredential(ctx, manage.CredentialID(id))
+	c, err := m.mgr.SSHCredential(ctx, manage.CredentialID(id))
 	if err != nil {
 		return ssh.Credential{}, fmt.Errorf("get ssh credential %s: %w", id, err)
 	}

@@ -144,7 +144,6 @@ type fileKey struct {
 // fileTarget is the polling state of one target agent.
 type fileTarget struct {
 	host     gse.Host
-	running  bool
 	lastSeen time.Time
 	entries  map[fileKey]FileResult
 }

@@ -42,7 +42,10 @@ func (g *Gateway) bootstrapAdmin(ctx context.Context) error {
 	}
 	// Printed once, on purpose: this is the only time the operator sees it
 	// outside the 0600 file.
-	fmt.Fprintf(g.out, "\nbkjob: created user %q with password %s (also in %s)\n\n", AdminUser, password, path)
+	if _, err := fmt.Fprintf(g.out, "\nbkjob: created user %q with password %s (also in %s)\n\n", AdminUser, password, path); err != nil {
+		// The file holds it too; say where rather than fail the start.
+		g.log.Warn("print the admin password", "password_file", path, "err", err)
+	}
 	g.log.Info("admin user created", "password_file", path)
 	return nil
 }

@@ -55,14 +55,22 @@ func checkCSRF(c echo.Context, session string, fromCookie bool) error {
 	return nil
 }
 
+// setCookie sets one of the web session's cookies with every attribute
+// explicit. Secure follows the request's scheme: the zero-config server on
+// one host speaks plain HTTP and must still log in; behind TLS the cookies
+// are Secure. maxAge < 0 deletes the cookie.
+func setCookie(c echo.Context, name, value string, expires time.Time, maxAge int, httpOnly bool, sameSite http.SameSite) {
+	c.SetCookie(&http.Cookie{Name: name, Value: value, Path: "/", Expires: expires, MaxAge: maxAge, //nolint:gosec // G124: Secure is set below, per scheme (see above)
+		HttpOnly: httpOnly, SameSite: sameSite, Secure: c.Scheme() == "https"})
+}
+
 // setCSRFCookie gives the UI the session's token; script-readable on
-// purpose, same-site only.
+// purpose (the UI copies it into X-CSRF-Token), same-site only.
 func setCSRFCookie(c echo.Context, session string, expires time.Time) {
-	c.SetCookie(&http.Cookie{Name: CSRFCookie, Value: csrfToken(session), Path: "/", Expires: expires,
-		SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
+	setCookie(c, CSRFCookie, csrfToken(session), expires, 0, false, http.SameSiteStrictMode)
 }
 
 // clearCSRFCookie drops it at logout.
 func clearCSRFCookie(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: CSRFCookie, Value: "", Path: "/", MaxAge: -1})
+	setCookie(c, CSRFCookie, "", time.Time{}, -1, false, http.SameSiteStrictMode)
 }

@@ -64,14 +64,14 @@ func decodeV3(t *testing.T, rec *httptest.ResponseRecorder) v3Reply {
 	return r
 }
 
-// requireThrottled checks a 429 with a Retry-After of at most max.
-func requireThrottled(t *testing.T, rec *httptest.ResponseRecorder, max time.Duration) {
+// requireThrottled checks a 429 with a Retry-After of at most most.
+func requireThrottled(t *testing.T, rec *httptest.ResponseRecorder, most time.Duration) {
 	t.Helper()
 	require.Equal(t, http.StatusTooManyRequests, rec.Code, rec.Body.String())
 	secs, err := strconv.Atoi(rec.Header().Get("Retry-After"))
 	require.NoError(t, err, "Retry-After is whole seconds")
 	require.Positive(t, secs)
-	require.LessOrEqual(t, time.Duration(secs)*time.Second, max)
+	require.LessOrEqual(t, time.Duration(secs)*time.Second, most)
 }
 
 // TestLoginLockoutRefusesBeforeBcrypt: 50 wrong passwords for one user from

@@ -78,8 +78,7 @@ func (g *Gateway) login(c echo.Context) error {
 	if err := g.st.createSession(ctx, userSession{TokenHash: hashToken(token), Username: u.Username, ExpiresAt: expires}); err != nil {
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
+	setCookie(c, SessionCookie, token, expires, 0, true, http.SameSiteLaxMode)
 	setCSRFCookie(c, token, expires)
 	return c.JSON(http.StatusOK, loginResponse{Username: u.Username, Token: token, ExpiresAt: expires, CSRFToken: csrfToken(token)})
 }
@@ -90,7 +89,7 @@ func (g *Gateway) logout(c echo.Context) error {
 			return err
 		}
 	}
-	c.SetCookie(&http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	setCookie(c, SessionCookie, "", time.Time{}, -1, true, http.SameSiteLaxMode)
 	clearCSRFCookie(c)
 	return c.NoContent(http.StatusNoContent)
 }

@@ -25,7 +25,7 @@ const (
 // no answer carries the values at all.
 const Masked = "******"
 
-var credentialTypeNames = map[int]string{
+var credentialTypeNames = map[int]string{ //nolint:gosec // G101: bk-job's credential type names, not credentials
 	CredentialAppIDSecretKey:   "APP_ID_SECRET_KEY",
 	CredentialPassword:         "PASSWORD",
 	CredentialUsernamePassword: "USERNAME_PASSWORD",

@@ -47,7 +47,7 @@ func TestSPAFallback(t *testing.T) {
 		{"/assets/missing.js", `"code":1241002`, "application/json", 404},
 		{"/api/web/version", `"v":"1"`, "application/json", 200},
 		{"/api/web/nope", `"code":1239003`, "application/json", 404}, // API_UNSUPPORTED, as on v3
-		{"/api/v3/nope", `"code":1239003`, "application/json", 200}, // bk-job's API_UNSUPPORTED
+		{"/api/v3/nope", `"code":1239003`, "application/json", 200},  // bk-job's API_UNSUPPORTED
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {

@@ -94,7 +94,7 @@ func (s *Service) seal(v manage.CredentialValues) (string, error) {
 	if s.box == nil {
 		return "", manage.ErrSecretsUnavailable
 	}
-	raw, err := json.Marshal(v)
+	raw, err := json.Marshal(v) //nolint:gosec // G117: marshalled only to be sealed just below, never sent
 	if err != nil {
 		return "", fmt.Errorf("encode credential values: %w", err)
 	}

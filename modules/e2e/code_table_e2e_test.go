@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +14,9 @@ import (
 	"unicode"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/bkjob/bkjob/platform/config"
+	"github.com/bkjob/bkjob/platform/db"
 )
 
 // codeRow is one row of docs/api.md's v3 code table, triggered by a request.
@@ -24,6 +31,9 @@ type codeRow struct {
 	status, code int
 	// byDoor: a door that answers otherwise, and why.
 	byDoor map[string]codeWant
+	// before brings the server to the state the row needs, once, before
+	// its requests (the quota rows: each adds running jobs).
+	before func(t *testing.T)
 }
 
 type codeWant struct {
@@ -45,16 +55,20 @@ type codeAnswer struct {
 // credentials in the body or query; the backend path /api/job/v3/<service>/<name>
 // with X-Bkapi-JWT), in English and in Chinese: the code, the HTTP status,
 // result, job_request_id, the message's language, and the permission
-// object of 1238001. Not here: the backend-unavailable rows (TestV3Backend*,
-// TestReadyz*), 1240002 (no request makes an internal error on purpose),
-// 1239008 (locking an app or address out would refuse the other rows;
-// modules/gateway TestESBSharesTheSecretLimits), 1243001 (script not found:
-// script_id is refused with 1241011 until the script library, issue 10)
-// and the running-job quota (1244032–1244034: not built yet).
+// object of 1238001. The running-job quota rows come last: each adds
+// running jobs (the quota is on: 3 in all, 2 per app, 1 per business).
+// Not here: the backend-unavailable rows (TestV3Backend*, TestReadyz*),
+// 1240002 (no request makes an internal error on purpose), 1239008
+// (locking an app or address out would refuse the other rows;
+// modules/gateway TestESBSharesTheSecretLimits) and 1243001 (script not
+// found: script_id is refused with 1241011 until the script library,
+// issue 10).
 func TestCodeTableEveryPath(t *testing.T) {
 	gw := newGatewayKey(t)
 	c := StartCluster(t, "BKJOB_API__GATEWAY_JWT_PUBLIC_KEY_FILE="+gw.file,
-		"BKJOB_GSE__LOCAL_AGENT__ENABLED=true", "BKJOB_GSE__LOCAL_AGENT__IP=127.0.0.1")
+		"BKJOB_GSE__LOCAL_AGENT__ENABLED=true", "BKJOB_GSE__LOCAL_AGENT__IP=127.0.0.1", "BKJOB_ADMIN_PASSWORD=admin-pass",
+		"BKJOB_EXECUTE__RUNNING_JOB_QUOTA__ENABLED=true", "BKJOB_EXECUTE__RUNNING_JOB_QUOTA__CAPACITY=3",
+		"BKJOB_EXECUTE__RUNNING_JOB_QUOTA__APP_LIMIT=2", "BKJOB_EXECUTE__RUNNING_JOB_QUOTA__SCOPE_LIMIT=1")
 	require.Eventually(t, func() bool { return strings.Contains(c.Output.String(), `msg="agent connected" role=gse`) },
 		60*time.Second, 50*time.Millisecond, "the built-in agent never connected")
 	insertPrincipals(t, c.DataDir) // app "ops": authenticated, granted no scope
@@ -116,6 +130,7 @@ func TestCodeTableEveryPath(t *testing.T) {
 			params: scope(map[string]any{"job_instance_id": job.JobInstanceID}), status: 200, code: 1238001},
 		{row: "app credentials missing", name: "get_job_instance_list", auth: "none", params: window(nil), status: 401, code: 1240005},
 	}
+	rows = append(rows, c.quotaRows(t, local)...)
 	langs := []struct {
 		name, accept string
 		zh           bool
@@ -123,6 +138,9 @@ func TestCodeTableEveryPath(t *testing.T) {
 
 	for _, r := range rows {
 		t.Run(r.row, func(t *testing.T) {
+			if r.before != nil {
+				r.before(t)
+			}
 			for _, path := range paths {
 				for _, l := range langs {
 					t.Run(path+"/"+l.name, func(t *testing.T) {
@@ -152,6 +170,103 @@ func TestCodeTableEveryPath(t *testing.T) {
 			}
 		})
 	}
+}
+
+// quotaRows are the running-job quota's rows (capacity 3, 2 per app, 1 per
+// business), each a new job of the cluster's app in business 1 once before
+// has added running jobs (sleep 300): one in business 1 fills its share
+// (1244034); one in business 2 fills the app's (1244033); one started from
+// the web UI (no app code) in business 3 fills the system's (1244032). The
+// built-in agent's host is shared by every business for these jobs. The
+// running jobs are stopped when the test ends.
+func (c *Cluster) quotaRows(t *testing.T, local []target) []codeRow {
+	t.Helper()
+	running := map[int64]string{} // job → its business
+	t.Cleanup(func() {
+		for id, biz := range running {
+			env, err := c.post("operate_job_instance", scope(map[string]any{"bk_scope_id": biz, "job_instance_id": id, "operation_code": 1}))
+			if err != nil || !env.Result {
+				t.Logf("stop job %d: %v %+v", id, err, env)
+			}
+		}
+	})
+	sleep := func(biz string) map[string]any {
+		return scriptBody("sleep 300", local, map[string]any{"bk_scope_id": biz})
+	}
+	isRunning := func(t *testing.T, biz string, id int64) {
+		running[id] = biz
+		poll(t, time.Minute, fmt.Sprintf("job %d never running", id), func() (bool, string) {
+			var st jobStatus
+			if ok, why := c.try("get_job_instance_status", scope(map[string]any{"bk_scope_id": biz, "job_instance_id": id}), &st); !ok {
+				return false, why
+			}
+			return st.JobInstance.Status == runRunning, fmt.Sprintf("%+v", st)
+		})
+	}
+	fresh := scriptBody("echo refused", local, nil)
+	return []codeRow{
+		{row: "running-job quota of the business", name: "fast_execute_script", params: fresh, status: 429, code: 1244034,
+			before: func(t *testing.T) {
+				now := time.Now()
+				for _, biz := range []int64{2, 3} {
+					insertBusiness(t, c.DataDir, biz)
+					execSQL(t, c.DataDir, "INSERT INTO account (biz_id, account, alias, category, type, created_at, updated_at) VALUES (?, 'root', 'root', 1, 1, ?, ?)",
+						biz, now, now)
+				}
+				// A host with biz_id 0 belongs to no business yet and any
+				// may use it (executeimpl.DBHosts); there is no API that
+				// shares a host, nor one that adds an account, yet.
+				execSQL(t, c.DataDir, "UPDATE host SET biz_id = 0 WHERE ip = ?", "127.0.0.1")
+				var job created
+				c.v3Into(t, "fast_execute_script", sleep("1"), &job)
+				isRunning(t, "1", job.JobInstanceID)
+			}},
+		{row: "running-job quota of the app", name: "fast_execute_script", params: fresh, status: 429, code: 1244033,
+			before: func(t *testing.T) {
+				var job created
+				c.v3Into(t, "fast_execute_script", sleep("2"), &job)
+				isRunning(t, "2", job.JobInstanceID)
+			}},
+		{row: "running-job quota of the system", name: "fast_execute_script", params: fresh, status: 429, code: 1244032,
+			before: func(t *testing.T) {
+				browser := webLogin(t, c, "admin", "admin-pass")
+				resp, body := browser.do(t, http.MethodPost, "/api/web/fast_execute_script", sleep("3"))
+				require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+				var job created
+				require.NoError(t, json.Unmarshal(body, &job))
+				isRunning(t, "3", job.JobInstanceID)
+			}},
+	}
+}
+
+// webLogin logs user in to the web API as the browser does: the session
+// cookie in a jar, the CSRF token from login on every request.
+func webLogin(t *testing.T, c *Cluster, user, password string) *API {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	browser := &API{Base: c.URL, Client: &http.Client{Jar: jar}}
+	resp, body := browser.do(t, http.MethodPost, "/api/web/login", map[string]string{"username": user, "password": password})
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	var login struct {
+		CSRF string `json:"csrf_token"`
+	}
+	require.NoError(t, json.Unmarshal(body, &login))
+	require.NotEmpty(t, login.CSRF)
+	browser.Header = http.Header{"X-Csrf-Token": {login.CSRF}}
+	return browser
+}
+
+// execSQL runs one statement on the server's SQLite database, for the
+// states no API makes yet.
+func execSQL(t *testing.T, dataDir, query string, args ...any) {
+	t.Helper()
+	gdb, err := db.Open(context.Background(), config.DB{Driver: "sqlite", MaxOpenConns: 1}, dataDir, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer func() { _ = db.Close(gdb) }()
+	res := gdb.Exec(query, args...)
+	require.NoError(t, res.Error)
+	require.Positive(t, res.RowsAffected, "%s changed nothing", query)
 }
 
 // askCodeRow sends r by door d (its credentials unless r.auth is "none")

@@ -85,6 +85,9 @@ func TestReferenceExamples(t *testing.T) {
 	ref := loadReference(t)
 	t.Run("EveryServedEndpointHasItsExample", func(t *testing.T) {
 		require.ElementsMatch(t, servedV3(), mapKeys(ref), "testdata/reference_v3.json holds the served endpoints, no more, no less")
+		for name, e := range ref {
+			require.Equal(t, e.BackendPath, "/api/job/v3/"+backendService(name)+"/"+name, "backendService names the reference's service of %s", name)
+		}
 	})
 
 	c := StartCluster(t, "BKJOB_GSE__LOCAL_AGENT__ENABLED=true", "BKJOB_GSE__LOCAL_AGENT__IP=127.0.0.1")
@@ -131,6 +134,7 @@ func TestReferenceExamples(t *testing.T) {
 	}
 }
 
+// mapKeys lists m's keys.
 func mapKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

@@ -19,8 +19,16 @@ const (
 // left behind. Symbolic links are neither followed nor changed. Failures
 // are logged: a file the server cannot chmod is one it did not create.
 func secureDataDir(dir string, log *slog.Logger) {
+	// Changes go through an os.Root of the data dir: a path swapped for a
+	// symlink between the walk and the chmod cannot lead outside it.
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		log.Warn("open data dir", "path", dir, "err", err)
+		return
+	}
+	defer func() { _ = root.Close() }()
 	fixed := 0
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			log.Warn("walk data dir", "path", path, "err", err)
 			if d != nil && d.IsDir() {
@@ -42,7 +50,11 @@ func secureDataDir(dir string, log *slog.Logger) {
 		if info.Mode().Perm() == want {
 			return nil
 		}
-		if err := os.Chmod(path, want); err != nil {
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return nil
+		}
+		if err := root.Chmod(rel, want); err != nil {
 			log.Warn("restrict data file mode", "path", path, "err", err)
 			return nil
 		}

@@ -156,7 +156,7 @@ func (l *localAgent) once(ctx context.Context) error {
 	}
 	lw := &lineWriter{w: l.out}
 	defer lw.flush()
-	cmd := exec.Command(l.exe, args...)
+	cmd := exec.Command(l.exe, args...) //nolint:gosec // G204: this very binary (os.Executable), with arguments built here
 	cmd.Env = l.env
 	cmd.Dir = "/"
 	cmd.Stdin = strings.NewReader(l.token + "\n")
@@ -179,13 +179,16 @@ func (l *localAgent) once(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	signalGroup(pid, false)
+	var exitErr error
 	select {
-	case <-exited:
+	case exitErr = <-exited:
 	case <-time.After(l.grace):
 		l.log.Warn("local agent did not stop in time; killing it", "pid", pid, "grace", l.grace)
 		signalGroup(pid, true)
-		<-exited
+		exitErr = <-exited
 	}
+	// Stopped on purpose: how it exited (a signal) is no failure.
+	l.log.Debug("local agent exit", "pid", pid, "err", exitErr)
 	l.log.Info("local agent stopped", "pid", pid)
 	return nil
 }

@@ -49,8 +49,8 @@ func (w *wiring) provisionBlob(context.Context) (roles.Service, error) {
 	return plumbing{}, nil
 }
 
-func (w *wiring) provisionCache(context.Context) (roles.Service, error) {
-	c, err := cache.Open(w.cfg.Cache)
+func (w *wiring) provisionCache(ctx context.Context) (roles.Service, error) {
+	c, err := cache.Open(ctx, w.cfg.Cache)
 	if err != nil {
 		return nil, fmt.Errorf("open cache: %w", err)
 	}
@@ -58,8 +58,8 @@ func (w *wiring) provisionCache(context.Context) (roles.Service, error) {
 	return plumbing{close: c.Close}, nil
 }
 
-func (w *wiring) provisionLock(context.Context) (roles.Service, error) {
-	l, err := lock.Open(w.cfg.Lock)
+func (w *wiring) provisionLock(ctx context.Context) (roles.Service, error) {
+	l, err := lock.Open(ctx, w.cfg.Lock)
 	if err != nil {
 		return nil, fmt.Errorf("open locker: %w", err)
 	}

@@ -86,7 +86,7 @@ func (w *wiring) provisionGSE(ctx context.Context) (roles.Service, error) {
 	}
 	// Agentless hosts: credentials come from manage, host keys from the
 	// known_hosts file (new keys are recorded only with trust_on_first_use).
-	g.ssh, err = ssh.New(ssh.ConfigFrom(cfg), ssh.Deps{
+	g.ssh, err = ssh.New(ssh.ConfigFrom(cfg), ssh.Deps{ //nolint:contextcheck // the transport lives past provisioning: its own context, ended by Close
 		Credentials: manageCredentials{mgr: mgr},
 		KnownHosts:  ssh.NewFileKnownHosts(ssh.KnownHostsPath(cfg)),
 		Blob:        w.blob,
@@ -210,7 +210,7 @@ func (w *wiring) localAgent(token, ip string) (*localAgent, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create local agent data dir %s: %w", dir, err)
 	}
-	if err := os.Chmod(dir, 0o700); err != nil {
+	if err := os.Chmod(dir, 0o700); err != nil { //nolint:gosec // G302: a directory needs x; 0700 is owner-only
 		return nil, fmt.Errorf("chmod local agent data dir %s: %w", dir, err)
 	}
 	o := localAgentOptions{

@@ -1,6 +1,7 @@
 package cache_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -73,15 +74,15 @@ func TestMemoryCloseStopsJanitor(t *testing.T) {
 }
 
 func TestOpen(t *testing.T) {
-	c, err := cache.Open(config.Cache{Backend: "memory", MaxEntries: 10})
+	c, err := cache.Open(context.Background(), config.Cache{Backend: "memory", MaxEntries: 10})
 	require.NoError(t, err)
 	require.IsType(t, &cache.Memory{}, c)
 	require.NoError(t, c.Close())
 
-	_, err = cache.Open(config.Cache{Backend: "memcached"})
+	_, err = cache.Open(context.Background(), config.Cache{Backend: "memcached"})
 	require.ErrorContains(t, err, "unknown backend")
 
-	c, err = cache.Open(config.Cache{Backend: "redis", RedisURL: "redis://127.0.0.1:1/0"})
+	c, err = cache.Open(context.Background(), config.Cache{Backend: "redis", RedisURL: "redis://127.0.0.1:1/0"})
 	require.Error(t, err)
 	require.Nil(t, c)
 }

@@ -13,12 +13,12 @@ const openTimeout = 10 * time.Second
 
 // Open returns the cache cfg selects: "memory" (bounded by max_entries) or
 // "redis" (redis_url).
-func Open(cfg config.Cache) (Cache, error) {
+func Open(ctx context.Context, cfg config.Cache) (Cache, error) {
 	switch cfg.Backend {
 	case "memory":
 		return NewMemory(MemoryOptions{MaxEntries: cfg.MaxEntries}), nil
 	case "redis":
-		ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
+		ctx, cancel := context.WithTimeout(ctx, openTimeout)
 		defer cancel()
 		r, err := OpenRedis(ctx, cfg.RedisURL)
 		if err != nil {

@@ -44,7 +44,7 @@ func TestRedisContract(t *testing.T) {
 
 func TestOpenRedis(t *testing.T) {
 	url := testenv.Require(t, "BKJOB_TEST_REDIS_URL")
-	c, err := cache.Open(config.Cache{Backend: "redis", RedisURL: url})
+	c, err := cache.Open(context.Background(), config.Cache{Backend: "redis", RedisURL: url})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, c.Close()) })
 	require.NoError(t, c.Set(t.Context(), "test:open", []byte("v"), 0))

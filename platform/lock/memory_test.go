@@ -1,6 +1,7 @@
 package lock_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -24,15 +25,15 @@ func TestMemoryContract(t *testing.T) {
 }
 
 func TestOpen(t *testing.T) {
-	l, err := lock.Open(config.Lock{Backend: "memory"})
+	l, err := lock.Open(context.Background(), config.Lock{Backend: "memory"})
 	require.NoError(t, err)
 	require.IsType(t, &lock.Memory{}, l)
 	require.NoError(t, l.Close())
 
-	_, err = lock.Open(config.Lock{Backend: "etcd"})
+	_, err = lock.Open(context.Background(), config.Lock{Backend: "etcd"})
 	require.ErrorContains(t, err, "unknown backend")
 
-	l, err = lock.Open(config.Lock{Backend: "redis", RedisURL: "redis://127.0.0.1:1/0"})
+	l, err = lock.Open(context.Background(), config.Lock{Backend: "redis", RedisURL: "redis://127.0.0.1:1/0"})
 	require.Error(t, err)
 	require.Nil(t, l)
 }

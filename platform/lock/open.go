@@ -13,12 +13,12 @@ const openTimeout = 10 * time.Second
 
 // Open returns the Locker cfg selects: "memory" (one process) or "redis"
 // (redis_url, shared by every process).
-func Open(cfg config.Lock) (Locker, error) {
+func Open(ctx context.Context, cfg config.Lock) (Locker, error) {
 	switch cfg.Backend {
 	case "memory":
 		return NewMemory(), nil
 	case "redis":
-		ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
+		ctx, cancel := context.WithTimeout(ctx, openTimeout)
 		defer cancel()
 		r, err := OpenRedis(ctx, cfg.RedisURL)
 		if err != nil {

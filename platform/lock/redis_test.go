@@ -82,7 +82,7 @@ func TestRedisLockersExclude(t *testing.T) {
 
 func TestOpenRedis(t *testing.T) {
 	url := testenv.Require(t, "BKJOB_TEST_REDIS_URL")
-	l, err := lock.Open(config.Lock{Backend: "redis", RedisURL: url})
+	l, err := lock.Open(context.Background(), config.Lock{Backend: "redis", RedisURL: url})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, l.Close()) })
 	h, err := l.TryLock(t.Context(), "test:open", time.Second)

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"go/format"
 	"strings"
-	"unicode"
+
+	"github.com/bkjob/bkjob/platform/api"
 )
 
 // Generate returns the api_gen.go of the package in dir for its contract
@@ -87,7 +88,7 @@ func (m method) request() string {
 	if len(m.params) == 1 {
 		return m.params[0].typ
 	}
-	return lowerFirst(m.Go) + "Args"
+	return api.LowerFirst(m.Go) + "Args"
 }
 
 // response is the type a method's answer carries over the bus.
@@ -114,7 +115,7 @@ func (c *contract) writeClient(w *writer) {
 			w.p("// %s carries %s's parameters over the bus.", m.request(), m.Go)
 			w.p("type %s struct {", m.request())
 			for _, p := range m.params {
-				w.p("%s %s `json:%q`", upperFirst(p.name), p.typ, p.name)
+				w.p("%s %s `json:%q`", api.UpperFirst(p.name), p.typ, p.name)
 			}
 			w.p("}")
 		}
@@ -155,7 +156,7 @@ func (c *contract) serve(w *writer) {
 		}
 		var args []string
 		for _, p := range m.params {
-			args = append(args, "r."+upperFirst(p.name))
+			args = append(args, "r."+api.UpperFirst(p.name))
 		}
 		if len(m.params) == 1 {
 			args = []string{"r"}
@@ -217,16 +218,4 @@ func (c *contract) endpoints(w *writer, fn, what, handler string, on func(method
 	}
 	w.p("}")
 	w.p("}")
-}
-
-func upperFirst(s string) string {
-	r := []rune(s)
-	r[0] = unicode.ToUpper(r[0])
-	return string(r)
-}
-
-func lowerFirst(s string) string {
-	r := []rune(s)
-	r[0] = unicode.ToLower(r[0])
-	return string(r)
 }

@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/bkjob/bkjob/platform/api"
 )
@@ -46,7 +45,7 @@ func TypeScript(decls []api.Method) string {
 	b.WriteString("\n// webApi calls the web API, one function per declared method.\nexport const webApi = {\n")
 	for _, d := range methods {
 		fmt.Fprintf(&b, "  %s: (req: %s): Promise<%s> => call<%s>('%s', req),\n",
-			lowerFirst(d.Go), g.ref(d.Request), g.ref(d.Response), g.ref(d.Response), d.Web)
+			api.LowerFirst(d.Go), g.ref(d.Request), g.ref(d.Response), g.ref(d.Response), d.Web)
 	}
 	b.WriteString("}\n")
 	return b.String()
@@ -79,7 +78,7 @@ func (g *gen) name(t reflect.Type) string {
 	if other, ok := g.taken[n]; ok && other != t {
 		// Two packages' types of one name: the package names them apart.
 		pkg := t.PkgPath()[strings.LastIndex(t.PkgPath(), "/")+1:]
-		n = upperFirst(pkg) + n
+		n = api.UpperFirst(pkg) + n
 	}
 	g.names[t], g.taken[n] = n, t
 	g.pending = append(g.pending, t)
@@ -175,16 +174,4 @@ func tsName(goName string) string {
 		b.WriteString("Of" + a[strings.LastIndex(a, ".")+1:])
 	}
 	return b.String()
-}
-
-func lowerFirst(s string) string {
-	r := []rune(s)
-	r[0] = unicode.ToLower(r[0])
-	return string(r)
-}
-
-func upperFirst(s string) string {
-	r := []rune(s)
-	r[0] = unicode.ToUpper(r[0])
-	return string(r)
 }

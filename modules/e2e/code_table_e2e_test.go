@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bkjob/bkjob/platform/testenv"
+
 	"github.com/bkjob/bkjob/platform/config"
 	"github.com/bkjob/bkjob/platform/db"
 )
@@ -64,8 +66,8 @@ type codeAnswer struct {
 // found: script_id is refused with 1241011 until the script library,
 // issue 10).
 func TestCodeTableEveryPath(t *testing.T) {
-	gw := newGatewayKey(t)
-	c := StartCluster(t, "BKJOB_API__GATEWAY_JWT_PUBLIC_KEY_FILE="+gw.file,
+	gw := testenv.NewGatewayKey(t)
+	c := StartCluster(t, "BKJOB_API__GATEWAY_JWT_PUBLIC_KEY_FILE="+gw.PEMFile,
 		"BKJOB_GSE__LOCAL_AGENT__ENABLED=true", "BKJOB_GSE__LOCAL_AGENT__IP=127.0.0.1", "BKJOB_ADMIN_PASSWORD=admin-pass",
 		"BKJOB_EXECUTE__RUNNING_JOB_QUOTA__ENABLED=true", "BKJOB_EXECUTE__RUNNING_JOB_QUOTA__CAPACITY=3",
 		"BKJOB_EXECUTE__RUNNING_JOB_QUOTA__APP_LIMIT=2", "BKJOB_EXECUTE__RUNNING_JOB_QUOTA__SCOPE_LIMIT=1")

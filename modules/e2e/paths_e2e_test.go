@@ -2,26 +2,23 @@ package e2e
 
 import (
 	"bytes"
-	"crypto"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/bkjob/bkjob/platform/testenv"
 )
 
 // door is one of the paths bk-job's clients reach a v3 endpoint by, with
@@ -34,54 +31,6 @@ type door struct {
 	user string
 	// sign adds the door's credentials to a request (header, body or query).
 	sign func(t *testing.T, method string, h http.Header, params map[string]any) map[string]any
-}
-
-// gatewayKey stands for BlueKing's API gateway in these tests: the
-// server trusts its public key, the test signs tokens with its private one.
-type gatewayKey struct {
-	key     *rsa.PrivateKey
-	file    string
-	pemText []byte
-}
-
-func newGatewayKey(t *testing.T) *gatewayKey {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	require.NoError(t, err)
-	text := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-	file := filepath.Join(t.TempDir(), "apigw-public.pem")
-	require.NoError(t, os.WriteFile(file, text, 0o600))
-	return &gatewayKey{key: key, file: file, pemText: text}
-}
-
-func jwtPart(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// claims are what BlueKing's gateway writes for app acting for user,
-// expiring at exp.
-func gatewayClaims(app, user string, exp time.Time) map[string]any {
-	return map[string]any{
-		"iss": "APIGW", "nbf": time.Now().Add(-5 * time.Minute).Unix(), "exp": exp.Unix(),
-		"app":  map[string]any{"app_code": app, "verified": true},
-		"user": map[string]any{"username": user, "verified": true},
-	}
-}
-
-// token signs claims with RS512, as the gateway does.
-func (k *gatewayKey) token(t *testing.T, claims map[string]any) string {
-	t.Helper()
-	signing := jwtPart(t, map[string]any{"alg": "RS512", "typ": "JWT", "kid": "bk-job"}) + "." + jwtPart(t, claims)
-	sum := crypto.SHA512.New()
-	sum.Write([]byte(signing))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, k.key, crypto.SHA512, sum.Sum(nil))
-	require.NoError(t, err)
-	return signing + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
 // appSecret is the cluster's API app secret (from its header).
@@ -97,13 +46,13 @@ func (c *Cluster) appSecret(t *testing.T) string {
 // doors are every path of a v3 endpoint, each with its own user so the
 // actor is seen to come from the door's credentials. backendSvc names the
 // bk-job service owning an endpoint on the backend path.
-func (c *Cluster) doors(t *testing.T, gw *gatewayKey, backendSvc func(string) string) []door {
+func (c *Cluster) doors(t *testing.T, gw *testenv.GatewayKey, backendSvc func(string) string) []door {
 	return c.doorsAs(t, gw, backendSvc, "e2e-app", c.appSecret(t))
 }
 
 // doorsAs are the doors with app's credentials (secret) in place of the
 // cluster's app: another app, e.g. one granted no scope.
-func (c *Cluster) doorsAs(t *testing.T, gw *gatewayKey, backendSvc func(string) string, app, secret string) []door {
+func (c *Cluster) doorsAs(t *testing.T, gw *testenv.GatewayKey, backendSvc func(string) string, app, secret string) []door {
 	header := func(user string) func(*testing.T, string, http.Header, map[string]any) map[string]any {
 		return func(t *testing.T, _ string, h http.Header, p map[string]any) map[string]any {
 			b, err := json.Marshal(map[string]string{"bk_app_code": app, "bk_app_secret": secret, "bk_username": user})
@@ -133,7 +82,7 @@ func (c *Cluster) doorsAs(t *testing.T, gw *gatewayKey, backendSvc func(string) 
 	}
 	return append(ds, door{name: "backend jwt", url: func(n string) string { return c.URL + "/api/job/v3/" + backendSvc(n) + "/" + n + "/" },
 		user: "jwt-user", sign: func(t *testing.T, _ string, h http.Header, p map[string]any) map[string]any {
-			h.Set("X-Bkapi-JWT", gw.token(t, gatewayClaims(app, "jwt-user", time.Now().Add(15*time.Minute))))
+			h.Set("X-Bkapi-JWT", gw.Sign(t, "RS512", testenv.GatewayClaims(app, "jwt-user", time.Now().Add(15*time.Minute))))
 			return p
 		}})
 }
@@ -201,8 +150,8 @@ func backendService(name string) string {
 // real agent as its own user; then every door gives the same job list and
 // the same status of every job. The attacks follow on the same server.
 func TestPathsSameAnswer(t *testing.T) {
-	gw := newGatewayKey(t)
-	c := StartCluster(t, "BKJOB_API__GATEWAY_JWT_PUBLIC_KEY_FILE="+gw.file)
+	gw := testenv.NewGatewayKey(t)
+	c := StartCluster(t, "BKJOB_API__GATEWAY_JWT_PUBLIC_KEY_FILE="+gw.PEMFile)
 	agent := StartAgent(t, c, "127.0.0.71", AgentOptions{})
 	doors := c.doors(t, gw, backendService)
 	start := time.Now().Add(-time.Minute).UnixMilli()
@@ -276,22 +225,22 @@ func TestPathsSameAnswer(t *testing.T) {
 
 // pathAttacks are hostile requests on every door: each is refused with
 // bk-job's code and HTTP status, and nothing of the web API answers.
-func pathAttacks(t *testing.T, c *Cluster, gw *gatewayKey) {
+func pathAttacks(t *testing.T, c *Cluster, gw *testenv.GatewayKey) {
 	secret := c.appSecret(t)
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
-	good := gatewayClaims("e2e-app", "jwt-user", time.Now().Add(15*time.Minute))
+	good := testenv.GatewayClaims("e2e-app", "jwt-user", time.Now().Add(15*time.Minute))
 	jwt := func(tok string) http.Header { return http.Header{"X-Bkapi-JWT": {tok}} }
-	unsigned := jwtPart(t, map[string]any{"alg": "none", "typ": "JWT"}) + "." + jwtPart(t, good) + "."
+	unsigned := testenv.JWTPart(t, map[string]any{"alg": "none", "typ": "JWT"}) + "." + testenv.JWTPart(t, good) + "."
 	hs256 := func() string {
-		signing := jwtPart(t, map[string]any{"alg": "HS256", "typ": "JWT"}) + "." + jwtPart(t, good)
-		m := hmac.New(sha256.New, gw.pemText)
+		signing := testenv.JWTPart(t, map[string]any{"alg": "HS256", "typ": "JWT"}) + "." + testenv.JWTPart(t, good)
+		m := hmac.New(sha256.New, gw.PEMText)
 		m.Write([]byte(signing))
 		return signing + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 	}()
-	otherKey := (&gatewayKey{key: other}).token(t, good)
-	expired := gw.token(t, gatewayClaims("e2e-app", "jwt-user", time.Now().Add(-time.Hour)))
-	valid := gw.token(t, good)
+	otherKey := (&testenv.GatewayKey{Key: other}).Sign(t, "RS512", good)
+	expired := gw.Sign(t, "RS512", testenv.GatewayClaims("e2e-app", "jwt-user", time.Now().Add(-time.Hour)))
+	valid := gw.Sign(t, "RS512", good)
 	esbBody := func(secret string) map[string]any {
 		return scope(map[string]any{"bk_app_code": "e2e-app", "bk_app_secret": secret, "bk_username": "mallory",
 			"create_time_start": 1, "create_time_end": 2})
@@ -368,9 +317,9 @@ func TestPathsBackendWithoutKey(t *testing.T) {
 	require.NotZero(t, env.Code, raw)
 	require.Equal(t, want, env, "job-manage's endpoint by its own service")
 
-	gw := newGatewayKey(t)
+	gw := testenv.NewGatewayKey(t)
 	status, env, raw = c.send(t, http.MethodPost, c.URL+"/api/job/v3/job-execute/get_job_instance_list",
-		http.Header{"X-Bkapi-JWT": {gw.token(t, gatewayClaims("e2e-app", "x", time.Now().Add(time.Hour)))}}, params)
+		http.Header{"X-Bkapi-JWT": {gw.Sign(t, "RS512", testenv.GatewayClaims("e2e-app", "x", time.Now().Add(time.Hour)))}}, params)
 	require.Equal(t, http.StatusUnauthorized, status, raw)
 	require.Equal(t, 1240005, env.Code)
 	require.Contains(t, env.Message, "api.gateway_jwt_public_key_file is not set")

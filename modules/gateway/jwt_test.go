@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/hmac"
@@ -10,7 +9,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"encoding/pem"
 	"net/http"
 	"os"
@@ -25,96 +23,37 @@ import (
 	"github.com/bkjob/bkjob/platform/testenv"
 )
 
-// testGatewayKey stands for BlueKing's API gateway: an RSA key whose
-// public half is in a PEM file, and a signer of tokens as the gateway
-// writes them.
-type testGatewayKey struct {
-	key     *rsa.PrivateKey
-	pemFile string
-	pemText []byte
-}
-
-func newTestGatewayKey(t *testing.T) *testGatewayKey {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	require.NoError(t, err)
-	text := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-	path := filepath.Join(t.TempDir(), "apigw.pem")
-	require.NoError(t, os.WriteFile(path, text, 0o600))
-	return &testGatewayKey{key: key, pemFile: path, pemText: text}
-}
-
-func (k *testGatewayKey) env() []string {
-	return []string{"BKJOB_API__GATEWAY_JWT_PUBLIC_KEY_FILE=" + k.pemFile}
-}
-
-// claims are what the gateway writes for an app acting for a user.
-func (k *testGatewayKey) claims(app, user string) map[string]any {
-	now := time.Now().Unix()
-	return map[string]any{
-		"iss": "APIGW", "nbf": now - 300, "exp": now + 900,
-		"app":  map[string]any{"app_code": app, "verified": true},
-		"user": map[string]any{"username": user, "verified": true},
-	}
-}
-
-func (k *testGatewayKey) sign(t *testing.T, alg string, claims map[string]any) string {
-	t.Helper()
-	return signJWT(t, k.key, alg, map[string]any{"alg": alg, "typ": "JWT", "kid": "bk-job"}, claims)
-}
-
-func b64json(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// signJWT signs with RSASSA-PKCS1-v1_5 for RS256/RS384/RS512.
-func signJWT(t *testing.T, key *rsa.PrivateKey, alg string, header, claims map[string]any) string {
-	t.Helper()
-	hash := map[string]crypto.Hash{"RS256": crypto.SHA256, "RS384": crypto.SHA384, "RS512": crypto.SHA512}[alg]
-	signing := b64json(t, header) + "." + b64json(t, claims)
-	h := hash.New()
-	h.Write([]byte(signing))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key, hash, h.Sum(nil))
-	require.NoError(t, err)
-	return signing + "." + base64.RawURLEncoding.EncodeToString(sig)
-}
-
 // TestJWTOnBackendPaths: with a gateway key, the backend paths take a
 // token the gateway signed and nothing else; the classic attacks on JWT
 // verifiers are refused with 401 / 1240005 before the handler runs.
 func TestJWTOnBackendPaths(t *testing.T) {
-	gw := newTestGatewayKey(t)
+	gw := testenv.NewGatewayKey(t)
 	logs := &testenv.Buffer{}
-	f := newFixtureWith(t, fixtureOptions{env: append(gw.env(), "BKJOB_API_APP_CODE=ci", "BKJOB_API_APP_SECRET=s3cret"),
+	f := newFixtureWith(t, fixtureOptions{env: append([]string{gw.Env()}, "BKJOB_API_APP_CODE=ci", "BKJOB_API_APP_SECRET=s3cret"),
 		mounts: []Mount{echoProbe}, log: logs})
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
-	good := gw.claims("ci", "alice")
+	good := testenv.GatewayClaims("ci", "alice", time.Now().Add(15*time.Minute))
 	with := func(edit func(map[string]any)) map[string]any {
-		c := gw.claims("ci", "alice")
+		c := testenv.GatewayClaims("ci", "alice", time.Now().Add(15*time.Minute))
 		edit(c)
 		return c
 	}
 	hs256 := func() string { // HMAC keyed with the public key: the alg-confusion attack
-		signing := b64json(t, map[string]any{"alg": "HS256", "typ": "JWT"}) + "." + b64json(t, good)
-		m := hmac.New(sha256.New, gw.pemText)
+		signing := testenv.JWTPart(t, map[string]any{"alg": "HS256", "typ": "JWT"}) + "." + testenv.JWTPart(t, good)
+		m := hmac.New(sha256.New, gw.PEMText)
 		m.Write([]byte(signing))
 		return signing + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 	}
 	tampered := func() string { // a valid token whose claims are swapped for others
-		parts := strings.Split(gw.sign(t, "RS512", good), ".")
-		parts[1] = b64json(t, gw.claims("ci", "root"))
+		parts := strings.Split(gw.Sign(t, "RS512", good), ".")
+		parts[1] = testenv.JWTPart(t, testenv.GatewayClaims("ci", "root", time.Now().Add(15*time.Minute)))
 		return strings.Join(parts, ".")
 	}
 	es256 := func() string {
 		ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		require.NoError(t, err)
-		signing := b64json(t, map[string]any{"alg": "ES256"}) + "." + b64json(t, good)
+		signing := testenv.JWTPart(t, map[string]any{"alg": "ES256"}) + "." + testenv.JWTPart(t, good)
 		sum := sha256.Sum256([]byte(signing))
 		sig, err := ecdsa.SignASN1(rand.Reader, ec, sum[:])
 		require.NoError(t, err)
@@ -127,36 +66,36 @@ func TestJWTOnBackendPaths(t *testing.T) {
 		user   string // "" when refused
 		reason string
 	}{
-		{"RS512 as the gateway signs", http.Header{JWTHeader: {gw.sign(t, "RS512", good)}}, "alice", ""},
-		{"RS256 with bk_ keys", http.Header{JWTHeader: {gw.sign(t, "RS256", with(func(c map[string]any) {
+		{"RS512 as the gateway signs", http.Header{JWTHeader: {gw.Sign(t, "RS512", good)}}, "alice", ""},
+		{"RS256 with bk_ keys", http.Header{JWTHeader: {gw.Sign(t, "RS256", with(func(c map[string]any) {
 			c["app"] = map[string]any{"bk_app_code": "ci", "verified": true}
 			c["user"] = map[string]any{"bk_username": "bob"}
 		}))}}, "bob", ""},
-		{"no user: the app itself", http.Header{JWTHeader: {gw.sign(t, "RS384", with(func(c map[string]any) { delete(c, "user") }))}}, "ci", ""},
+		{"no user: the app itself", http.Header{JWTHeader: {gw.Sign(t, "RS384", with(func(c map[string]any) { delete(c, "user") }))}}, "ci", ""},
 		{"no token", nil, "", "X-Bkapi-JWT is required"},
 		{"X-Bkapi-Authorization instead", appAuth("ci", "s3cret"), "", "X-Bkapi-JWT is required"},
-		{"alg none", http.Header{JWTHeader: {b64json(t, map[string]any{"alg": "none"}) + "." + b64json(t, good) + "."}}, "", `algorithm "none" is not accepted`},
-		{"alg None unsigned", http.Header{JWTHeader: {b64json(t, map[string]any{"alg": "None"}) + "." + b64json(t, good) + "."}}, "", "is not accepted"},
+		{"alg none", http.Header{JWTHeader: {testenv.JWTPart(t, map[string]any{"alg": "none"}) + "." + testenv.JWTPart(t, good) + "."}}, "", `algorithm "none" is not accepted`},
+		{"alg None unsigned", http.Header{JWTHeader: {testenv.JWTPart(t, map[string]any{"alg": "None"}) + "." + testenv.JWTPart(t, good) + "."}}, "", "is not accepted"},
 		{"HS256 keyed with the public key", http.Header{JWTHeader: {hs256()}}, "", `algorithm "HS256" is not accepted`},
 		{"ES256", http.Header{JWTHeader: {es256()}}, "", `algorithm "ES256" is not accepted`},
-		{"signed by another key", http.Header{JWTHeader: {signJWT(t, other, "RS512", map[string]any{"alg": "RS512"}, good)}}, "", "signature does not verify"},
+		{"signed by another key", http.Header{JWTHeader: {testenv.SignJWT(t, other, "RS512", map[string]any{"alg": "RS512"}, good)}}, "", "signature does not verify"},
 		{"claims swapped", http.Header{JWTHeader: {tampered()}}, "", "signature does not verify"},
-		{"signature cut", http.Header{JWTHeader: {strings.Join(strings.Split(gw.sign(t, "RS512", good), ".")[:2], ".") + "."}}, "", "signature does not verify"},
-		{"expired", http.Header{JWTHeader: {gw.sign(t, "RS512", with(func(c map[string]any) { c["exp"] = time.Now().Add(-time.Hour).Unix() }))}}, "", "expired at"},
-		{"not yet valid", http.Header{JWTHeader: {gw.sign(t, "RS512", with(func(c map[string]any) { c["nbf"] = time.Now().Add(time.Hour).Unix() }))}}, "", "not valid before"},
-		{"no exp", http.Header{JWTHeader: {gw.sign(t, "RS512", with(func(c map[string]any) { delete(c, "exp") }))}}, "", "no exp claim"},
-		{"huge exp", http.Header{JWTHeader: {gw.sign(t, "RS512", with(func(c map[string]any) { c["exp"] = 1e300 }))}}, "alice", ""},
-		{"another issuer", http.Header{JWTHeader: {gw.sign(t, "RS512", with(func(c map[string]any) { c["iss"] = "someone" }))}}, "", `issuer "someone" is not "APIGW"`},
-		{"app not verified", http.Header{JWTHeader: {gw.sign(t, "RS512", with(func(c map[string]any) { c["app"] = map[string]any{"app_code": "ci"} }))}}, "", "did not verify the app"},
-		{"no app", http.Header{JWTHeader: {gw.sign(t, "RS512", with(func(c map[string]any) { delete(c, "app") }))}}, "", "no app claim"},
-		{"app code not a string", http.Header{JWTHeader: {gw.sign(t, "RS512", with(func(c map[string]any) {
+		{"signature cut", http.Header{JWTHeader: {strings.Join(strings.Split(gw.Sign(t, "RS512", good), ".")[:2], ".") + "."}}, "", "signature does not verify"},
+		{"expired", http.Header{JWTHeader: {gw.Sign(t, "RS512", with(func(c map[string]any) { c["exp"] = time.Now().Add(-time.Hour).Unix() }))}}, "", "expired at"},
+		{"not yet valid", http.Header{JWTHeader: {gw.Sign(t, "RS512", with(func(c map[string]any) { c["nbf"] = time.Now().Add(time.Hour).Unix() }))}}, "", "not valid before"},
+		{"no exp", http.Header{JWTHeader: {gw.Sign(t, "RS512", with(func(c map[string]any) { delete(c, "exp") }))}}, "", "no exp claim"},
+		{"huge exp", http.Header{JWTHeader: {gw.Sign(t, "RS512", with(func(c map[string]any) { c["exp"] = 1e300 }))}}, "alice", ""},
+		{"another issuer", http.Header{JWTHeader: {gw.Sign(t, "RS512", with(func(c map[string]any) { c["iss"] = "someone" }))}}, "", `issuer "someone" is not "APIGW"`},
+		{"app not verified", http.Header{JWTHeader: {gw.Sign(t, "RS512", with(func(c map[string]any) { c["app"] = map[string]any{"app_code": "ci"} }))}}, "", "did not verify the app"},
+		{"no app", http.Header{JWTHeader: {gw.Sign(t, "RS512", with(func(c map[string]any) { delete(c, "app") }))}}, "", "no app claim"},
+		{"app code not a string", http.Header{JWTHeader: {gw.Sign(t, "RS512", with(func(c map[string]any) {
 			c["app"] = map[string]any{"app_code": 7, "verified": true}
 		}))}}, "", "claims: not the JSON expected"},
-		{"app unknown to bkjob", http.Header{JWTHeader: {gw.sign(t, "RS512", gw.claims("stranger", "alice"))}}, "", "app stranger of the X-Bkapi-JWT is not registered in bkjob"},
-		{"crit header", http.Header{JWTHeader: {signJWT(t, gw.key, "RS512", map[string]any{"alg": "RS512", "crit": []string{"exp"}}, good)}}, "", "critical header"},
+		{"app unknown to bkjob", http.Header{JWTHeader: {gw.Sign(t, "RS512", testenv.GatewayClaims("stranger", "alice", time.Now().Add(15*time.Minute)))}}, "", "app stranger of the X-Bkapi-JWT is not registered in bkjob"},
+		{"crit header", http.Header{JWTHeader: {testenv.SignJWT(t, gw.Key, "RS512", map[string]any{"alg": "RS512", "crit": []string{"exp"}}, good)}}, "", "critical header"},
 		{"two parts", http.Header{JWTHeader: {"a.b"}}, "", "not a signed JWT"},
 		{"four parts", http.Header{JWTHeader: {"a.b.c.d"}}, "", "not a signed JWT"},
-		{"padded base64", http.Header{JWTHeader: {b64json(t, map[string]any{"alg": "RS512"}) + "==.x.y"}}, "", "header: not base64url"},
+		{"padded base64", http.Header{JWTHeader: {testenv.JWTPart(t, map[string]any{"alg": "RS512"}) + "==.x.y"}}, "", "header: not base64url"},
 		{"huge", http.Header{JWTHeader: {strings.Repeat("a", 9000)}}, "", "longer than"},
 	}
 	for _, tt := range tests {
@@ -176,7 +115,7 @@ func TestJWTOnBackendPaths(t *testing.T) {
 			require.Contains(t, r.Message, tt.reason)
 		})
 	}
-	token := gw.sign(t, "RS512", good)
+	token := gw.Sign(t, "RS512", good)
 	require.NotContains(t, logs.String(), strings.Split(token, ".")[2], "tokens are never logged")
 
 	// A token is for the backend paths only: /api/v3 still wants the header.

@@ -7,11 +7,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/platform/httpx"
+	"github.com/bkjob/bkjob/platform/testenv"
 )
 
 func TestParseV3Alias(t *testing.T) {
@@ -133,11 +135,11 @@ func (f *fixture) raw(method, path string, header http.Header, body string) *htt
 // on the same route with the same actor and parameters, and the ESB
 // credentials never reach the handler.
 func TestEveryDoorReachesTheSameHandler(t *testing.T) {
-	gw := newTestGatewayKey(t)
-	f := newFixtureWith(t, fixtureOptions{env: append(gw.env(), "BKJOB_API_APP_CODE=ci", "BKJOB_API_APP_SECRET=s3cret"),
+	gw := testenv.NewGatewayKey(t)
+	f := newFixtureWith(t, fixtureOptions{env: append([]string{gw.Env()}, "BKJOB_API_APP_CODE=ci", "BKJOB_API_APP_SECRET=s3cret"),
 		mounts: []Mount{echoProbe}})
 	header := http.Header{AuthHeader: {`{"bk_app_code":"ci","bk_app_secret":"s3cret","bk_username":"alice"}`}}
-	jwt := http.Header{JWTHeader: {gw.sign(t, "RS512", gw.claims("ci", "alice"))}}
+	jwt := http.Header{JWTHeader: {gw.Sign(t, "RS512", testenv.GatewayClaims("ci", "alice", time.Now().Add(15*time.Minute)))}}
 	params := `{"bk_scope_type":"biz","bk_scope_id":"2","note":"<&>"}`
 	esb := `{"bk_app_code":"ci","bk_app_secret":"s3cret","bk_username":"alice","bk_scope_type":"biz","bk_scope_id":"2","note":"<&>"}`
 
@@ -226,9 +228,9 @@ func TestBackendWithoutGatewayKey(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	require.Equal(t, "ci", decodeProbe(t, rec).Data.Actor.AppCode)
 
-	gw := newTestGatewayKey(t)
+	gw := testenv.NewGatewayKey(t)
 	rec = f.raw(http.MethodPost, "/api/job/v3/job-execute/fast_execute_script",
-		http.Header{JWTHeader: {gw.sign(t, "RS512", gw.claims("ci", "alice"))}}, `{}`)
+		http.Header{JWTHeader: {gw.Sign(t, "RS512", testenv.GatewayClaims("ci", "alice", time.Now().Add(15*time.Minute)))}}, `{}`)
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
 	r := decodeV3(t, rec)
 	require.Equal(t, 1240005, r.Code)

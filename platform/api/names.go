@@ -2,12 +2,12 @@ package api
 
 import "unicode"
 
-// UpperFirst and LowerFirst change the case of a name's first letter, as
-// the generators (apigen, tsgen) derive one identifier from another:
-// "taskID" → "TaskID", "FastExecuteScript" → "fastExecuteScript".
+// UpperFirst upper-cases a name's first letter, as the generators (apigen,
+// tsgen) derive one identifier from another: "taskID" → "TaskID".
 func UpperFirst(s string) string { return withFirst(s, unicode.ToUpper) }
 
-// LowerFirst: see UpperFirst.
+// LowerFirst lower-cases a name's first letter: "FastExecuteScript" →
+// "fastExecuteScript".
 func LowerFirst(s string) string { return withFirst(s, unicode.ToLower) }
 
 func withFirst(s string, f func(rune) rune) string {

@@ -42,8 +42,8 @@ func (c *Client) StartFile(ctx context.Context, task FileTask) error {
 
 // stopArgs carries Stop's parameters over the bus.
 type stopArgs struct {
-	TaskID  string  `json:"taskID"`
-	HostIDs []int64 `json:"hostIDs"`
+	TaskID  string  `json:"task_id"`
+	HostIDs []int64 `json:"host_ids"`
 }
 
 // Stop calls gse.Stop over the bus.
@@ -59,7 +59,7 @@ func (c *Client) AgentStatus(ctx context.Context, hosts []Host) ([]AgentState, e
 
 // lostArgs carries Lost's parameters over the bus.
 type lostArgs struct {
-	TaskID string `json:"taskID"`
+	TaskID string `json:"task_id"`
 	Hosts  []Host `json:"hosts"`
 }
 
@@ -103,15 +103,15 @@ func Serve(b bus.Bus, svc Transport) error {
 // Declarations lists every method of the Transport contract, in declaration order.
 func Declarations() []api.Method {
 	return []api.Method{
-		{Bus: MethodStartScript, Go: "StartScript", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: "",
+		{Bus: MethodStartScript, Go: "StartScript", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[ScriptTask](), Response: reflect.TypeFor[struct{}]()},
-		{Bus: MethodStartFile, Go: "StartFile", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: "",
+		{Bus: MethodStartFile, Go: "StartFile", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[FileTask](), Response: reflect.TypeFor[struct{}]()},
-		{Bus: MethodStop, Go: "Stop", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: "",
+		{Bus: MethodStop, Go: "Stop", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[stopArgs](), Response: reflect.TypeFor[struct{}]()},
-		{Bus: MethodAgentStatus, Go: "AgentStatus", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: "",
+		{Bus: MethodAgentStatus, Go: "AgentStatus", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[[]Host](), Response: reflect.TypeFor[[]AgentState]()},
-		{Bus: MethodLost, Go: "Lost", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: "",
+		{Bus: MethodLost, Go: "Lost", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[lostArgs](), Response: reflect.TypeFor[[]int64]()},
 	}
 }

@@ -20,8 +20,19 @@ func newHTTPServer(cfg *config.Config, log *slog.Logger) (*httpx.Server, error) 
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range execute.V3JobEndpoints() {
-		srv.SetBodyLimit("/api/v3/"+name, cfg.HTTP.MaxJobBodyBytes)
+	// Declared jobbody methods carry script content, config files or long
+	// target lists: http.max_job_body_bytes on every surface they are on
+	// (bk-job's other v3 paths are rewritten onto /api/v3/<name> first).
+	for _, d := range execute.Declarations() {
+		if !d.JobBody {
+			continue
+		}
+		if d.V3 != "" {
+			srv.SetBodyLimit("/api/v3/"+d.V3, cfg.HTTP.MaxJobBodyBytes)
+		}
+		if d.Web != "" {
+			srv.SetBodyLimit("/api/web/"+d.Web, cfg.HTTP.MaxJobBodyBytes)
+		}
 	}
 	return srv, nil
 }

@@ -26,10 +26,11 @@ func RegisterWeb(g *echo.Group, svc Service, mgr manage.Service) {
 func door(mgr manage.Service) httpx.Door {
 	return httpx.Door{
 		ResolveScope: func(ctx context.Context, s *api.ScopeRef) error { return manage.ResolveScopeRef(ctx, mgr, s) },
-		MaxBody:      maxV3Body,
+		MaxBody:      maxBody,
 	}
 }
 
-// maxV3Body bounds a request body: 50,000 targets or 5 MB of base64
-// content fit comfortably.
-const maxV3Body = 16 << 20
+// maxBody is only a backstop: the server's route limit bounds each body
+// first (http.max_job_body_bytes on the jobbody methods, http.max_body_bytes
+// on the others), so raising that setting is all an operator needs.
+const maxBody = 1 << 30

@@ -18,17 +18,17 @@ import (
 // can wrap it later.
 type Service interface {
 	// FastExecuteScript creates a one-step script job and starts it.
-	//api:v3 fast_execute_script post
+	//api:v3 fast_execute_script post jobbody
 	//api:web
 	//api:partly script_id and script_version_id (the script library, issue 10), host_password_list, CMDB dynamic groups and topology nodes, rolling by source files
 	FastExecuteScript(ctx context.Context, req FastExecuteScriptRequest) (JobCreated, error)
 	// FastTransferFile creates a one-step file job and starts it.
-	//api:v3 fast_transfer_file post
+	//api:v3 fast_transfer_file post jobbody
 	//api:web
 	//api:partly third-party file sources (issue 14), wildcard and REGEX: source paths, CMDB dynamic groups and topology nodes, rolling by source files
 	FastTransferFile(ctx context.Context, req FastTransferFileRequest) (JobCreated, error)
 	// PushConfigFile writes base64 contents as files on the targets.
-	//api:v3 push_config_file post
+	//api:v3 push_config_file post jobbody
 	//api:web
 	//api:partly CMDB dynamic groups and topology nodes
 	PushConfigFile(ctx context.Context, req PushConfigFileRequest) (JobCreated, error)

@@ -37,8 +37,8 @@ func NewClient(b bus.Bus) *Client { return &Client{b: b} }
 
 // resolveScopeArgs carries ResolveScope's parameters over the bus.
 type resolveScopeArgs struct {
-	ScopeType string `json:"scopeType"`
-	ScopeID   string `json:"scopeID"`
+	ScopeType string `json:"scope_type"`
+	ScopeID   string `json:"scope_id"`
 }
 
 // ResolveScope calls manage.ResolveScope over the bus.
@@ -48,7 +48,7 @@ func (c *Client) ResolveScope(ctx context.Context, scopeType string, scopeID str
 
 // accountArgs carries Account's parameters over the bus.
 type accountArgs struct {
-	BizID int64      `json:"bizID"`
+	BizID int64      `json:"biz_id"`
 	Ref   AccountRef `json:"ref"`
 }
 
@@ -135,27 +135,27 @@ func Serve(b bus.Bus, svc Full) error {
 // Declarations lists every method of the Full contract, in declaration order.
 func Declarations() []api.Method {
 	return []api.Method{
-		{Bus: MethodResolveScope, Go: "ResolveScope", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: "",
+		{Bus: MethodResolveScope, Go: "ResolveScope", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[resolveScopeArgs](), Response: reflect.TypeFor[Scope]()},
-		{Bus: MethodAccount, Go: "Account", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: "",
+		{Bus: MethodAccount, Go: "Account", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[accountArgs](), Response: reflect.TypeFor[Account]()},
-		{Bus: MethodCreateCredential, Go: "CreateCredential", V3: "create_credential", Web: "create_credential", PostOnly: true, Admin: false, Extension: false, Partly: "",
+		{Bus: MethodCreateCredential, Go: "CreateCredential", V3: "create_credential", Web: "create_credential", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[CreateCredentialRequest](), Response: reflect.TypeFor[CredentialRef]()},
-		{Bus: MethodUpdateCredential, Go: "UpdateCredential", V3: "update_credential", Web: "update_credential", PostOnly: true, Admin: false, Extension: false, Partly: "",
+		{Bus: MethodUpdateCredential, Go: "UpdateCredential", V3: "update_credential", Web: "update_credential", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[UpdateCredentialRequest](), Response: reflect.TypeFor[CredentialRef]()},
-		{Bus: MethodGetCredential, Go: "GetCredential", V3: "get_credential_detail", Web: "get_credential_detail", PostOnly: false, Admin: false, Extension: false, Partly: "",
+		{Bus: MethodGetCredential, Go: "GetCredential", V3: "get_credential_detail", Web: "get_credential_detail", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[GetCredentialRequest](), Response: reflect.TypeFor[Credential]()},
-		{Bus: MethodSSHCredential, Go: "SSHCredential", V3: "", Web: "", PostOnly: false, Admin: false, Extension: false, Partly: "",
+		{Bus: MethodSSHCredential, Go: "SSHCredential", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[CredentialID](), Response: reflect.TypeFor[SSHCredential]()},
-		{Bus: MethodCreateAgentlessHost, Go: "CreateAgentlessHost", V3: "create_agentless_host", Web: "create_agentless_host", PostOnly: true, Admin: false, Extension: true, Partly: "",
+		{Bus: MethodCreateAgentlessHost, Go: "CreateAgentlessHost", V3: "create_agentless_host", Web: "create_agentless_host", PostOnly: true, Admin: false, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[CreateAgentlessHostRequest](), Response: reflect.TypeFor[AgentlessHost]()},
-		{Bus: MethodListAgentlessHosts, Go: "ListAgentlessHosts", V3: "list_agentless_hosts", Web: "list_agentless_hosts", PostOnly: false, Admin: false, Extension: true, Partly: "",
+		{Bus: MethodListAgentlessHosts, Go: "ListAgentlessHosts", V3: "list_agentless_hosts", Web: "list_agentless_hosts", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[ListAgentlessHostsRequest](), Response: reflect.TypeFor[AgentlessHostPage]()},
-		{Bus: MethodListAgents, Go: "ListAgents", V3: "list_agents", Web: "agents", PostOnly: false, Admin: true, Extension: true, Partly: "",
+		{Bus: MethodListAgents, Go: "ListAgents", V3: "list_agents", Web: "agents", PostOnly: false, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[ListAgentsRequest](), Response: reflect.TypeFor[AgentPage]()},
-		{Bus: MethodRevokeAgent, Go: "RevokeAgent", V3: "revoke_agent", Web: "agents/revoke", PostOnly: true, Admin: true, Extension: true, Partly: "",
+		{Bus: MethodRevokeAgent, Go: "RevokeAgent", V3: "revoke_agent", Web: "agents/revoke", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[RevokeAgentRequest](), Response: reflect.TypeFor[Agent]()},
-		{Bus: MethodRegisterGSEHosts, Go: "RegisterGSEHosts", V3: "register_gse_hosts", Web: "", PostOnly: true, Admin: true, Extension: true, Partly: "",
+		{Bus: MethodRegisterGSEHosts, Go: "RegisterGSEHosts", V3: "register_gse_hosts", Web: "", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[RegisterGSEHostsRequest](), Response: reflect.TypeFor[GSEHostList]()},
 	}
 }

@@ -19,6 +19,9 @@ type Method struct {
 	PostOnly bool
 	// Admin: only an administrator (an actor granted every scope) may call it.
 	Admin bool
+	// JobBody: its body may be as large as http.max_job_body_bytes (script
+	// content, config files, long target lists), not http.max_body_bytes.
+	JobBody bool
 	// Extension: a bkjob endpoint bk-job does not have.
 	Extension bool
 	// Request and Response are the types the method's call carries (the

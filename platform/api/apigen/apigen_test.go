@@ -83,3 +83,12 @@ func TestDirectiveErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestSnake(t *testing.T) {
+	for in, want := range map[string]string{
+		"taskID": "task_id", "hostIDs": "host_ids", "scopeType": "scope_type", "id": "id",
+		"olderThan": "older_than", "bizID": "biz_id", "offset": "offset", "HTTPServer": "http_server",
+	} {
+		require.Equal(t, want, snake(in), in)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/format"
 	"strings"
+	"unicode"
 
 	"github.com/bkjob/bkjob/platform/api"
 )
@@ -34,6 +35,25 @@ func Generate(dir string, o options) ([]byte, error) {
 }
 
 type writer struct{ strings.Builder }
+
+// snake is a parameter's name as a JSON key, as the bus's other payloads
+// name theirs: "taskID" → "task_id", "hostIDs" → "host_ids".
+func snake(name string) string {
+	var b strings.Builder
+	r := []rune(name)
+	for i, c := range r {
+		if unicode.IsUpper(c) {
+			// A new word starts at an upper-case letter after a lower-case
+			// one, or before a lower-case one ("IDs" is one word).
+			if i > 0 && (unicode.IsLower(r[i-1]) || i+1 < len(r) && unicode.IsLower(r[i+1]) && r[i+1] != 's') {
+				b.WriteByte('_')
+			}
+			c = unicode.ToLower(c)
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
 
 // p writes one line. A strings.Builder never fails to write, which is why
 // the errors are not looked at.
@@ -115,7 +135,7 @@ func (c *contract) writeClient(w *writer) {
 			w.p("// %s carries %s's parameters over the bus.", m.request(), m.Go)
 			w.p("type %s struct {", m.request())
 			for _, p := range m.params {
-				w.p("%s %s `json:%q`", api.UpperFirst(p.name), p.typ, p.name)
+				w.p("%s %s `json:%q`", api.UpperFirst(p.name), p.typ, snake(p.name))
 			}
 			w.p("}")
 		}
@@ -185,8 +205,8 @@ func (c *contract) declarations(w *writer) {
 	w.p("func Declarations() []api.Method {")
 	w.p("return []api.Method{")
 	for _, m := range c.methods {
-		w.p("{Bus: Method%s, Go: %q, V3: %q, Web: %q, PostOnly: %t, Admin: %t, Extension: %t, Partly: %q,",
-			m.Go, m.Go, m.V3, m.Web, m.PostOnly, m.Admin, m.Extension, m.Partly)
+		w.p("{Bus: Method%s, Go: %q, V3: %q, Web: %q, PostOnly: %t, Admin: %t, JobBody: %t, Extension: %t, Partly: %q,",
+			m.Go, m.Go, m.V3, m.Web, m.PostOnly, m.Admin, m.JobBody, m.Extension, m.Partly)
 		w.p("Request: reflect.TypeFor[%s](), Response: reflect.TypeFor[%s]()},", m.request(), m.response())
 	}
 	w.p("}")

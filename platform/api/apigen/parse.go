@@ -18,15 +18,18 @@ import (
 
 // A method's doc comment may carry these directive lines:
 //
-//	//api:v3 <name> [post] [admin] [extension]
-//	//api:web [<name>] [post] [admin]
+//	//api:v3 <name> [post] [admin] [jobbody] [extension]
+//	//api:web [<name>] [post] [admin] [jobbody]
 //	//api:partly <what is refused still>
 //
 // v3 puts the method on bk-job's OpenAPI v3 as <name>; web puts it on the
 // web API at /api/web/<name> (the v3 name when none is given), behind the
 // session and CSRF check. Options apply to every surface of the method:
 // post: GET is refused (bk-job's backend_http_methods say POST); admin:
-// administrators only; extension: a bkjob endpoint bk-job does not have.
+// administrators only; jobbody: the body may be as large as
+// http.max_job_body_bytes (script content, config files, long target
+// lists) instead of http.max_body_bytes; extension: a bkjob endpoint bk-job
+// does not have.
 // Every bk-job endpoint is also served at bk-job's other paths
 // (/api/v3/system/, ESB, backend; modules/gateway). partly says what of
 // bk-job's endpoint bkjob does not serve yet (docs/api.md). A method with
@@ -216,7 +219,7 @@ func parseDirective(doc *ast.CommentGroup, m *method) error {
 	return nil
 }
 
-func isOption(f string) bool { return f == "post" || f == "admin" || f == "extension" }
+func isOption(f string) bool { return f == "post" || f == "admin" || f == "extension" || f == "jobbody" }
 
 func (m *method) options(d string, fields []string, v3 bool) error {
 	for _, f := range fields {
@@ -225,10 +228,12 @@ func (m *method) options(d string, fields []string, v3 bool) error {
 			m.PostOnly = true
 		case f == "admin":
 			m.Admin = true
+		case f == "jobbody":
+			m.JobBody = true
 		case f == "extension" && v3:
 			m.Extension = true
 		default:
-			return fmt.Errorf("%s: unknown option %q (post, admin%s)", d, f, map[bool]string{true: ", extension"}[v3])
+			return fmt.Errorf("%s: unknown option %q (post, admin, jobbody%s)", d, f, map[bool]string{true: ", extension"}[v3])
 		}
 	}
 	return nil

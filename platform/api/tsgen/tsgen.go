@@ -156,9 +156,24 @@ func (g *gen) fields(t reflect.Type) []string {
 		if strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero") || f.Type.Kind() == reflect.Pointer {
 			q = "?"
 		}
-		out = append(out, name+q+": "+g.ref(f.Type))
+		typ := g.ref(f.Type)
+		if q == "" && nullable(f.Type) {
+			typ += " | null" // a nil slice or map is JSON null
+		}
+		out = append(out, name+q+": "+typ)
 	}
 	return out
+}
+
+// nullable: Go encodes a nil value of t as null.
+func nullable(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Map:
+		return true
+	case reflect.Slice:
+		return t.Elem().Kind() != reflect.Uint8 && t != rawType
+	}
+	return false
 }
 
 // tsName is a Go type name as a TS identifier: an instantiated generic

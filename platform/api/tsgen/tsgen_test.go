@@ -36,7 +36,7 @@ func TestTypeScript(t *testing.T) {
 	})
 	for _, want := range []string{
 		"export interface request {\n  bk_scope_type?: string\n  bk_scope_id?: string\n  bk_biz_id?: number\n  name: string\n  when: string\n  raw?: string\n  tags?: Record<string, string>\n  inner?: inner\n}",
-		"export interface pageOfinner {\n  data: Array<inner>\n}",
+		"export interface pageOfinner {\n  data: Array<inner> | null\n}",
 		"export interface inner {\n  n: number\n}",
 		"doThing: (req: request): Promise<pageOfinner> => call<pageOfinner>('do_thing', req),",
 	} {

@@ -43,7 +43,9 @@ func TestWebAPI(t *testing.T) {
 	t.Run("a state change with the cookie alone is refused and creates nothing", func(t *testing.T) {
 		resp, body := browser.do(t, http.MethodPost, "/api/web/fast_execute_script", run)
 		requireWebError(t, resp, body, http.StatusForbidden, 1240004, "")
-		resp, body = browser.do(t, http.MethodGet, "/api/web/get_job_instance_list?"+listQuery(), nil)
+		resp, body = browser.do(t, http.MethodPost, "/api/web/get_job_instance_list", listQuery())
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, "every declared web method needs the token: %s", body)
+		resp, body = (&API{Base: c.URL, Header: bearer(t, c.URL, "admin", "admin-pass")}).do(t, http.MethodPost, "/api/web/get_job_instance_list", listQuery())
 		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 		require.Contains(t, string(body), `"total":0`)
 	})
@@ -62,11 +64,18 @@ func TestWebAPI(t *testing.T) {
 		require.Positive(t, job.JobInstanceID)
 		c.waitJob(t, job.JobInstanceID, 60*time.Second)
 
-		resp, body = browser.do(t, http.MethodGet, fmt.Sprintf("/api/web/get_job_instance_ip_log?bk_scope_type=biz&bk_scope_id=1&job_instance_id=%d&step_instance_id=%d&bk_cloud_id=0&ip=%s",
-			job.JobInstanceID, job.StepInstanceID, agent.IP), nil)
+		resp, body = browser.do(t, http.MethodPost, "/api/web/get_job_instance_ip_log", scope(map[string]any{
+			"job_instance_id": job.JobInstanceID, "step_instance_id": job.StepInstanceID, "bk_cloud_id": 0, "ip": agent.IP}))
 		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 		require.Contains(t, string(body), "web-42")
 		require.NotContains(t, string(body), `"result"`, "no v3 envelope on the web API")
+
+		zh := &API{Base: c.URL, Client: browser.Client, Header: browser.Header.Clone()}
+		zh.Header.Set("Accept-Language", "zh-CN")
+		resp, body = zh.do(t, http.MethodPost, "/api/web/get_step_instance_status", scope(map[string]any{
+			"job_instance_id": job.JobInstanceID, "step_instance_id": job.StepInstanceID}))
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		require.Contains(t, string(body), `"status_desc":"执行成功"`, "descriptions in the caller's language on the web too")
 	})
 
 	t.Run("errors have the real status and v3's code", func(t *testing.T) {
@@ -79,6 +88,7 @@ func TestWebAPI(t *testing.T) {
 			{"required", http.MethodPost, "/api/web/get_job_instance_status", map[string]any{"job_instance_id": job.JobInstanceID}, 400, 1241004, "bk_scope_id"},
 			{"not found", http.MethodPost, "/api/web/get_job_instance_status", scope(map[string]any{"job_instance_id": 987654}), 404, 1244006, "job_instance_id"},
 			{"POST only", http.MethodGet, "/api/web/fast_execute_script", nil, 405, 1239003, ""},
+			{"reads by POST too", http.MethodGet, "/api/web/get_job_instance_status", nil, 405, 1239003, ""},
 			{"unknown path", http.MethodGet, "/api/web/no_such_method", nil, 404, 1239003, ""},
 			{"not an object", http.MethodPost, "/api/web/get_job_instance_status", "a string", 400, 1241005, "body"},
 		}
@@ -90,8 +100,16 @@ func TestWebAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("job bodies get http.max_job_body_bytes, other calls the small limit", func(t *testing.T) {
+		big := "#" + strings.Repeat("a", 1536<<10) + "\necho big-body\n"
+		resp, body := browser.do(t, http.MethodPost, "/api/web/fast_execute_script", scriptBody(big, []target{agent}, nil))
+		require.Equal(t, http.StatusOK, resp.StatusCode, "a 2 MiB job body is a job: %.300s", body)
+		resp, body = browser.do(t, http.MethodPost, "/api/web/get_job_instance_status", scope(map[string]any{"pad": strings.Repeat("a", 2<<20)}))
+		requireWebError(t, resp, body, http.StatusRequestEntityTooLarge, 1239004, "")
+	})
+
 	t.Run("no session", func(t *testing.T) {
-		resp, body := (&API{Base: c.URL}).do(t, http.MethodGet, "/api/web/get_job_instance_list?"+listQuery(), nil)
+		resp, body := (&API{Base: c.URL}).do(t, http.MethodPost, "/api/web/get_job_instance_list", listQuery())
 		requireWebError(t, resp, body, http.StatusUnauthorized, 1240004, "")
 	})
 
@@ -101,8 +119,26 @@ func TestWebAPI(t *testing.T) {
 		requireWebError(t, resp, body, http.StatusForbidden, 1238001, "")
 		require.Contains(t, string(body), `"permission"`)
 		require.NotContains(t, string(body), "web-42")
-		resp, body = alice.do(t, http.MethodGet, "/api/web/agents?bk_scope_type=biz&bk_scope_id=1", nil)
+		resp, body = alice.do(t, http.MethodPost, "/api/web/agents", scope(nil))
 		requireWebError(t, resp, body, http.StatusForbidden, 1238001, "")
+	})
+
+	t.Run("a client cannot mark its scope resolved", func(t *testing.T) {
+		// scope_resolved is the door's to set: sent by a client with a
+		// business it has no right to, it changes nothing.
+		forged := map[string]any{"scope_resolved": true, "bk_biz_id": 1, "bk_scope_type": "biz", "bk_scope_id": "1",
+			"job_instance_id": job.JobInstanceID}
+		alice := webSession(t, c.URL, "alice", "alice-pass")
+		resp, body := alice.do(t, http.MethodPost, "/api/web/get_job_instance_status", forged)
+		requireWebError(t, resp, body, http.StatusForbidden, 1238001, "")
+		ops := &API{Base: c.URL, Header: http.Header{"X-Bkapi-Authorization": {`{"bk_app_code":"ops","bk_app_secret":"ops-secret"}`}}}
+		resp, body = ops.do(t, http.MethodPost, "/api/v3/get_job_instance_status", forged)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Contains(t, string(body), `"code":1238001`)
+		require.NotContains(t, string(body), "web-42")
+		resp, body = ops.do(t, http.MethodGet, fmt.Sprintf("/api/v3/get_job_instance_status?scope_resolved=true&bk_biz_id=1&job_instance_id=%d", job.JobInstanceID), nil)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Contains(t, string(body), `"code":1238001`)
 	})
 
 	t.Run("the message follows the caller's language", func(t *testing.T) {
@@ -114,10 +150,16 @@ func TestWebAPI(t *testing.T) {
 	})
 }
 
-func listQuery() string {
+func listQuery() map[string]any {
 	now := time.Now()
-	return fmt.Sprintf("bk_scope_type=biz&bk_scope_id=1&create_time_start=%d&create_time_end=%d",
-		now.Add(-time.Hour).UnixMilli(), now.Add(time.Hour).UnixMilli())
+	return scope(map[string]any{"create_time_start": now.Add(-time.Hour).UnixMilli(), "create_time_end": now.Add(time.Hour).UnixMilli()})
+}
+
+// bearer logs user in and returns the header of a bearer session: no
+// cookie, so no CSRF token is needed.
+func bearer(t *testing.T, base, user, password string) http.Header {
+	t.Helper()
+	return webSession(t, base, user, password).Header
 }
 
 func requireWebError(t *testing.T, resp *http.Response, body []byte, status, code int, field string) webError {

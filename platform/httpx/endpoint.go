@@ -86,7 +86,7 @@ func WebHandler[Req any, PReq scopedRequest[Req], Resp any](call func(context.Co
 		if err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, resp)
+		return c.JSON(http.StatusOK, localized(c, resp))
 	}
 }
 
@@ -108,20 +108,16 @@ func MountV3(g *echo.Group, eps []Endpoint, d Door) {
 }
 
 // MountWeb serves eps on g (the web API group, behind the session and CSRF
-// check) at /<web name>: POST always, GET unless the endpoint is POST-only
-// (then GET is 405, code 1239003).
+// check) at /<web name>, by POST only: a GET is 405 (code 1239003). POST
+// alone keeps every declared web method behind the CSRF check, whatever it
+// does, and the UI's client only POSTs.
 func MountWeb(g *echo.Group, eps []Endpoint, d Door) {
 	for _, ep := range eps {
-		fn := serve(ep, d, func(_ echo.Context, err error) error { return err })
-		g.POST("/"+ep.Web, fn)
-		get := fn
-		if ep.PostOnly {
-			name := ep.Web
-			get = func(echo.Context) error {
-				return echo.NewHTTPError(http.StatusMethodNotAllowed, name+" accepts POST only")
-			}
-		}
-		g.GET("/"+ep.Web, get)
+		g.POST("/"+ep.Web, serve(ep, d, func(_ echo.Context, err error) error { return err }))
+		name := ep.Web
+		g.GET("/"+ep.Web, func(echo.Context) error {
+			return echo.NewHTTPError(http.StatusMethodNotAllowed, name+" accepts POST only")
+		})
 	}
 }
 

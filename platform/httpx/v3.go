@@ -37,11 +37,17 @@ type V3Page[T any] struct {
 // message, and the texts of data when data is an i18n.Localizer (status
 // descriptions next to their numbers).
 func V3OK(c echo.Context, data any) error {
-	t := TranslatorOf(c)
+	return c.JSON(http.StatusOK, V3Envelope{Result: true, Code: 0, Message: TranslatorOf(c).Text(v3SuccessKey, nil),
+		Data: localized(c, data), JobRequestID: RequestID(c)})
+}
+
+// localized is data with its texts in the request's language when it is
+// an i18n.Localizer; every surface (v3, web) answers through it.
+func localized(c echo.Context, data any) any {
 	if l, ok := data.(i18n.Localizer); ok {
-		data = l.Localized(t)
+		return l.Localized(TranslatorOf(c))
 	}
-	return c.JSON(http.StatusOK, V3Envelope{Result: true, Code: 0, Message: t.Text(v3SuccessKey, nil), Data: data, JobRequestID: RequestID(c)})
+	return data
 }
 
 // V3Error writes a failed envelope for err. The message, in the request's

@@ -42,7 +42,7 @@ export interface FastTransferFileRequest {
   account_id?: number
   account_alias?: string
   file_target_path: string
-  file_source_list: Array<FileSourceSpec>
+  file_source_list: Array<FileSourceSpec> | null
   timeout?: number
   download_speed_limit?: number
   upload_speed_limit?: number
@@ -62,7 +62,7 @@ export interface PushConfigFileRequest {
   account_alias: string
   account_id?: number
   file_target_path: string
-  file_list: Array<ConfigFile>
+  file_list: Array<ConfigFile> | null
   target_server?: Server
   timeout?: number
   callback_url?: string
@@ -81,7 +81,7 @@ export interface GetJobInstanceStatusRequest {
 export interface JobInstanceStatus {
   finished: boolean
   job_instance: JobInstanceInfo
-  step_instance_list: Array<StepInstanceInfo>
+  step_instance_list: Array<StepInstanceInfo> | null
 }
 
 // GetStepInstanceStatusRequest is github.com/bkjob/bkjob/modules/execute.GetStepInstanceStatusRequest.
@@ -113,7 +113,7 @@ export interface StepInstanceStatus {
   total_time: number
   current_batch?: number
   total_batch?: number
-  step_result_group_list: Array<ResultGroup>
+  step_result_group_list: Array<ResultGroup> | null
 }
 
 // StepRef is github.com/bkjob/bkjob/modules/execute.StepRef.
@@ -159,7 +159,7 @@ export interface V3PageOfJobInstanceSummary {
   start: number
   total: number
   length: number
-  data: Array<JobInstanceSummary>
+  data: Array<JobInstanceSummary> | null
 }
 
 // JobRef is github.com/bkjob/bkjob/modules/execute.JobRef.
@@ -173,7 +173,7 @@ export interface JobRef {
 // JobGlobalVarValues is github.com/bkjob/bkjob/modules/execute.JobGlobalVarValues.
 export interface JobGlobalVarValues {
   job_instance_id: number
-  step_instance_var_list: Array<StepInstanceVar>
+  step_instance_var_list: Array<StepInstanceVar> | null
 }
 
 // OperateJobInstanceRequest is github.com/bkjob/bkjob/modules/execute.OperateJobInstanceRequest.
@@ -265,7 +265,7 @@ export interface RollingPreviewRequest {
 export interface RollingPlan {
   expression: string
   total_hosts: number
-  batches: Array<RollingBatch>
+  batches: Array<RollingBatch> | null
 }
 
 // QueryAgentInfoRequest is github.com/bkjob/bkjob/modules/execute.QueryAgentInfoRequest.
@@ -273,12 +273,12 @@ export interface QueryAgentInfoRequest {
   bk_scope_type?: string
   bk_scope_id?: string
   bk_biz_id?: number
-  host_id_list: Array<number>
+  host_id_list: Array<number> | null
 }
 
 // AgentInfoList is github.com/bkjob/bkjob/modules/execute.AgentInfoList.
 export interface AgentInfoList {
-  agent_info_list: Array<AgentInfo>
+  agent_info_list: Array<AgentInfo> | null
 }
 
 // CreateCredentialRequest is github.com/bkjob/bkjob/modules/manage.CreateCredentialRequest.
@@ -374,7 +374,7 @@ export interface V3PageOfAgentlessHost {
   start: number
   total: number
   length: number
-  data: Array<AgentlessHost>
+  data: Array<AgentlessHost> | null
 }
 
 // ListAgentsRequest is github.com/bkjob/bkjob/modules/manage.ListAgentsRequest.
@@ -391,7 +391,7 @@ export interface V3PageOfAgent {
   start: number
   total: number
   length: number
-  data: Array<Agent>
+  data: Array<Agent> | null
 }
 
 // RevokeAgentRequest is github.com/bkjob/bkjob/modules/manage.RevokeAgentRequest.
@@ -444,7 +444,7 @@ export interface HostPassword {
 
 // FileSourceSpec is github.com/bkjob/bkjob/modules/execute.FileSourceSpec.
 export interface FileSourceSpec {
-  file_list: Array<string>
+  file_list: Array<string> | null
   account?: AccountRef
   server?: Server
   file_type?: number
@@ -491,7 +491,7 @@ export interface ResultGroup {
   result_type_desc: string
   tag: string
   host_size: number
-  host_result_list: Array<HostResult>
+  host_result_list: Array<HostResult> | null
 }
 
 // ScriptInfo is github.com/bkjob/bkjob/modules/execute.ScriptInfo.
@@ -512,7 +512,7 @@ export interface ScriptInfo {
 
 // FileInfo is github.com/bkjob/bkjob/modules/execute.FileInfo.
 export interface FileInfo {
-  file_source_list: Array<FileSourceDetail>
+  file_source_list: Array<FileSourceDetail> | null
   file_destination: FileDestination
   timeout: number
   source_speed_limit?: number
@@ -548,7 +548,7 @@ export interface JobInstanceSummary {
 // StepInstanceVar is github.com/bkjob/bkjob/modules/execute.StepInstanceVar.
 export interface StepInstanceVar {
   step_instance_id: number
-  global_var_list: Array<GlobalVar>
+  global_var_list: Array<GlobalVar> | null
 }
 
 // FileLog is github.com/bkjob/bkjob/modules/execute.FileLog.
@@ -585,7 +585,7 @@ export interface FileTaskLog {
   bk_host_id: number
   bk_cloud_id: number
   ip: string
-  file_logs: Array<FileLog>
+  file_logs: Array<FileLog> | null
 }
 
 // RollingBatch is github.com/bkjob/bkjob/modules/execute.RollingBatch.
@@ -666,15 +666,15 @@ export interface AccountInfo {
 // ServerDetail is github.com/bkjob/bkjob/modules/execute.ServerDetail.
 export interface ServerDetail {
   variable?: string
-  ip_list: Array<HostDetail>
-  topo_node_list: Array<TopoNode>
-  dynamic_group_list: Array<DynamicGroup>
+  ip_list: Array<HostDetail> | null
+  topo_node_list: Array<TopoNode> | null
+  dynamic_group_list: Array<DynamicGroup> | null
 }
 
 // FileSourceDetail is github.com/bkjob/bkjob/modules/execute.FileSourceDetail.
 export interface FileSourceDetail {
   file_type: number
-  file_list: Array<string>
+  file_list: Array<string> | null
   server: ServerDetail
   account: AccountInfo
   file_source_id?: number

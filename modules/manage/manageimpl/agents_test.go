@@ -96,7 +96,7 @@ func TestAgentsAdminOnly(t *testing.T) {
 			require.Contains(t, raw, "administrator")
 			require.Equal(t, 1238001, v3.Code, "bk-job's no-permission code")
 		}
-		resp, err := http.Get(srv.URL + "/api/web/agents?bk_scope_type=biz&bk_scope_id=1")
+		resp, err := http.Post(srv.URL+"/api/web/agents", "application/json", strings.NewReader(`{"bk_scope_type":"biz","bk_scope_id":"1"}`))
 		require.NoError(t, err)
 		_ = resp.Body.Close()
 		want := http.StatusForbidden

@@ -45,6 +45,14 @@ func ResolveScopeParams(ctx context.Context, svc Service, scopeType, scopeID str
 	if err != nil {
 		return Scope{}, err
 	}
+	// The scope the roles behind will act in is the canonical one: the
+	// caller must hold that one too, not only the spelling it sent (a
+	// database collation may match "1 " or "BIZ" to it).
+	if sc.Type != typ || sc.ID != id {
+		if err := httpx.CheckScope(ctx, httpx.ActionAccessBusiness, sc.Type, sc.ID); err != nil {
+			return Scope{}, err
+		}
+	}
 	return sc, nil
 }
 

@@ -57,8 +57,9 @@ type DB struct {
 	MaxOpenConns int    `koanf:"max_open_conns"`
 }
 
-// Cache is the shared cache (sessions, rate limits): in memory, or Redis
-// when several gateways must share it.
+// Cache is the shared cache (login and secret-check rate limits): in
+// memory, or Redis when several gateways must share it. Sessions live in
+// the database.
 type Cache struct {
 	Backend    string `koanf:"backend"`
 	RedisURL   string `koanf:"redis_url" secret:"true"`

@@ -30,7 +30,7 @@ func LogLookup(svc Service) logsvr.StepLookup {
 	return func(ctx context.Context, stepInstanceID int64, executeCount, batch int, hostID int64) (logsvr.StepState, error) {
 		req := LogTargetRequest{StepInstanceID: stepInstanceID, ExecuteCount: executeCount, Batch: batch, HostID: hostID}
 		if a, ok := httpx.ActorFrom(ctx); ok {
-			req.Caller.TakeActor(a.Username, a.AppCode, api.DoorWeb)
+			req.Caller.TakeActor(a.Username, a.AppCode, api.SurfaceWeb)
 		}
 		return svc.LogTarget(ctx, req)
 	}

@@ -15,9 +15,9 @@ type Caller struct {
 }
 
 // TakeActor records the authenticated caller; the door calls it.
-func (c *Caller) TakeActor(username, appCode string, door api.Door) {
+func (c *Caller) TakeActor(username, appCode string, surface api.Surface) {
 	mode := StartupAPI
-	if door == api.DoorWeb {
+	if surface == api.SurfaceWeb {
 		mode = StartupWeb
 	}
 	*c = Caller{Username: username, AppCode: appCode, StartupMode: mode}

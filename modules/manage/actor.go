@@ -12,26 +12,26 @@ func operatorOf(username, appCode string) string {
 }
 
 // TakeActor records the caller as the operator; the door calls it.
-func (r *CreateCredentialRequest) TakeActor(username, appCode string, _ api.Door) {
+func (r *CreateCredentialRequest) TakeActor(username, appCode string, _ api.Surface) {
 	r.Operator = operatorOf(username, appCode)
 }
 
 // TakeActor records the caller as the operator; the door calls it.
-func (r *UpdateCredentialRequest) TakeActor(username, appCode string, _ api.Door) {
+func (r *UpdateCredentialRequest) TakeActor(username, appCode string, _ api.Surface) {
 	r.Operator = operatorOf(username, appCode)
 }
 
 // TakeActor records the caller as the operator; the door calls it.
-func (r *CreateAgentlessHostRequest) TakeActor(username, appCode string, _ api.Door) {
+func (r *CreateAgentlessHostRequest) TakeActor(username, appCode string, _ api.Surface) {
 	r.Operator = operatorOf(username, appCode)
 }
 
 // TakeActor records the caller as the operator; the door calls it.
-func (r *RevokeAgentRequest) TakeActor(username, appCode string, _ api.Door) {
+func (r *RevokeAgentRequest) TakeActor(username, appCode string, _ api.Surface) {
 	r.Operator = operatorOf(username, appCode)
 }
 
 // TakeActor records the caller as the operator; the door calls it.
-func (r *RegisterGSEHostsRequest) TakeActor(username, appCode string, _ api.Door) {
+func (r *RegisterGSEHostsRequest) TakeActor(username, appCode string, _ api.Surface) {
 	r.Operator = operatorOf(username, appCode)
 }

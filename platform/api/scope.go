@@ -22,18 +22,18 @@ type Scoped interface {
 	Scope() *ScopeRef
 }
 
-// Door is where a request entered: it decides, for example, bk-job's
-// startup mode of a job.
-type Door int
+// Surface is the API a request entered by: it decides, for example,
+// bk-job's startup mode of a job.
+type Surface int
 
-// The doors.
+// The surfaces.
 const (
-	DoorV3 Door = iota + 1
-	DoorWeb
+	SurfaceV3 Surface = iota + 1
+	SurfaceWeb
 )
 
 // ActorTaker is a request that records who made it. The door sets it from
 // the authenticated actor, never from the request body.
 type ActorTaker interface {
-	TakeActor(username, appCode string, door Door)
+	TakeActor(username, appCode string, surface Surface)
 }

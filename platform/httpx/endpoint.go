@@ -40,7 +40,7 @@ type scopedRequest[Req any] interface {
 
 // enter binds a request of type Req, records the authenticated actor in it
 // and resolves its scope: what every surface does before the call.
-func enter[Req any, PReq scopedRequest[Req]](c echo.Context, d Door, door api.Door) (Req, error) {
+func enter[Req any, PReq scopedRequest[Req]](c echo.Context, d Door, surface api.Surface) (Req, error) {
 	var req Req
 	if err := BindV3(c, &req, d.MaxBody); err != nil {
 		return req, err
@@ -50,7 +50,7 @@ func enter[Req any, PReq scopedRequest[Req]](c echo.Context, d Door, door api.Do
 		return req, errs.ErrUnauthorized.Withf("no authenticated caller")
 	}
 	if t, ok := any(&req).(api.ActorTaker); ok {
-		t.TakeActor(actor.Username, actor.AppCode, door)
+		t.TakeActor(actor.Username, actor.AppCode, surface)
 	}
 	if err := d.ResolveScope(c.Request().Context(), PReq(&req).Scope()); err != nil {
 		return req, err
@@ -62,7 +62,7 @@ func enter[Req any, PReq scopedRequest[Req]](c echo.Context, d Door, door api.Do
 // goes out in bk-job's envelope.
 func V3Handler[Req any, PReq scopedRequest[Req], Resp any](call func(context.Context, Req) (Resp, error)) func(echo.Context, Door) error {
 	return func(c echo.Context, d Door) error {
-		req, err := enter[Req, PReq](c, d, api.DoorV3)
+		req, err := enter[Req, PReq](c, d, api.SurfaceV3)
 		if err != nil {
 			return V3Error(c, err)
 		}
@@ -78,7 +78,7 @@ func V3Handler[Req any, PReq scopedRequest[Req], Resp any](call func(context.Con
 // error goes to the error handler (its real HTTP status and ErrorBody).
 func WebHandler[Req any, PReq scopedRequest[Req], Resp any](call func(context.Context, Req) (Resp, error)) func(echo.Context, Door) error {
 	return func(c echo.Context, d Door) error {
-		req, err := enter[Req, PReq](c, d, api.DoorWeb)
+		req, err := enter[Req, PReq](c, d, api.SurfaceWeb)
 		if err != nil {
 			return err
 		}

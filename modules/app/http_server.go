@@ -3,7 +3,7 @@ package app
 import (
 	"log/slog"
 
-	"github.com/bkjob/bkjob/modules/execute"
+	"github.com/bkjob/bkjob/modules/gateway"
 	"github.com/bkjob/bkjob/platform/config"
 	"github.com/bkjob/bkjob/platform/httpx"
 )
@@ -23,7 +23,7 @@ func newHTTPServer(cfg *config.Config, log *slog.Logger) (*httpx.Server, error) 
 	// Declared jobbody methods carry script content, config files or long
 	// target lists: http.max_job_body_bytes on every surface they are on
 	// (bk-job's other v3 paths are rewritten onto /api/v3/<name> first).
-	for _, d := range execute.Declarations() {
+	for _, d := range gateway.Declarations() {
 		if !d.JobBody {
 			continue
 		}

@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/modules/execute"
+	"github.com/bkjob/bkjob/modules/gateway"
 	"github.com/bkjob/bkjob/modules/logsvr"
 	"github.com/bkjob/bkjob/modules/manage"
 	"github.com/bkjob/bkjob/platform/config"
@@ -157,4 +159,30 @@ func TestCallerBeforeItsCalleeFailsClearly(t *testing.T) {
 	_, err = w.transportAPI()
 	require.ErrorContains(t, err, "gse runs in this process")
 	require.ErrorIs(t, w.toEngine.Sink(t.Context(), nil), errEngineNotUp)
+}
+
+// TestEveryDeclaredRouteIsMounted: each declared v3 and web method of every
+// contract is served by the gateway's mounts, so a module whose routes are
+// not registered here fails now rather than answering 1239003 in use.
+func TestEveryDeclaredRouteIsMounted(t *testing.T) {
+	w := provisioned(t, "all")
+	mounts, err := w.gatewayMounts()
+	require.NoError(t, err)
+	e := echo.New()
+	web, v3 := e.Group("/api/web"), e.Group("/api/v3")
+	for _, m := range mounts {
+		m(web, v3)
+	}
+	routes := map[string]bool{}
+	for _, r := range e.Routes() {
+		routes[r.Method+" "+r.Path] = true
+	}
+	for _, d := range gateway.Declarations() {
+		if d.V3 != "" {
+			require.True(t, routes["POST /api/v3/"+d.V3], "%s (%s) is declared on v3 but not mounted", d.V3, d.Bus)
+		}
+		if d.Web != "" {
+			require.True(t, routes["POST /api/web/"+d.Web], "%s (%s) is declared on the web but not mounted", d.Web, d.Bus)
+		}
+	}
 }

@@ -8,14 +8,25 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/bkjob/bkjob/modules/execute"
-	"github.com/bkjob/bkjob/modules/manage"
 	"github.com/bkjob/bkjob/platform/api"
 )
 
-// declared is every module's declared methods.
-func declared() []api.Method {
-	return append(execute.Declarations(), manage.Declarations()...)
+// declared is every contract's declared methods.
+func declared() []api.Method { return Declarations() }
+
+// TestDeclaredNamesUnique: no two methods take one v3 or web name (echo
+// would let the later route override the earlier silently) or one bus name.
+func TestDeclaredNamesUnique(t *testing.T) {
+	seen := map[string]string{}
+	for _, d := range declared() {
+		for _, key := range []string{"bus " + d.Bus, "v3 " + d.V3, "web " + d.Web} {
+			if strings.HasSuffix(key, " ") {
+				continue
+			}
+			require.Empty(t, seen[key], "%s is declared by %s and %s", key, seen[key], d.Go)
+			seen[key] = d.Go
+		}
+	}
 }
 
 // TestDeclaredNamesAreBkjobs: a declared v3 name is one of bk-job's unless

@@ -10,6 +10,28 @@ import (
 	"github.com/bkjob/bkjob/platform/httpx"
 )
 
+// ScopeParams checks a request's bk_scope_type + bk_scope_id, or reads the
+// deprecated bk_biz_id as a business, and returns the scope to resolve.
+// Errors name the parameter at fault.
+func ScopeParams(scopeType, scopeID string, bizID int64) (typ, id string, err error) {
+	typ, id = scopeType, scopeID
+	if typ == "" && id == "" {
+		if bizID <= 0 {
+			return "", "", errs.Required("bk_scope_id").Withf("is required: give bk_scope_type and bk_scope_id (or the deprecated bk_biz_id)")
+		}
+		typ, id = "biz", strconv.FormatInt(bizID, 10)
+	}
+	switch {
+	case typ == "":
+		return "", "", errs.Required("bk_scope_type").Withf("is required with bk_scope_id: biz or biz_set")
+	case typ != "biz" && typ != "biz_set":
+		return "", "", errs.Invalid("bk_scope_type", "must be biz or biz_set, got %q", typ)
+	case id == "":
+		return "", "", errs.Required("bk_scope_id").Withf("is required with bk_scope_type")
+	}
+	return typ, id, nil
+}
+
 // ResolveScopeParams checks a request's bk_scope_type + bk_scope_id (or the
 // deprecated bk_biz_id, read as a business) and resolves them through svc.
 // Errors name the parameter at fault; an unknown scope is ErrScopeNotFound
@@ -18,20 +40,9 @@ import (
 // *httpx.PermissionError. Every OpenAPI v3 endpoint calls it before its
 // service.
 func ResolveScopeParams(ctx context.Context, svc Service, scopeType, scopeID string, bizID int64) (Scope, error) {
-	typ, id := scopeType, scopeID
-	if typ == "" && id == "" {
-		if bizID <= 0 {
-			return Scope{}, errs.Required("bk_scope_id").Withf("is required: give bk_scope_type and bk_scope_id (or the deprecated bk_biz_id)")
-		}
-		typ, id = "biz", strconv.FormatInt(bizID, 10)
-	}
-	switch {
-	case typ == "":
-		return Scope{}, errs.Required("bk_scope_type").Withf("is required with bk_scope_id: biz or biz_set")
-	case typ != "biz" && typ != "biz_set":
-		return Scope{}, errs.Invalid("bk_scope_type", "must be biz or biz_set, got %q", typ)
-	case id == "":
-		return Scope{}, errs.Required("bk_scope_id").Withf("is required with bk_scope_type")
+	typ, id, err := ScopeParams(scopeType, scopeID, bizID)
+	if err != nil {
+		return Scope{}, err
 	}
 	// Refused before manage is asked, so a caller cannot probe which
 	// scopes exist.

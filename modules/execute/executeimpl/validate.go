@@ -23,20 +23,9 @@ func (e *Engine) scope(ctx context.Context, ref execute.ScopeRef) (manage.Scope,
 	if ref.Resolved && ref.BizID > 0 {
 		return manage.Scope{Type: ref.ScopeType, ID: ref.ScopeID, BizID: ref.BizID}, nil
 	}
-	typ, id := ref.ScopeType, ref.ScopeID
-	if typ == "" && id == "" {
-		if ref.BizID <= 0 {
-			return manage.Scope{}, errs.Required("bk_scope_id").Withf("is required: give bk_scope_type and bk_scope_id (or the deprecated bk_biz_id)")
-		}
-		typ, id = "biz", strconv.FormatInt(ref.BizID, 10)
-	}
-	switch {
-	case typ == "":
-		return manage.Scope{}, errs.Required("bk_scope_type").Withf("is required with bk_scope_id: biz or biz_set")
-	case typ != "biz" && typ != "biz_set":
-		return manage.Scope{}, errs.Invalid("bk_scope_type", "must be biz or biz_set, got %q", typ)
-	case id == "":
-		return manage.Scope{}, errs.Required("bk_scope_id").Withf("is required with bk_scope_type")
+	typ, id, err := manage.ScopeParams(ref.ScopeType, ref.ScopeID, ref.BizID)
+	if err != nil {
+		return manage.Scope{}, err
 	}
 	sc, err := e.mgr.ResolveScope(ctx, typ, id)
 	if errors.Is(err, manage.ErrScopeNotFound) {

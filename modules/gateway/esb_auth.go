@@ -32,6 +32,11 @@ func (g *Gateway) esbActor(c echo.Context) (httpx.Actor, error) {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		cred = apiCredentials{AppCode: fromQuery["bk_app_code"], AppSecret: fromQuery["bk_app_secret"], Username: fromQuery["bk_username"]}
 	} else {
+		// An address locked out for failed secrets is refused before its
+		// body (up to the route's limit) is read and decoded.
+		if err := g.limits.admit(r.Context(), ipSubject(c.RealIP())); err != nil {
+			return httpx.Actor{}, &appCheckError{code: "(esb)", err: err}
+		}
 		var err error
 		if cred, err = stripBody(r); err != nil {
 			return httpx.Actor{}, err

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -111,4 +113,34 @@ func TestESBBodyLimit(t *testing.T) {
 		require.Equal(t, 1239004, decodeV3(t, rec).Code)
 	}
 	require.Zero(t, f.bcrypts.Load(), "refused before the secret was checked")
+}
+
+// countingReader counts the bytes read from it.
+type countingReader struct {
+	r    io.Reader
+	read int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read += n
+	return n, err
+}
+
+// TestESBLockedAddressBodyUnread: an address locked out for wrong secrets
+// is refused on the ESB path before its body is read, so it cannot make the
+// gateway read and decode bodies up to the route's limit for nothing.
+func TestESBLockedAddressBodyUnread(t *testing.T) {
+	f := newFixtureWith(t, fixtureOptions{env: []string{"BKJOB_API_APP_CODE=ci", "BKJOB_API_APP_SECRET=s3cret", "BKJOB_AUTH__IP_MAX_FAILURES=3"}, mounts: []Mount{echoProbe}})
+	for i := range 3 { // three apps: the address is what gets locked
+		f.callWith(func(r *http.Request) { r.RemoteAddr = "198.51.100.80:40000" }, http.MethodPost, "/v2/jobv3/get_job_instance_list/", nil,
+			map[string]any{"bk_app_code": fmt.Sprintf("app%d", i), "bk_app_secret": "guess"})
+	}
+	body := &countingReader{r: strings.NewReader(`{"bk_app_code":"ci","bk_app_secret":"guess","pad":"` + strings.Repeat("x", 512<<10) + `"}`)}
+	req := httptest.NewRequest(http.MethodPost, "/v2/jobv3/get_job_instance_list/", body)
+	req.RemoteAddr = "198.51.100.80:40000"
+	rec := httptest.NewRecorder()
+	f.srv.Echo.ServeHTTP(rec, req)
+	requireThrottled(t, rec, 15*time.Minute)
+	require.Zero(t, body.read, "the locked address's body was not read")
 }

@@ -62,16 +62,21 @@ func bindQuery(q url.Values, dst any) error {
 }
 
 // collectFields maps json names to settable fields, descending into
-// embedded structs.
+// embedded structs as encoding/json does: only those without a json name
+// (one with a name, such as execute's Caller, is an object the query cannot
+// carry). Fields the server fills (web:"-") are never taken from a query.
 func collectFields(v reflect.Value, out map[string]reflect.Value) {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if sf.Tag.Get("web") == "-" {
+			continue
+		}
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct && name == "" {
 			collectFields(v.Field(i), out)
 			continue
 		}
-		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
 		if name == "" || name == "-" || !sf.IsExported() {
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bkjob/bkjob/platform/api"
 	"github.com/bkjob/bkjob/platform/errs"
 	"github.com/bkjob/bkjob/platform/reqid"
 )
@@ -134,4 +135,27 @@ func TestRequestIDInContext(t *testing.T) {
 	s.Echo.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/x", nil))
 	require.NotEmpty(t, seen)
 	require.Equal(t, rec.Header().Get(echo.HeaderXRequestID), seen)
+}
+
+// serverFilled is a request with what the server fills: the caller (a
+// named embedded struct) and the resolved mark.
+type serverFilled struct {
+	api.ScopeRef
+	Caller struct {
+		Username string `json:"username"`
+	} `json:"caller" web:"-"`
+	Name string `json:"name"`
+}
+
+// TestBindV3QueryLeavesServerFieldsAlone: a query cannot set what the
+// server fills, nor reach into a named embedded struct (encoding/json does
+// not flatten one either).
+func TestBindV3QueryLeavesServerFieldsAlone(t *testing.T) {
+	var got serverFilled
+	r := httptest.NewRequest(http.MethodGet, "/x?username=mallory&scope_resolved=true&bk_biz_id=2&name=n", nil)
+	require.NoError(t, BindV3(echo.New().NewContext(r, httptest.NewRecorder()), &got, 1<<20))
+	require.Empty(t, got.Caller.Username)
+	require.False(t, got.Resolved)
+	require.Equal(t, int64(2), got.BizID)
+	require.Equal(t, "n", got.Name)
 }

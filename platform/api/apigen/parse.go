@@ -219,7 +219,9 @@ func parseDirective(doc *ast.CommentGroup, m *method) error {
 	return nil
 }
 
-func isOption(f string) bool { return f == "post" || f == "admin" || f == "extension" || f == "jobbody" }
+func isOption(f string) bool {
+	return f == "post" || f == "admin" || f == "extension" || f == "jobbody"
+}
 
 func (m *method) options(d string, fields []string, v3 bool) error {
 	for _, f := range fields {

@@ -1,0 +1,23 @@
+import { onBeforeUnmount } from 'vue'
+
+// usePolling runs load now and then every intervalMs while keepGoing() says
+// so (a task that has not finished); it stops with the component. A run
+// never overlaps the previous one.
+export function usePolling(load: () => Promise<void>, keepGoing: () => boolean, intervalMs = 2000) {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let stopped = false
+  async function tick() {
+    timer = undefined
+    await load()
+    if (!stopped && keepGoing()) timer = setTimeout(tick, intervalMs)
+  }
+  function restart() {
+    if (timer) clearTimeout(timer)
+    void tick()
+  }
+  onBeforeUnmount(() => {
+    stopped = true
+    if (timer) clearTimeout(timer)
+  })
+  return { restart }
+}

@@ -1,7 +1,8 @@
-import { onBeforeUnmount } from 'vue'
+import { onBeforeUnmount, onMounted } from 'vue'
 
 // usePolling runs load now and then every intervalMs while keepGoing() says
-// so (a task that has not finished); it stops with the component. A run
+// so (a task that has not finished), from the component's mount until it
+// unmounts. A run
 // never overlaps the previous one.
 export function usePolling(load: () => Promise<void>, keepGoing: () => boolean, intervalMs = 2000) {
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -15,6 +16,7 @@ export function usePolling(load: () => Promise<void>, keepGoing: () => boolean, 
     if (timer) clearTimeout(timer)
     void tick()
   }
+  onMounted(() => void tick())
   onBeforeUnmount(() => {
     stopped = true
     if (timer) clearTimeout(timer)

@@ -26,5 +26,9 @@ export function createAppRouter(pinia: Pinia): Router {
     }
     return { name: 'login', query: { redirect: to.fullPath } }
   })
+  // An error belongs to the page it happened on.
+  router.afterEach((to, from) => {
+    if (to.path !== from.path) useErrors(pinia).clear()
+  })
   return router
 }

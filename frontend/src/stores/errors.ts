@@ -27,5 +27,8 @@ export const useErrors = defineStore('errors', () => {
   function dismiss(id: number) {
     shown.value = shown.value.filter((x) => x.id !== id)
   }
-  return { shown, report, dismiss }
+  function clear() {
+    shown.value = []
+  }
+  return { shown, report, dismiss, clear }
 })

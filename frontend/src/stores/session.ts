@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { ApiError } from '../api/client'
+import { ApiError, csrfToken } from '../api/client'
 import { sessionApi, type CurrentUser } from '../api/session'
 
 // useSession is who is logged in: loaded once from /api/web/me.
@@ -9,8 +9,15 @@ export const useSession = defineStore('session', () => {
   const loaded = ref(false)
   const isAdmin = computed(() => user.value?.all_scopes === true)
 
-  // load asks the server who we are; a 401 means nobody.
+  // load asks the server who we are; a 401 means nobody. Without the
+  // bkjob_csrf cookie (set with the session, script-readable) there is no
+  // session to ask about.
   async function load(): Promise<CurrentUser | null> {
+    if (!csrfToken()) {
+      user.value = null
+      loaded.value = true
+      return null
+    }
     try {
       user.value = await sessionApi.me()
     } catch (e) {

@@ -152,6 +152,7 @@ try {
     allowHTTPErrors = true
     await page.goto(base + '/biz/1/execute/task/987654321')
     await expectText('[data-test=error]', '作业实例不存在')
+    await page.locator('[data-test=task-missing]').waitFor()
     allowHTTPErrors = false
     await shot('error-zh-dark')
     await page.click('[data-test=menu-home]')

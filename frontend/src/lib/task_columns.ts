@@ -13,6 +13,7 @@ export function taskColumns(t: Translate, locale: string, wide: boolean): DataTa
     {
       title: t('ui.task.name'),
       key: 'name',
+      minWidth: 220,
       ellipsis: { tooltip: true },
       render: (row) =>
         h(

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import type { Agent, ResultGroup } from '../api/generated'
+import { countAgents } from './agent_summary'
+import { stripAnsi } from './ansi'
+import { activeItem, menuGroups, visibleGroups } from './menu'
+import { groupKey, pickGroup, pickHost } from './result_groups'
+import { hostStatusTone, runStatusTone } from './status'
+
+function group(result_type: number, tag = '', hosts: number[] = []): ResultGroup {
+  return {
+    result_type,
+    result_type_desc: '',
+    tag,
+    host_size: hosts.length,
+    host_result_list: hosts.map((id) => ({
+      bk_host_id: id, ip: '', bk_cloud_id: 0, bk_cloud_name: '', status: result_type, status_desc: '', tag, exit_code: 0, error_code: 0, start_time: 0, end_time: 0, total_time: 0,
+    })),
+  }
+}
+
+function agent(a: Partial<Agent>): Agent {
+  return { bk_agent_id: 'a', bk_host_id: 1, bk_biz_id: 1, bk_cloud_id: 0, ip: '', enrolled_at: 0, confirmed_at: 0, last_seen: 0, alive: false, revoked: false, ...a }
+}
+
+describe('left menu', () => {
+  it('shows only groups with pages, never a dead link', () => {
+    const shown = visibleGroups(menuGroups, false)
+    expect(shown.map((g) => g.key)).toEqual(['overview', 'quick', 'orchestration'])
+    expect(shown.every((g) => g.items.length > 0)).toBe(true)
+  })
+  it('hides admin items from others', () => {
+    const groups = [{ key: 'platform', label: '', items: [{ route: 'status', label: '', admin: true }] }]
+    expect(visibleGroups(groups, false)).toEqual([])
+    expect(visibleGroups(groups, true)).toHaveLength(1)
+  })
+  it('marks the history while a task is open', () => {
+    expect(activeItem('task')).toBe('history')
+    expect(activeItem('home')).toBe('home')
+  })
+})
+
+describe('result groups', () => {
+  const groups = [group(9, '', [1, 2]), group(104, 'exit 1', [3]), group(5, '', [4])]
+  it('opens on the first failed group, then keeps the chosen one', () => {
+    expect(groupKey(pickGroup(groups, null)!)).toBe('104/exit 1')
+    expect(groupKey(pickGroup(groups, '9/')!)).toBe('9/')
+    expect(groupKey(pickGroup(groups, 'gone')!)).toBe('104/exit 1')
+    expect(pickGroup([], null)).toBeNull()
+    expect(groupKey(pickGroup([group(9), group(5)], null)!)).toBe('9/')
+  })
+  it('keeps the selected host while it is in the group', () => {
+    const hosts = groups[0]!.host_result_list!
+    expect(pickHost(hosts, 2)?.bk_host_id).toBe(2)
+    expect(pickHost(hosts, 99)?.bk_host_id).toBe(1)
+    expect(pickHost([], 1)).toBeNull()
+  })
+})
+
+describe('agent summary', () => {
+  it('counts online, offline, never seen and revoked apart', () => {
+    expect(
+      countAgents([agent({ alive: true }), agent({ last_seen: 5 }), agent({}), agent({ revoked: true, alive: true })]),
+    ).toEqual({ online: 1, offline: 1, neverSeen: 1, revoked: 1 })
+  })
+})
+
+describe('status look and logs', () => {
+  it('gives bk-job statuses their colours', () => {
+    expect(runStatusTone(3)).toBe('success')
+    expect(runStatusTone(4)).toBe('error')
+    expect(runStatusTone(2)).toBe('info')
+    expect(runStatusTone(7)).toBe('warning')
+    expect(runStatusTone(8)).toBe('dark')
+    expect(hostStatusTone(9)).toBe('success')
+    expect(hostStatusTone(104)).toBe('error')
+  })
+  it('strips terminal escapes from logs', () => {
+    expect(stripAnsi('\u001b[31mred\u001b[0m and \u001b[1;32mbold\u001b[m')).toBe('red and bold')
+  })
+})

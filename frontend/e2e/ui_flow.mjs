@@ -95,7 +95,7 @@ try {
   await step('run a script from quick launch', async () => {
     await page.click('[data-test=menu-quickScript]')
     await page.waitForURL(/\/biz\/1\/execute\/script$/)
-    await page.fill('textarea[name=script-content]', 'echo "hello from the UI"\nfor i in 1 2 3; do echo "line $i"; done\n')
+    await page.fill('textarea[name=script-content]', 'echo "hello from the UI"\nfor i in 1 2 3; do sleep 1; echo "line $i"; done\n')
     await page.fill('textarea[name=targets]', `${targetIP}\nnot-a-host`)
     await expectText('[data-test=targets-summary]', 'not-a-host')
     await page.click('[data-test=run-script]')
@@ -109,8 +109,11 @@ try {
     taskURL = page.url()
   })
 
-  await step('the task page shows the host and its log', async () => {
+  await step('the task page follows the log live, then shows the result', async () => {
     await expectText('[data-test=host-log]', 'hello from the UI')
+    // The first line is there while the script still sleeps: it came over the stream.
+    await page.locator('[data-test=log-live]').waitFor()
+    await page.locator('[data-test=task-status][data-status="2"]').waitFor()
     await expectText('[data-test=host-log]', 'line 3')
     await page.locator('[data-test=task-status][data-status="3"]').waitFor()
     await expectText('[data-test=host-table]', targetIP)

@@ -8,7 +8,7 @@
 // BKJOB_SCREENSHOTS (a directory), BKJOB_USER_DATA_DIR (a fresh directory),
 // CHROMIUM (default /usr/bin/chromium).
 import { chromium } from 'playwright-core'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const env = (name, fallback) => {
@@ -21,6 +21,7 @@ const user = env('BKJOB_USER', 'admin')
 const password = env('BKJOB_PASSWORD')
 const targetIP = env('BKJOB_TARGET_IP')
 const shots = env('BKJOB_SCREENSHOTS')
+const marker = env('BKJOB_MARKER') // a file the failing script needs; the test creates it to fix the cause
 const timeout = 30_000
 mkdirSync(shots, { recursive: true })
 
@@ -129,6 +130,25 @@ try {
     await page.click('[data-test=menu-home]')
     await page.locator('[data-test=recent-tasks] [data-test=task-link]').first().waitFor()
     await shot('home-light')
+  })
+
+  await step('a failed host is in its own group; retrying it after the fix succeeds', async () => {
+    await page.click('[data-test=menu-quickScript]')
+    await page.fill('textarea[name=script-content]', `test -f ${marker} || { echo "marker missing"; exit 3; }\necho "marker found"\n`)
+    await page.fill('textarea[name=targets]', targetIP)
+    await page.click('[data-test=run-script]')
+    await page.click('[data-test=confirm-run]')
+    await page.waitForURL(/\/execute\/task\/\d+$/)
+    await page.locator('[data-test=task-status][data-status="4"]').waitFor()
+    await expectText('[data-test=result-groups]', '(1)')
+    await page.locator('[data-test=host-table] [data-status="104"]').waitFor()
+    await expectText('[data-test=host-log]', 'marker missing')
+    await shot('task-failed-light')
+    writeFileSync(marker, 'fixed\n')
+    await page.click('[data-test=op-2]')
+    await page.click('[data-test=confirm-operation]')
+    await page.locator('[data-test=task-status][data-status="3"]').waitFor()
+    await expectText('[data-test=host-log]', 'marker found')
   })
 
   await step('the dark theme', async () => {

@@ -18,8 +18,8 @@ const uiTargetIP = "127.0.0.71"
 // TestUIFlow drives the embedded UI in headless Chromium (playwright-core,
 // frontend/e2e/ui_flow.mjs) against the built binary and its built-in
 // agent: log in, run a script from Quick launch, read its log on the task
-// page, the history, the dark theme, Chinese (an API error included), log
-// out. Screenshots go to BKJOB_UI_SCREENSHOTS when set (docs/screenshots to
+// page while it runs, the history, a failed host retried after its cause
+// is fixed, the dark theme, Chinese (an API error included), log out. Screenshots go to BKJOB_UI_SCREENSHOTS when set (docs/screenshots to
 // refresh the README's pictures), else to a temp dir. It needs the binary
 // built with the UI (`go tool task ui` first), Node with the frontend's
 // packages, and Chromium; in CI all are required.
@@ -46,6 +46,7 @@ func TestUIFlow(t *testing.T) {
 	cmd.Env = append(os.Environ(),
 		"BKJOB_URL="+s.URL, "BKJOB_USER=admin", "BKJOB_PASSWORD=ui-e2e-pass", "BKJOB_TARGET_IP="+uiTargetIP,
 		"BKJOB_SCREENSHOTS="+shots, "BKJOB_USER_DATA_DIR="+t.TempDir(), "CHROMIUM="+chromium,
+		"BKJOB_MARKER="+filepath.Join(t.TempDir(), "marker"),
 	)
 	out, err := cmd.CombinedOutput()
 	t.Logf("browser flow (screenshots in %s):\n%s", shots, out)

@@ -5,6 +5,7 @@ import { stripAnsi } from './ansi'
 import { activeItem, menuGroups, visibleGroups } from './menu'
 import { groupKey, pickGroup, pickHost } from './result_groups'
 import { hostStatusTone, runStatusTone } from './status'
+import { hostCounts, stepOperations } from './step_operations'
 
 function group(result_type: number, tag = '', hosts: number[] = []): ResultGroup {
   return {
@@ -76,5 +77,21 @@ describe('status look and logs', () => {
   })
   it('strips terminal escapes from logs', () => {
     expect(stripAnsi('\u001b[31mred\u001b[0m and \u001b[1;32mbold\u001b[m')).toBe('red and bold')
+  })
+})
+
+describe('step operations', () => {
+  it('offers what the engine allows in each state, on the current step only', () => {
+    const codes = (status: number, current = true, rolling = false) => stepOperations(status, current, rolling).map((o) => o.code)
+    expect(codes(4)).toEqual([2, 8, 3])
+    expect(codes(8)).toEqual([2, 8, 11])
+    expect(codes(10)).toEqual([12])
+    expect(codes(7, true, true)).toEqual([13])
+    expect(codes(7)).toEqual([])
+    expect(codes(3)).toEqual([])
+    expect(codes(4, false)).toEqual([])
+  })
+  it('counts all hosts and those that did not succeed', () => {
+    expect(hostCounts([group(9, '', [1, 2]), group(104, '', [3]), group(11, '', [4, 5])])).toEqual({ all: 5, failed: 3 })
   })
 })

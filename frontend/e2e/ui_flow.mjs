@@ -119,6 +119,14 @@ try {
     await page.locator('[data-test=task-status][data-status="3"]').waitFor()
     await expectText('[data-test=host-table]', targetIP)
     await shot('task-light')
+    // `/` focuses the search; the server filters the hosts by IP.
+    await page.locator('body').click({ position: { x: 5, y: 400 } })
+    await page.keyboard.press('/')
+    await page.keyboard.type('10.255.')
+    await page.locator('[data-test=host-table] .n-data-table-empty').waitFor()
+    await page.keyboard.press('Control+A')
+    await page.keyboard.type(targetIP.split('.').slice(0, 3).join('.'))
+    await expectText('[data-test=host-table]', targetIP)
   })
 
   await step('the history lists the task', async () => {

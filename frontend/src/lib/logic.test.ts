@@ -6,6 +6,7 @@ import { activeItem, menuGroups, visibleGroups } from './menu'
 import { groupKey, pickGroup, pickHost } from './result_groups'
 import { hostStatusTone, runStatusTone } from './status'
 import { hostCounts, stepOperations } from './step_operations'
+import { hostLines } from './host_copy'
 
 function group(result_type: number, tag = '', hosts: number[] = []): ResultGroup {
   return {
@@ -93,5 +94,17 @@ describe('step operations', () => {
   })
   it('counts all hosts and those that did not succeed', () => {
     expect(hostCounts([group(9, '', [1, 2]), group(104, '', [3]), group(11, '', [4, 5])])).toEqual({ all: 5, failed: 3 })
+  })
+})
+
+describe('copying hosts', () => {
+  it('writes one host a line as IP, cloud:IP or host id', () => {
+    const hosts = [
+      { ...group(9, '', [7]).host_result_list![0]!, ip: '10.0.0.1', bk_cloud_id: 2 },
+      { ...group(9, '', [8]).host_result_list![0]!, ip: '10.0.0.2' },
+    ]
+    expect(hostLines(hosts, 'ip')).toBe('10.0.0.1\n10.0.0.2')
+    expect(hostLines(hosts, 'cloud_ip')).toBe('2:10.0.0.1\n0:10.0.0.2')
+    expect(hostLines(hosts, 'host_id')).toBe('7\n8')
   })
 })

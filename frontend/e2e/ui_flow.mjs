@@ -135,6 +135,15 @@ try {
     await page.locator('[data-test=history-table] [data-test=task-link]').first().waitFor()
     if (!/[?&]from=\d+/.test(page.url())) throw new Error(`the filters are not in the URL: ${page.url()}`)
     await shot('history-light')
+    // Run again: the quick launch form comes back filled with the task's script and hosts.
+    await page.locator('[data-test=run-again]').first().click()
+    await page.waitForURL(/\/execute\/script\?from_task=\d+$/)
+    await page.waitForFunction(
+      (ip) =>
+        document.querySelector('textarea[name=script-content]')?.value.includes('hello from the UI') &&
+        document.querySelector('textarea[name=targets]')?.value === `0:${ip}`,
+      targetIP,
+    )
     await page.click('[data-test=menu-home]')
     await page.locator('[data-test=recent-tasks] [data-test=task-link]').first().waitFor()
     await shot('home-light')

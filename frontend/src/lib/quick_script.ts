@@ -1,4 +1,4 @@
-import type { FastExecuteScriptRequest } from '../api/generated'
+import type { FastExecuteScriptRequest, ScriptInfo } from '../api/generated'
 import { encodeBase64 } from './format'
 import { hostCount, parseHostList } from './host_list'
 
@@ -51,4 +51,24 @@ export function scriptRequest(f: ScriptForm, scope: { bk_scope_type: string; bk_
     if (f.sensitive) req.is_param_sensitive = 1
   }
   return req
+}
+
+// sensitiveMask is what the server shows for a sensitive parameter.
+const sensitiveMask = '******'
+
+// formFromDetail fills the form from an earlier task's script step (run
+// again with the same parameters); a sensitive parameter is not shown by the
+// server, so it has to be typed again.
+export function formFromDetail(info: ScriptInfo, name: string): ScriptForm {
+  const sensitive = info.is_param_sensitive === 1
+  return {
+    name,
+    language: info.script_language || 1,
+    content: info.script_content,
+    params: sensitive && info.script_param === sensitiveMask ? '' : info.script_param,
+    sensitive,
+    timeout: info.script_timeout || 7200,
+    account: info.account.name,
+    targets: (info.server.ip_list ?? []).map((h) => `${h.bk_cloud_id}:${h.ip}`).join('\n'),
+  }
 }

@@ -35,5 +35,21 @@ export function taskColumns(t: Translate, locale: string, wide: boolean): DataTa
     { title: t('ui.task.start_time'), key: 'create_time', width: 190, render: (row) => formatTime(row.start_time || row.create_time, locale) },
     { title: t('ui.task.duration'), key: 'total_time', width: 130, render: (row) => formatDuration(row.total_time || undefined, t) },
   )
+  if (wide) {
+    // Run a script task again with the same parameters (bk-job's 去重做).
+    cols.push({
+      title: t('ui.task.actions'),
+      key: 'actions',
+      width: 110,
+      render: (row) =>
+        row.type === 1
+          ? h(
+              RouterLink,
+              { to: { name: 'quickScript', params: { scopeType: row.bk_scope_type, scopeId: row.bk_scope_id }, query: { from_task: row.id } }, 'data-test': 'run-again' },
+              { default: () => t('ui.task.run_again') },
+            )
+          : '',
+    })
+  }
   return cols
 }

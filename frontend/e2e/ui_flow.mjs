@@ -168,6 +168,22 @@ try {
     await expectText('[data-test=host-log]', 'marker found')
   })
 
+  await step('terminate a long task', async () => {
+    await page.click('[data-test=menu-quickScript]')
+    await page.fill('textarea[name=script-content]', 'echo "long task started"\nsleep 300\n')
+    await page.fill('textarea[name=targets]', targetIP)
+    await page.click('[data-test=run-script]')
+    await page.click('[data-test=confirm-run]')
+    await page.waitForURL(/\/execute\/task\/\d+$/)
+    await expectText('[data-test=host-log]', 'long task started')
+    await page.click('[data-test=terminate]')
+    await page.click('[data-test=confirm-terminate]')
+    await page.locator('[data-test=task-status][data-status="11"]').waitFor()
+    await page.locator('[data-test=terminate]').waitFor({ state: 'detached' })
+    // A force-terminated step can be retried.
+    await page.locator('[data-test=op-2]').waitFor()
+  })
+
   await step('the dark theme', async () => {
     await page.click('[data-test=theme-switch]')
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark')

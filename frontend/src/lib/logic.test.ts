@@ -85,7 +85,8 @@ describe('step operations', () => {
   it('offers what the engine allows in each state, on the current step only', () => {
     const codes = (status: number, current = true, rolling = false) => stepOperations(status, current, rolling).map((o) => o.code)
     expect(codes(4)).toEqual([2, 8, 3])
-    expect(codes(8)).toEqual([2, 8, 11])
+    expect(codes(11)).toEqual([2, 8, 11])
+    expect(codes(8)).toEqual([])
     expect(codes(10)).toEqual([12])
     expect(codes(7, true, true)).toEqual([13])
     expect(codes(7)).toEqual([])

@@ -26,7 +26,7 @@ export function stepOperations(status: number, isCurrent: boolean, rolling: bool
     case 4: // failed
     case 9: // abnormal
       return [retryFailed, retryAll, ignoreError]
-    case 8: // terminated
+    case 11: // force-terminated
       return [retryFailed, retryAll, nextStep]
     case 10: // terminating
       return [skip]

@@ -96,7 +96,7 @@ try {
   await step('run a script from quick launch', async () => {
     await page.click('[data-test=menu-quickScript]')
     await page.waitForURL(/\/biz\/1\/execute\/script$/)
-    await page.fill('textarea[name=script-content]', 'echo "hello from the UI"\nfor i in 1 2 3; do sleep 1; echo "line $i"; done\n')
+    await page.fill('textarea[name=script-content]', 'echo "hello from the UI"\nprintf "\\033[32mgreen text\\033[0m\\n"\nfor i in 1 2 3; do sleep 1; echo "line $i"; done\n')
     await page.fill('textarea[name=targets]', `${targetIP}\nnot-a-host`)
     await expectText('[data-test=targets-summary]', 'not-a-host')
     await page.click('[data-test=run-script]')
@@ -116,6 +116,7 @@ try {
     await page.locator('[data-test=log-live]').waitFor()
     await page.locator('[data-test=task-status][data-status="2"]').waitFor()
     await expectText('[data-test=host-log]', 'line 3')
+    await expectText('[data-test=host-log] .fg2', 'green text') // ANSI colours are rendered
     await page.locator('[data-test=task-status][data-status="3"]').waitFor()
     await expectText('[data-test=host-table]', targetIP)
     await shot('task-light')

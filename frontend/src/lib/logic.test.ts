@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Agent, ResultGroup } from '../api/generated'
 import { countAgents } from './agent_summary'
-import { stripAnsi } from './ansi'
+import { ansiLines, applySGR, stripAnsi } from './ansi'
 import { activeItem, menuGroups, visibleGroups } from './menu'
 import { groupKey, pickGroup, pickHost } from './result_groups'
 import { hostStatusTone, runStatusTone } from './status'
@@ -77,7 +77,16 @@ describe('status look and logs', () => {
     expect(hostStatusTone(104)).toBe('error')
   })
   it('strips terminal escapes from logs', () => {
-    expect(stripAnsi('\u001b[31mred\u001b[0m and \u001b[1;32mbold\u001b[m')).toBe('red and bold')
+    expect(stripAnsi('\u001b[31mred\u001b[0m and \u001b[1;32mbold\u001b[m\u001b]0;title\u0007\u001b[2K')).toBe('red and bold')
+  })
+  it('turns colour escapes into styled segments per line', () => {
+    expect(ansiLines('a\u001b[1;31mred\nstill\u001b[0m b\n\u001b[38;5;12mx\u001b[39;44my\u001b[38;2;1;2;3mz')).toEqual([
+      [{ text: 'a' }, { text: 'red', bold: true, fg: 1 }],
+      [{ text: 'still', bold: true, fg: 1 }, { text: ' b' }],
+      [{ text: 'x', fg: 12 }, { text: 'y', bg: 4 }, { text: 'z', bg: 4 }],
+    ])
+    expect(applySGR({ fg: 1 }, '')).toEqual({})
+    expect(applySGR({}, '95;101')).toEqual({ fg: 13, bg: 9 })
   })
 })
 

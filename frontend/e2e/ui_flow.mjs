@@ -121,7 +121,7 @@ try {
     await expectText('[data-test=host-table]', targetIP)
     await shot('task-light')
     // `/` focuses the search; the server filters the hosts by IP.
-    await page.locator('body').click({ position: { x: 5, y: 400 } })
+    await page.click('[data-test=task-name]')
     await page.keyboard.press('/')
     await page.keyboard.type('10.255.')
     await page.locator('[data-test=host-table] .n-data-table-empty').waitFor()
@@ -185,6 +185,14 @@ try {
     await page.locator('[data-test=op-2]').waitFor()
   })
 
+  await step('the hosts page lists this host\'s agent', async () => {
+    await page.click('[data-test=menu-hosts]')
+    await page.waitForURL(/\/biz\/1\/hosts$/)
+    await expectText('[data-test=agent-table]', `0:${targetIP}`)
+    await expectText('[data-test=agent-table]', 'Online')
+    await shot('hosts-light')
+  })
+
   await step('the dark theme', async () => {
     await page.click('[data-test=theme-switch]')
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark')
@@ -195,6 +203,9 @@ try {
     await page.click('[data-test=menu-history]')
     await page.locator('[data-test=history-table] [data-test=task-link]').first().waitFor()
     await shot('history-dark')
+    await page.click('[data-test=menu-hosts]')
+    await expectText('[data-test=agent-table]', `0:${targetIP}`)
+    await shot('hosts-dark')
     await page.goto(taskURL)
     await expectText('[data-test=host-log]', 'hello from the UI')
     await shot('task-dark')

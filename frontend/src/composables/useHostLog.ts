@@ -9,10 +9,10 @@ export interface HostLogTarget {
   host: HostResult
 }
 
-// isHostRunning: the host waits or runs, so its log may still grow.
-export function isHostRunning(status: number): boolean {
-  return status === 5 || status === 7
-}
+// Host statuses: waiting (nothing to read yet: the server does not know
+// the host's log before its step starts) and running (the log grows).
+const hostWaiting = 5
+const hostRunning = 7
 
 // useHostLog holds the shown host's log: followed live over the SSE stream
 // while the host runs, read once (get_job_instance_ip_log) once it is done
@@ -39,7 +39,12 @@ export function useHostLog(scope: Ref<{ bk_scope_type: string; bk_scope_id: stri
       return
     }
     const key = `${target.stepInstanceId}/${target.executeCount}/${target.host.bk_host_id}`
-    if (isHostRunning(target.host.status) && !refused.has(key)) {
+    if (target.host.status === hostWaiting) {
+      closeStream()
+      content.value = ''
+      return
+    }
+    if (target.host.status === hostRunning && !refused.has(key)) {
       if (streamKey === key) return
       closeStream()
       streamKey = key

@@ -1,4 +1,5 @@
 import type { Agent } from '../api/generated'
+import { agentState } from './agent_state'
 
 // AgentCounts summarises a business's agents as the home page shows them.
 export interface AgentCounts {
@@ -13,9 +14,10 @@ export interface AgentCounts {
 export function countAgents(agents: readonly Agent[]): AgentCounts {
   const c: AgentCounts = { online: 0, offline: 0, neverSeen: 0, revoked: 0 }
   for (const a of agents) {
-    if (a.revoked) c.revoked++
-    else if (a.alive) c.online++
-    else if (a.last_seen > 0) c.offline++
+    const s = agentState(a)
+    if (s === 'revoked') c.revoked++
+    else if (s === 'online') c.online++
+    else if (s === 'offline') c.offline++
     else c.neverSeen++
   }
   return c

@@ -28,6 +28,7 @@ describe('left menu', () => {
   it('shows only groups with pages, never a dead link', () => {
     const shown = visibleGroups(menuGroups, false)
     expect(shown.map((g) => g.key)).toEqual(['overview', 'quick', 'orchestration'])
+    expect(visibleGroups(menuGroups, true).map((g) => g.key)).toEqual(['overview', 'quick', 'orchestration', 'resources'])
     expect(shown.every((g) => g.items.length > 0)).toBe(true)
   })
   it('hides admin items from others', () => {

@@ -18,7 +18,7 @@ export const menuGroups: MenuGroup[] = [
   { key: 'overview', label: 'ui.menu.overview', items: [{ route: 'home', label: 'ui.menu.home' }] },
   { key: 'quick', label: 'ui.menu.quick', items: [{ route: 'quickScript', label: 'ui.menu.quick_script' }] },
   { key: 'orchestration', label: 'ui.menu.orchestration', items: [{ route: 'history', label: 'ui.menu.history' }] },
-  { key: 'resources', label: 'ui.menu.resources', items: [] },
+  { key: 'resources', label: 'ui.menu.resources', items: [{ route: 'hosts', label: 'ui.menu.hosts', admin: true }] },
   { key: 'settings', label: 'ui.menu.settings', items: [] },
   { key: 'platform', label: 'ui.menu.platform', items: [] },
   { key: 'analysis', label: 'ui.menu.analysis', items: [] },

@@ -5,8 +5,8 @@ import { useErrors } from '../stores/errors'
 import { rememberScope, routes } from './routes'
 
 // createAppRouter builds the router with its one guard: pages other than
-// the public ones need a session; without one the user goes to the login
-// page and comes back after.
+// the public ones need a session (without one the user goes to the login
+// page and comes back after); admin pages need an administrator.
 export function createAppRouter(pinia: Pinia): Router {
   const router = createRouter({ history: createWebHistory(), routes })
   router.beforeEach(async (to) => {
@@ -17,6 +17,9 @@ export function createAppRouter(pinia: Pinia): Router {
       } catch (e) {
         useErrors(pinia).report(e)
       }
+    }
+    if (to.meta.admin && session.user && !session.isAdmin) {
+      return { name: 'home', params: to.params }
     }
     if (to.meta.public || session.user) {
       if (typeof to.params.scopeType === 'string' && typeof to.params.scopeId === 'string') {

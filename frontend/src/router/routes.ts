@@ -19,6 +19,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'execute/script', name: 'quickScript', component: () => import('../pages/QuickScriptPage.vue') },
       { path: 'execute/list', name: 'history', component: () => import('../pages/HistoryPage.vue') },
       { path: 'execute/task/:taskId(\\d+)', name: 'task', component: () => import('../pages/TaskPage.vue') },
+      { path: 'hosts', name: 'hosts', component: () => import('../pages/HostsPage.vue'), meta: { admin: true } },
     ],
   },
   { path: '/', name: 'root', redirect: () => ({ name: 'home', params: lastScope() }) },

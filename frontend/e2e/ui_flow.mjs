@@ -101,6 +101,15 @@ try {
     await expectText('[data-test=targets-summary]', 'not-a-host')
     await page.click('[data-test=run-script]')
     await page.locator('[data-test=form-problems]').waitFor()
+    // Over 100 hosts the confirm wants the count typed; Esc closes it.
+    await page.fill('textarea[name=targets]', Array.from({ length: 101 }, (_, i) => `10.9.${i >> 8}.${i & 255}`).join('\n'))
+    await page.click('[data-test=run-script]')
+    await page.locator('input[name=typed-count]').waitFor()
+    await page.click('[data-test=confirm-run]')
+    await page.waitForTimeout(300)
+    await page.locator('input[name=typed-count]').waitFor() // still open: nothing typed
+    await page.keyboard.press('Escape')
+    await page.locator('input[name=typed-count]').waitFor({ state: 'detached' })
     await page.fill('textarea[name=targets]', `0:${targetIP}`)
     await expectText('[data-test=targets-summary]', '1 hosts')
     await shot('quick-script-light')

@@ -2,6 +2,10 @@ import type { FastExecuteScriptRequest, ScriptInfo } from '../api/generated'
 import { encodeBase64 } from './format'
 import { hostCount, parseHostList } from './host_list'
 
+// typedConfirmAbove is the host count above which running asks the user to
+// type the count (a fleet-wide action must not be one careless click).
+export const typedConfirmAbove = 100
+
 // ScriptForm is what the quick-launch script form holds.
 export interface ScriptForm {
   name: string

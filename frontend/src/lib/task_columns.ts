@@ -9,11 +9,11 @@ import { formatDuration, formatTime, type Translate } from './format'
 // name links to the task page in its business.
 export function taskColumns(t: Translate, locale: string, wide: boolean): DataTableColumns<JobInstanceSummary> {
   const cols: DataTableColumns<JobInstanceSummary> = [
-    { title: t('ui.task.id'), key: 'id', width: 90 },
+    { title: t('ui.task.id'), key: 'id', width: 70 },
     {
       title: t('ui.task.name'),
       key: 'name',
-      minWidth: 220,
+      minWidth: 200,
       ellipsis: { tooltip: true },
       render: (row) =>
         h(
@@ -22,25 +22,25 @@ export function taskColumns(t: Translate, locale: string, wide: boolean): DataTa
           { default: () => row.name || `#${row.id}` },
         ),
     },
-    { title: t('ui.task.status'), key: 'status', width: 170, render: (row) => h(StatusTag, { status: row.status, kind: 'run' }) },
-    { title: t('ui.task.operator'), key: 'operator', width: 120 },
+    { title: t('ui.task.status'), key: 'status', width: 150, render: (row) => h(StatusTag, { status: row.status, kind: 'run' }) },
+    { title: t('ui.task.operator'), key: 'operator', width: 100 },
   ]
   if (wide) {
     cols.push(
-      { title: t('ui.task.type'), key: 'type', width: 120, render: (row) => t(`ui.task_type.${row.type}`) },
-      { title: t('ui.task.launch_mode'), key: 'launch_mode', width: 120, render: (row) => t(`ui.launch_mode.${row.launch_mode}`) },
+      { title: t('ui.task.type'), key: 'type', width: 100, render: (row) => t(`ui.task_type.${row.type}`) },
+      { title: t('ui.task.launch_mode'), key: 'launch_mode', width: 100, render: (row) => t(`ui.launch_mode.${row.launch_mode}`) },
     )
   }
   cols.push(
-    { title: t('ui.task.start_time'), key: 'create_time', width: 190, render: (row) => formatTime(row.start_time || row.create_time, locale) },
-    { title: t('ui.task.duration'), key: 'total_time', width: 130, render: (row) => formatDuration(row.total_time || undefined, t) },
+    { title: t('ui.task.start_time'), key: 'create_time', width: 170, render: (row) => formatTime(row.start_time || row.create_time, locale) },
+    { title: t('ui.task.duration'), key: 'total_time', width: 100, render: (row) => formatDuration(row.total_time || undefined, t) },
   )
   if (wide) {
     // Run a script task again with the same parameters (bk-job's 去重做).
     cols.push({
       title: t('ui.task.actions'),
       key: 'actions',
-      width: 110,
+      width: 90,
       render: (row) =>
         row.type === 1
           ? h(

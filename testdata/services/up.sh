@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 started=$SECONDS
-ensure_packages mariadb-server redis-server rabbitmq-server openssh-server chromium curl
+ensure_packages mariadb-server redis-server rabbitmq-server openssh-server chromium fonts-wqy-microhei curl
 command -v go >/dev/null 2>&1 || die "go is not on PATH (needed to build ferretdb and versitygw)"
 
 mkdir -p "$RUN_DIR" "$CACHE_BIN" "$SERVICES_DIR/logs"

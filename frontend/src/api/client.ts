@@ -18,6 +18,14 @@ export class ApiError extends Error {
   }
 }
 
+// transportHooks let the app tell the transport the UI's language (sent as
+// Accept-Language, so the server's messages match) and watch requests in
+// flight (the global progress indicator). The defaults suit tests.
+export const transportHooks: {
+  language: () => string
+  onRequest: (delta: 1 | -1) => void
+} = { language: () => 'en', onRequest: () => {} }
+
 // csrfToken is the session's token from the bkjob_csrf cookie.
 export function csrfToken(cookie: string = document.cookie): string {
   for (const part of cookie.split(';')) {
@@ -28,17 +36,31 @@ export function csrfToken(cookie: string = document.cookie): string {
 }
 
 // call POSTs req to the named web method and returns its answer.
-export async function call<T>(name: string, req: unknown, fetcher: typeof fetch = fetch): Promise<T> {
-  const res = await fetcher(webBase + name, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrfToken() },
-    body: JSON.stringify(req ?? {}),
-  })
-  const body: unknown = await res.json().catch(() => null)
-  if (!res.ok) {
-    const e = (body ?? {}) as { code?: number; message?: string; field?: string; permission?: unknown }
-    throw new ApiError(res.status, e.code ?? 0, e.message ?? `HTTP ${res.status}`, e.field, e.permission)
+export function call<T>(name: string, req: unknown, fetcher: typeof fetch = fetch): Promise<T> {
+  return send<T>(name, 'POST', JSON.stringify(req ?? {}), fetcher)
+}
+
+// get reads a GET-only web path (/api/web/me).
+export function get<T>(name: string, fetcher: typeof fetch = fetch): Promise<T> {
+  return send<T>(name, 'GET', undefined, fetcher)
+}
+
+async function send<T>(name: string, method: string, body: string | undefined, fetcher: typeof fetch): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': transportHooks.language() }
+  if (method !== 'GET') {
+    headers['Content-Type'] = 'application/json'
+    headers['X-CSRF-Token'] = csrfToken()
   }
-  return body as T
+  transportHooks.onRequest(1)
+  try {
+    const res = await fetcher(webBase + name, { method, credentials: 'same-origin', headers, body })
+    const answer: unknown = await res.json().catch(() => null)
+    if (!res.ok) {
+      const e = (answer ?? {}) as { code?: number; message?: string; field?: string; permission?: unknown }
+      throw new ApiError(res.status, e.code ?? 0, e.message ?? `HTTP ${res.status}`, e.field, e.permission)
+    }
+    return answer as T
+  } finally {
+    transportHooks.onRequest(-1)
+  }
 }

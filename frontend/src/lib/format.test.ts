@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { encodeBase64, formatDuration, formatTime, type Translate } from './format'
+
+// t writes the key and its arguments, so the tests see which phrase was picked.
+const t: Translate = (key, args) => `${key}${JSON.stringify(args ?? {})}`
+
+describe('formatting', () => {
+  it('writes durations in their two largest units', () => {
+    expect(formatDuration(undefined, t)).toBe('—')
+    expect(formatDuration(250, t)).toBe('ui.duration.ms{"n":250}')
+    expect(formatDuration(12_400, t)).toBe('ui.duration.s{"s":12}')
+    expect(formatDuration(72_000, t)).toBe('ui.duration.min_s{"min":1,"s":12}')
+    expect(formatDuration(3_720_000, t)).toBe('ui.duration.h_min{"h":1,"min":2}')
+  })
+
+  it('writes times in the locale and zone, and no time as a dash', () => {
+    expect(formatTime(0, 'en')).toBe('—')
+    expect(formatTime(Date.UTC(2026, 0, 2, 3, 4, 5), 'en-GB', 'UTC')).toBe('02/01/2026, 03:04:05')
+  })
+
+  it('encodes UTF-8 text as base64', () => {
+    expect(encodeBase64('echo hi')).toBe('ZWNobyBoaQ==')
+    expect(atob(encodeBase64('你好'))).toBe('\xe4\xbd\xa0\xe5\xa5\xbd')
+  })
+})

@@ -1,0 +1,38 @@
+// The left menu in bk-job's groups (业务概览 / 快速执行 / 任务编排 / 资源 /
+// 设置 / 平台管理 / 运营分析). A group shows only the pages that exist, and
+// a group with none is hidden: never a dead link.
+
+export interface MenuItem {
+  route: string // the route name
+  label: string // catalogue key
+  admin?: boolean
+}
+
+export interface MenuGroup {
+  key: string
+  label: string // catalogue key
+  items: MenuItem[]
+}
+
+export const menuGroups: MenuGroup[] = [
+  { key: 'overview', label: 'ui.menu.overview', items: [{ route: 'home', label: 'ui.menu.home' }] },
+  { key: 'quick', label: 'ui.menu.quick', items: [{ route: 'quickScript', label: 'ui.menu.quick_script' }] },
+  { key: 'orchestration', label: 'ui.menu.orchestration', items: [{ route: 'history', label: 'ui.menu.history' }] },
+  { key: 'resources', label: 'ui.menu.resources', items: [{ route: 'hosts', label: 'ui.menu.hosts', admin: true }] },
+  { key: 'settings', label: 'ui.menu.settings', items: [] },
+  { key: 'platform', label: 'ui.menu.platform', items: [] },
+  { key: 'analysis', label: 'ui.menu.analysis', items: [] },
+]
+
+// visibleGroups drops admin items for others and groups left empty.
+export function visibleGroups(groups: MenuGroup[], isAdmin: boolean): MenuGroup[] {
+  return groups
+    .map((g) => ({ ...g, items: g.items.filter((i) => !i.admin || isAdmin) }))
+    .filter((g) => g.items.length > 0)
+}
+
+// activeItem is the menu item a route belongs to (the task page belongs to
+// the history).
+export function activeItem(routeName: string): string {
+  return routeName === 'task' ? 'history' : routeName
+}

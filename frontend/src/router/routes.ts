@@ -1,0 +1,44 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+// The routes keep bk-job's shape: business pages under
+// /<scopeType>/<scopeId>/…, the login and admin pages at the root. Every
+// page is its own chunk (code-split). meta.public pages need no session.
+export const scopeTypes = ['biz', 'biz_set'] as const
+export type ScopeType = (typeof scopeTypes)[number]
+
+export const defaultScope = { scopeType: 'biz' as ScopeType, scopeId: '1' }
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('../pages/LoginPage.vue'), meta: { public: true } },
+  {
+    path: '/:scopeType(biz|biz_set)/:scopeId(\\d+)',
+    component: () => import('../layouts/AppShell.vue'),
+    children: [
+      { path: '', redirect: { name: 'home' } },
+      { path: 'home', name: 'home', component: () => import('../pages/HomePage.vue') },
+      { path: 'execute/script', name: 'quickScript', component: () => import('../pages/QuickScriptPage.vue') },
+      { path: 'execute/list', name: 'history', component: () => import('../pages/HistoryPage.vue') },
+      { path: 'execute/task/:taskId(\\d+)', name: 'task', component: () => import('../pages/TaskPage.vue') },
+      { path: 'hosts', name: 'hosts', component: () => import('../pages/HostsPage.vue'), meta: { admin: true } },
+    ],
+  },
+  { path: '/', name: 'root', redirect: () => ({ name: 'home', params: lastScope() }) },
+  // bk-job's old links without a scope land in the last business used.
+  { path: '/execute/:rest(.*)', redirect: (to) => `/${lastScope().scopeType}/${lastScope().scopeId}/execute/${String(to.params.rest)}` },
+  { path: '/:unknown(.*)*', name: 'notFound', component: () => import('../pages/NotFoundPage.vue'), meta: { public: true } },
+]
+
+const lastScopeKey = 'bkjob.scope'
+
+// lastScope is the business the user worked in last (remembered), else business 1.
+export function lastScope(storage: Storage = localStorage): { scopeType: ScopeType; scopeId: string } {
+  const [type, id] = (storage.getItem(lastScopeKey) ?? '').split('/')
+  if ((scopeTypes as readonly string[]).includes(type ?? '') && /^\d+$/.test(id ?? '')) {
+    return { scopeType: type as ScopeType, scopeId: id as string }
+  }
+  return { ...defaultScope }
+}
+
+export function rememberScope(scopeType: string, scopeId: string, storage: Storage = localStorage) {
+  storage.setItem(lastScopeKey, `${scopeType}/${scopeId}`)
+}

@@ -111,7 +111,7 @@ try {
     await page.keyboard.press('Escape')
     await page.locator('input[name=typed-count]').waitFor({ state: 'detached' })
     await page.fill('textarea[name=targets]', `0:${targetIP}`)
-    await expectText('[data-test=targets-summary]', '1 hosts')
+    await expectText('[data-test=targets-summary]', 'Hosts: 1')
     await shot('quick-script-light')
     await page.click('[data-test=run-script]')
     await page.click('[data-test=confirm-run]')

@@ -4,79 +4,19 @@
 // dark and to Chinese, see an API error in Chinese, log out. It saves a
 // screenshot of every page in both themes. Any console error fails it.
 //
-// Environment: BKJOB_URL, BKJOB_USER, BKJOB_PASSWORD, BKJOB_TARGET_IP,
-// BKJOB_SCREENSHOTS (a directory), BKJOB_USER_DATA_DIR (a fresh directory),
-// CHROMIUM (default /usr/bin/chromium).
-import { chromium } from 'playwright-core'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+// Environment: harness.mjs's, BKJOB_TARGET_IP and BKJOB_MARKER.
+import { writeFileSync } from 'node:fs'
+import { env, openBrowser } from './harness.mjs'
 
-const env = (name, fallback) => {
-  const v = process.env[name] ?? fallback
-  if (v === undefined) throw new Error(`${name} is not set`)
-  return v
-}
-const base = env('BKJOB_URL')
+const h = await openBrowser()
+const { page, base, step, shot, expectText } = h
 const user = env('BKJOB_USER', 'admin')
 const password = env('BKJOB_PASSWORD')
 const targetIP = env('BKJOB_TARGET_IP')
-const shots = env('BKJOB_SCREENSHOTS')
 const marker = env('BKJOB_MARKER') // a file the failing script needs; the test creates it to fix the cause
-const timeout = 30_000
-mkdirSync(shots, { recursive: true })
-
-const context = await chromium.launchPersistentContext(env('BKJOB_USER_DATA_DIR'), {
-  executablePath: env('CHROMIUM', '/usr/bin/chromium'),
-  headless: true,
-  viewport: { width: 1366, height: 820 },
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-})
-const problems = []
-// allowHTTPErrors is set while a step asks for an error answer on purpose
-// (Chromium logs each non-2xx response as a console error).
-let allowHTTPErrors = false
-const page = context.pages()[0] ?? (await context.newPage())
-page.setDefaultTimeout(timeout)
-page.on('console', (m) => {
-  if (allowHTTPErrors && m.text().startsWith('Failed to load resource')) return
-  if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`)
-})
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-
-// step runs one named part of the flow and says how it went.
-async function step(name, fn) {
-  const started = Date.now()
-  try {
-    await fn()
-    console.log(`ok   ${name} (${Date.now() - started} ms)`)
-  } catch (e) {
-    console.log(`FAIL ${name}: ${e instanceof Error ? e.message : String(e)}`)
-    await page.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {})
-    throw e
-  }
-}
-
-async function shot(name) {
-  // Let transitions (menus, progress bar) settle before the picture.
-  await page.waitForTimeout(400)
-  await page.screenshot({ path: join(shots, `${name}.png`) })
-}
-
-const expectText = async (selector, text) => {
-  await page.locator(selector).filter({ hasText: text }).first().waitFor({ timeout })
-}
 
 let taskURL = ''
-try {
+await h.run(async () => {
   await step('an anonymous visit goes to the login page', async () => {
     await page.goto(base + '/')
     await page.waitForURL(/\/login/)
@@ -226,11 +166,11 @@ try {
     await expectText('[data-test=menu-history]', '执行历史')
     await page.reload()
     await expectText('[data-test=menu-history]', '执行历史')
-    allowHTTPErrors = true
+    h.allowHTTPErrors = true
     await page.goto(base + '/biz/1/execute/task/987654321')
     await expectText('[data-test=error]', '作业实例不存在')
     await page.locator('[data-test=task-missing]').waitFor()
-    allowHTTPErrors = false
+    h.allowHTTPErrors = false
     await shot('error-zh-dark')
     await page.click('[data-test=menu-home]')
     await expectText('[data-test=recent-tasks]', '执行成功')
@@ -247,12 +187,4 @@ try {
 
   // Leaving the dark theme and Chinese on for the next run would be
   // remembered in the user-data dir; the test gives a fresh one each time.
-  if (problems.length) throw new Error(`the browser reported:\n${problems.join('\n')}`)
-  console.log('PASS')
-} catch (e) {
-  console.log(`FAIL: ${e instanceof Error ? e.message : String(e)}`)
-  if (problems.length) console.log(problems.join('\n'))
-  process.exitCode = 1
-} finally {
-  await context.close()
-}
+})

@@ -24,7 +24,7 @@ const uiTargetIP = "127.0.0.71"
 // built with the UI (`go tool task ui` first), Node with the frontend's
 // packages, and Chromium; in CI all are required.
 func TestUIFlow(t *testing.T) {
-	node, chromium := uiPrerequisites(t)
+	uiPrerequisites(t)
 	s := StartServer(t, ServerOptions{Env: []string{
 		"BKJOB_ADMIN_PASSWORD=ui-e2e-pass",
 		"BKJOB_GSE__LOCAL_AGENT__ENABLED=true",
@@ -33,6 +33,17 @@ func TestUIFlow(t *testing.T) {
 	require.Eventually(t, func() bool { return strings.Contains(s.Output.String(), `msg="agent connected"`) },
 		60*time.Second, 100*time.Millisecond, "the built-in agent never connected")
 
+	marker := filepath.Join(t.TempDir(), "marker")
+	runBrowserScript(t, s, "ui_flow.mjs", "BKJOB_PASSWORD=ui-e2e-pass", "BKJOB_TARGET_IP="+uiTargetIP, "BKJOB_MARKER="+marker)
+}
+
+// runBrowserScript runs one scenario of frontend/e2e (built on harness.mjs)
+// in headless Chromium against s, logged in as admin with the password in
+// extraEnv. Screenshots go to BKJOB_UI_SCREENSHOTS when set (docs/screenshots
+// to refresh the README's pictures), else to a temp dir.
+func runBrowserScript(t *testing.T, s *Server, script string, extraEnv ...string) {
+	t.Helper()
+	node, chromium := uiPrerequisites(t)
 	shots := os.Getenv("BKJOB_UI_SCREENSHOTS")
 	if shots == "" {
 		shots = t.TempDir()
@@ -41,16 +52,16 @@ func TestUIFlow(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "e2e/ui_flow.mjs")
+	cmd := exec.CommandContext(ctx, node, "e2e/"+script)
 	cmd.Dir = "../../frontend"
 	cmd.Env = append(os.Environ(),
-		"BKJOB_URL="+s.URL, "BKJOB_USER=admin", "BKJOB_PASSWORD=ui-e2e-pass", "BKJOB_TARGET_IP="+uiTargetIP,
+		"BKJOB_URL="+s.URL, "BKJOB_USER=admin",
 		"BKJOB_SCREENSHOTS="+shots, "BKJOB_USER_DATA_DIR="+t.TempDir(), "CHROMIUM="+chromium,
-		"BKJOB_MARKER="+filepath.Join(t.TempDir(), "marker"),
 	)
+	cmd.Env = append(cmd.Env, extraEnv...)
 	out, err := cmd.CombinedOutput()
-	t.Logf("browser flow (screenshots in %s):\n%s", shots, out)
-	require.NoError(t, err, "the browser flow failed")
+	t.Logf("browser scenario %s (screenshots in %s):\n%s", script, shots, out)
+	require.NoError(t, err, "the browser scenario %s failed", script)
 	require.Contains(t, string(out), "PASS")
 }
 

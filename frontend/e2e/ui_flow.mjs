@@ -30,6 +30,8 @@ await h.run(async () => {
     await page.click('[data-test=login-submit]')
     await page.waitForURL(/\/biz\/1\/home$/)
     await expectText('[data-test=user-menu]', user)
+    // The business's time zone, in which its dates are shown, is named beside it.
+    await page.locator('[data-test=business-time-zone]').waitFor()
     await page.locator('[data-test=agent-summary] .n-statistic').first().waitFor()
   })
 

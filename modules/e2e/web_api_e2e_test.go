@@ -123,6 +123,26 @@ func TestWebAPI(t *testing.T) {
 		requireWebError(t, resp, body, http.StatusForbidden, 1238001, "")
 	})
 
+	t.Run("get_scope gives the business's name and time zone to those who may use it", func(t *testing.T) {
+		resp, body := browser.do(t, http.MethodPost, "/api/web/get_scope", scope(nil))
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		var sc struct {
+			Name     string `json:"name"`
+			TimeZone string `json:"time_zone"`
+		}
+		require.NoError(t, json.Unmarshal(body, &sc))
+		require.Equal(t, "Default", sc.Name)
+		_, err := time.LoadLocation(sc.TimeZone)
+		require.NoError(t, err, "the time zone %q is an IANA name", sc.TimeZone)
+		require.NotEqual(t, "Local", sc.TimeZone)
+
+		alice := webSession(t, c.URL, "alice", "alice-pass")
+		resp, body = alice.do(t, http.MethodPost, "/api/web/get_scope", scope(nil))
+		requireWebError(t, resp, body, http.StatusForbidden, 1238001, "")
+		resp, body = browser.do(t, http.MethodPost, "/api/web/get_scope", map[string]any{"bk_scope_type": "biz", "bk_scope_id": "424242"})
+		requireWebError(t, resp, body, http.StatusNotFound, 1243051, "bk_scope_id")
+	})
+
 	t.Run("a client cannot mark its scope resolved", func(t *testing.T) {
 		// scope_resolved is the door's to set: sent by a client with a
 		// business it has no right to, it changes nothing.

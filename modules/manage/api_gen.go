@@ -15,6 +15,7 @@ import (
 const (
 	MethodResolveScope        = "manage.ResolveScope"
 	MethodAccount             = "manage.Account"
+	MethodGetScope            = "manage.GetScope"
 	MethodCreateCredential    = "manage.CreateCredential"
 	MethodUpdateCredential    = "manage.UpdateCredential"
 	MethodGetCredential       = "manage.GetCredential"
@@ -55,6 +56,11 @@ type accountArgs struct {
 // Account calls manage.Account over the bus.
 func (c *Client) Account(ctx context.Context, bizID int64, ref AccountRef) (Account, error) {
 	return bus.Call[accountArgs, Account](ctx, c.b, MethodAccount, accountArgs{bizID, ref})
+}
+
+// GetScope calls manage.GetScope over the bus.
+func (c *Client) GetScope(ctx context.Context, req GetScopeRequest) (Scope, error) {
+	return bus.Call[GetScopeRequest, Scope](ctx, c.b, MethodGetScope, req)
 }
 
 // CreateCredential calls manage.CreateCredential over the bus.
@@ -115,6 +121,7 @@ func Serve(b bus.Bus, svc Full) error {
 				return svc.Account(ctx, r.BizID, r.Ref)
 			})
 		},
+		func() error { return bus.Handle(b, MethodGetScope, svc.GetScope) },
 		func() error { return bus.Handle(b, MethodCreateCredential, svc.CreateCredential) },
 		func() error { return bus.Handle(b, MethodUpdateCredential, svc.UpdateCredential) },
 		func() error { return bus.Handle(b, MethodGetCredential, svc.GetCredential) },
@@ -139,6 +146,8 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[resolveScopeArgs](), Response: reflect.TypeFor[Scope]()},
 		{Bus: MethodAccount, Go: "Account", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[accountArgs](), Response: reflect.TypeFor[Account]()},
+		{Bus: MethodGetScope, Go: "GetScope", V3: "", Web: "get_scope", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetScopeRequest](), Response: reflect.TypeFor[Scope]()},
 		{Bus: MethodCreateCredential, Go: "CreateCredential", V3: "create_credential", Web: "create_credential", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[CreateCredentialRequest](), Response: reflect.TypeFor[CredentialRef]()},
 		{Bus: MethodUpdateCredential, Go: "UpdateCredential", V3: "update_credential", Web: "update_credential", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
@@ -164,14 +173,14 @@ func Declarations() []api.Method {
 func V3Endpoints(svc Full) []httpx.Endpoint {
 	ds := Declarations()
 	return []httpx.Endpoint{
-		{Method: ds[2], Serve: httpx.V3Handler(svc.CreateCredential)},
-		{Method: ds[3], Serve: httpx.V3Handler(svc.UpdateCredential)},
-		{Method: ds[4], Serve: httpx.V3Handler(svc.GetCredential)},
-		{Method: ds[6], Serve: httpx.V3Handler(svc.CreateAgentlessHost)},
-		{Method: ds[7], Serve: httpx.V3Handler(svc.ListAgentlessHosts)},
-		{Method: ds[8], Serve: httpx.V3Handler(svc.ListAgents)},
-		{Method: ds[9], Serve: httpx.V3Handler(svc.RevokeAgent)},
-		{Method: ds[10], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
+		{Method: ds[3], Serve: httpx.V3Handler(svc.CreateCredential)},
+		{Method: ds[4], Serve: httpx.V3Handler(svc.UpdateCredential)},
+		{Method: ds[5], Serve: httpx.V3Handler(svc.GetCredential)},
+		{Method: ds[7], Serve: httpx.V3Handler(svc.CreateAgentlessHost)},
+		{Method: ds[8], Serve: httpx.V3Handler(svc.ListAgentlessHosts)},
+		{Method: ds[9], Serve: httpx.V3Handler(svc.ListAgents)},
+		{Method: ds[10], Serve: httpx.V3Handler(svc.RevokeAgent)},
+		{Method: ds[11], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
 	}
 }
 
@@ -179,12 +188,13 @@ func V3Endpoints(svc Full) []httpx.Endpoint {
 func WebEndpoints(svc Full) []httpx.Endpoint {
 	ds := Declarations()
 	return []httpx.Endpoint{
-		{Method: ds[2], Serve: httpx.WebHandler(svc.CreateCredential)},
-		{Method: ds[3], Serve: httpx.WebHandler(svc.UpdateCredential)},
-		{Method: ds[4], Serve: httpx.WebHandler(svc.GetCredential)},
-		{Method: ds[6], Serve: httpx.WebHandler(svc.CreateAgentlessHost)},
-		{Method: ds[7], Serve: httpx.WebHandler(svc.ListAgentlessHosts)},
-		{Method: ds[8], Serve: httpx.WebHandler(svc.ListAgents)},
-		{Method: ds[9], Serve: httpx.WebHandler(svc.RevokeAgent)},
+		{Method: ds[2], Serve: httpx.WebHandler(svc.GetScope)},
+		{Method: ds[3], Serve: httpx.WebHandler(svc.CreateCredential)},
+		{Method: ds[4], Serve: httpx.WebHandler(svc.UpdateCredential)},
+		{Method: ds[5], Serve: httpx.WebHandler(svc.GetCredential)},
+		{Method: ds[7], Serve: httpx.WebHandler(svc.CreateAgentlessHost)},
+		{Method: ds[8], Serve: httpx.WebHandler(svc.ListAgentlessHosts)},
+		{Method: ds[9], Serve: httpx.WebHandler(svc.ListAgents)},
+		{Method: ds[10], Serve: httpx.WebHandler(svc.RevokeAgent)},
 	}
 }

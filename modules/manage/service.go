@@ -21,6 +21,8 @@ type Scope struct {
 	ID    string `json:"bk_scope_id"`
 	BizID int64  `json:"bk_biz_id"`
 	Name  string `json:"name"`
+	// TimeZone is the business's IANA time zone: the UI shows its dates in it.
+	TimeZone string `json:"time_zone"`
 }
 
 // Account categories and types (bk-job AccountCategoryEnum / AccountTypeEnum).
@@ -104,10 +106,23 @@ type Agents interface {
 	RevokeAgent(ctx context.Context, req RevokeAgentRequest) (Agent, error)
 }
 
+// Scopes tells a caller about a business it may use.
+type Scopes interface {
+	// GetScope returns a business's name and time zone.
+	//api:web get_scope
+	GetScope(ctx context.Context, req GetScopeRequest) (Scope, error)
+}
+
+// GetScopeRequest names the business; the door checks the caller may use it.
+type GetScopeRequest struct {
+	ScopeRef
+}
+
 // Full is everything manage offers. The implementation and the bus client
 // satisfy it; callers that need only scopes and accounts hold Service.
 type Full interface {
 	Service
+	Scopes
 	Credentials
 	AgentlessHosts
 	Agents

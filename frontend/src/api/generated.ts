@@ -281,6 +281,22 @@ export interface AgentInfoList {
   agent_info_list: Array<AgentInfo> | null
 }
 
+// GetScopeRequest is github.com/bkjob/bkjob/modules/manage.GetScopeRequest.
+export interface GetScopeRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+}
+
+// Scope is github.com/bkjob/bkjob/modules/manage.Scope.
+export interface Scope {
+  bk_scope_type: string
+  bk_scope_id: string
+  bk_biz_id: number
+  name: string
+  time_zone: string
+}
+
 // CreateCredentialRequest is github.com/bkjob/bkjob/modules/manage.CreateCredentialRequest.
 export interface CreateCredentialRequest {
   bk_scope_type?: string
@@ -735,6 +751,7 @@ export const webApi = {
   getHostLog: (req: GetHostLogRequest): Promise<HostLog> => call<HostLog>('get_job_instance_ip_log', req),
   getJobInstanceList: (req: GetJobInstanceListRequest): Promise<V3PageOfJobInstanceSummary> => call<V3PageOfJobInstanceSummary>('get_job_instance_list', req),
   getJobInstanceStatus: (req: GetJobInstanceStatusRequest): Promise<JobInstanceStatus> => call<JobInstanceStatus>('get_job_instance_status', req),
+  getScope: (req: GetScopeRequest): Promise<Scope> => call<Scope>('get_scope', req),
   getStepInstanceDetail: (req: StepRef): Promise<StepInstanceDetail> => call<StepInstanceDetail>('get_step_instance_detail', req),
   getStepInstanceStatus: (req: GetStepInstanceStatusRequest): Promise<StepInstanceStatus> => call<StepInstanceStatus>('get_step_instance_status', req),
   listAgentlessHosts: (req: ListAgentlessHostsRequest): Promise<V3PageOfAgentlessHost> => call<V3PageOfAgentlessHost>('list_agentless_hosts', req),

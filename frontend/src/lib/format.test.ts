@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { encodeBase64, formatDuration, formatTime, type Translate } from './format'
+import { businessTimeZone, encodeBase64, formatDuration, formatTime, type Translate } from './format'
 
 // t writes the key and its arguments, so the tests see which phrase was picked.
 const t: Translate = (key, args) => `${key}${JSON.stringify(args ?? {})}`
@@ -16,6 +16,19 @@ describe('formatting', () => {
   it('writes times in the locale and zone, and no time as a dash', () => {
     expect(formatTime(0, 'en')).toBe('—')
     expect(formatTime(Date.UTC(2026, 0, 2, 3, 4, 5), 'en-GB', 'UTC')).toBe('02/01/2026, 03:04:05')
+  })
+
+  it('shows times in the business time zone unless told another', () => {
+    const at = Date.UTC(2026, 0, 2, 3, 4, 5)
+    businessTimeZone.value = 'Asia/Shanghai'
+    try {
+      expect(formatTime(at, 'en-GB')).toBe('02/01/2026, 11:04:05')
+      expect(formatTime(at, 'en-GB', 'UTC')).toBe('02/01/2026, 03:04:05')
+      businessTimeZone.value = 'America/New_York'
+      expect(formatTime(at, 'en-GB')).toBe('01/01/2026, 22:04:05')
+    } finally {
+      businessTimeZone.value = undefined
+    }
   })
 
   it('encodes UTF-8 text as base64', () => {

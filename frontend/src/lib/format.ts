@@ -1,6 +1,9 @@
+import { ref } from 'vue'
+
 // Formatting of times and durations for people: absolute times in the
-// user's locale, durations as `1 min 12 s`. The translator is passed in so
-// these stay plain functions (unit-tested without Vue).
+// user's locale and the business's time zone, durations as `1 min 12 s`.
+// The translator is passed in so these stay plain functions (unit-tested
+// without mounting anything).
 
 export type Translate = (key: string, args?: Record<string, unknown>) => string
 
@@ -15,9 +18,16 @@ export function formatDuration(ms: number | undefined, t: Translate): string {
   return t('ui.duration.h_min', { h: Math.floor(min / 60), min: min % 60 })
 }
 
-// formatTime writes a Unix time in milliseconds in the locale; 0 is no time.
+// businessTimeZone is the current business's IANA zone (stores/business.ts
+// sets it); undefined means the browser's. It is a ref so that a page whose
+// dates were formatted before the zone arrived renders them again.
+export const businessTimeZone = ref<string | undefined>()
+
+// formatTime writes a Unix time in milliseconds in the locale, in timeZone
+// when given, else in the business's zone; 0 is no time.
 export function formatTime(ms: number | undefined, locale: string, timeZone?: string): string {
   if (!ms) return '—'
+  timeZone ??= businessTimeZone.value
   return new Intl.DateTimeFormat(locale, {
     year: 'numeric',
     month: '2-digit',

@@ -5,6 +5,8 @@ import { useErrors, describeError } from './errors'
 import { initialLanguage, initialTheme, usePreferences } from './preferences'
 import { useProgress } from './progress'
 import { useSession } from './session'
+import { useBusiness } from './business'
+import { businessTimeZone } from '../lib/format'
 
 function storage(items: Record<string, string> = {}): Storage {
   const m = new Map(Object.entries(items))
@@ -125,5 +127,32 @@ describe('session', () => {
     expect(s.user).toBeNull()
     expect(calls.map((c) => `${c[1]?.method} ${c[0]}`)).toEqual(['POST /api/web/login', 'GET /api/web/me', 'POST /api/web/logout'])
     expect(new Headers(calls[2]![1]?.headers).get('X-CSRF-Token')).toBe('tok')
+  })
+})
+
+describe('business', () => {
+  it('loads the scope once and sets the time zone dates are shown in', async () => {
+    const fetchMock = vi.fn(
+      async () =>
+        new Response(JSON.stringify({ bk_scope_type: 'biz', bk_scope_id: '1', bk_biz_id: 1, name: 'Default', time_zone: 'Europe/Paris' }), {
+          status: 200,
+        }),
+    )
+    vi.stubGlobal('fetch', fetchMock)
+    const b = useBusiness()
+    await b.load('biz', '1')
+    expect(b.current?.name).toBe('Default')
+    expect(businessTimeZone.value).toBe('Europe/Paris')
+    await b.load('biz', '1')
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+  })
+
+  it('forgets the zone when the next business cannot be read', async () => {
+    businessTimeZone.value = 'Europe/Paris'
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ code: 1238001, message: 'no' }), { status: 403 })))
+    const b = useBusiness()
+    await expect(b.load('biz', '2')).rejects.toBeInstanceOf(ApiError)
+    expect(b.current).toBeNull()
+    expect(businessTimeZone.value).toBeUndefined()
   })
 })

@@ -48,7 +48,7 @@ func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Service {
 // it a Linux system account aliased "root". It is idempotent.
 func (s *Service) Bootstrap(ctx context.Context) error {
 	app, err := s.st.ensureApplication(ctx, application{
-		ID: DefaultBizID, ScopeType: "biz", ScopeID: "1", Name: "Default", Timezone: "Asia/Shanghai", Language: "zh_CN",
+		ID: DefaultBizID, ScopeType: "biz", ScopeID: "1", Name: "Default", Timezone: localZoneName(), Language: "zh_CN",
 	})
 	if err != nil {
 		return err
@@ -74,7 +74,13 @@ func (s *Service) ResolveScope(ctx context.Context, scopeType, scopeID string) (
 	if err != nil {
 		return manage.Scope{}, fmt.Errorf("find scope %s:%s: %w", scopeType, scopeID, err)
 	}
-	return manage.Scope{Type: app.ScopeType, ID: app.ScopeID, BizID: app.ID, Name: app.Name}, nil
+	return manage.Scope{Type: app.ScopeType, ID: app.ScopeID, BizID: app.ID, Name: app.Name, TimeZone: app.Timezone}, nil
+}
+
+// GetScope implements manage.Scopes. The door resolved the scope and checked
+// the caller may use it; this reads it again for its name and time zone.
+func (s *Service) GetScope(ctx context.Context, req manage.GetScopeRequest) (manage.Scope, error) {
+	return s.ResolveScope(ctx, req.ScopeType, req.ScopeID)
 }
 
 // Account finds an account of bizID by id or alias.

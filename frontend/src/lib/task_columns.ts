@@ -22,7 +22,7 @@ export function taskColumns(t: Translate, locale: string, wide: boolean): DataTa
           { default: () => row.name || `#${row.id}` },
         ),
     },
-    { title: t('ui.task.status'), key: 'status', width: 150, render: (row) => h(StatusTag, { status: row.status, kind: 'run' }) },
+    { title: t('ui.task.status'), key: 'status', width: 130, render: (row) => h(StatusTag, { status: row.status, kind: 'run' }) },
     { title: t('ui.task.operator'), key: 'operator', width: 100 },
   ]
   if (wide) {
@@ -40,7 +40,10 @@ export function taskColumns(t: Translate, locale: string, wide: boolean): DataTa
     cols.push({
       title: t('ui.task.actions'),
       key: 'actions',
-      width: 90,
+      width: 110,
+      // Pinned right: at a laptop's width the table scrolls and the action
+      // must stay in view.
+      fixed: 'right',
       render: (row) =>
         row.type === 1
           ? h(

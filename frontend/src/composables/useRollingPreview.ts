@@ -1,6 +1,5 @@
 import { onScopeDispose, ref, watch, type Ref } from 'vue'
 import { webApi, type RollingPlan } from '../api/generated'
-import { ApiError } from '../api/client'
 import { previewRequest, type RollingForm } from '../lib/rolling'
 
 // debounceMS is how long typing must pause before the preview is asked for.
@@ -27,15 +26,7 @@ export function useRollingPreview(rolling: () => RollingForm, targets: () => str
     }
     loading.value = true
     try {
-      let answer: RollingPlan
-      try {
-        answer = await webApi.rollingPreview(req)
-      } catch (e) {
-        // A target the server does not know is the targets field's problem:
-        // still show the plan by count.
-        if (!(e instanceof ApiError) || e.field === 'expression' || !req.target_server) throw e
-        answer = await webApi.rollingPreview(previewRequest(rolling(), targets(), scope.value, true) ?? req)
-      }
+      const answer = await webApi.rollingPreview(req)
       if (mine !== seq) return
       plan.value = answer
       error.value = ''

@@ -1,6 +1,5 @@
 import type { RollingConfig, RollingPreviewRequest } from '../api/generated'
 import { hostCount, parseHostList } from './host_list'
-import { targetServer } from './targets'
 
 // RollingForm is the rolling part of a quick-launch form: off, or an
 // expression (bk-job's: "1 10% 30% +2 *3 100%") and what happens after a
@@ -43,20 +42,18 @@ export function rollingFromConfig(c: RollingConfig | undefined): RollingForm {
 }
 
 // previewRequest is the rolling_preview request for the expression over the
-// pasted targets: by host (so each batch lists its hosts) when they all
-// parse, by count when byCount is set (a target the server does not know
-// must not hide the expression's plan), nothing when there is nothing to plan.
+// pasted targets, by count: the plan depends only on how many hosts there
+// are, and whether each host exists is the targets field's to say (asking by
+// host would fail the preview on one unknown host). null when there is
+// nothing to plan.
 export function previewRequest(
   r: RollingForm,
   targets: string,
   scope: { bk_scope_type: string; bk_scope_id: string },
-  byCount = false,
 ): RollingPreviewRequest | null {
   const expression = r.expression.trim()
   if (!r.enabled || !expression) return null
-  const hosts = parseHostList(targets)
-  const n = hostCount(hosts)
+  const n = hostCount(parseHostList(targets))
   if (n === 0) return null
-  if (byCount || hosts.invalid.length) return { ...scope, expression, total_hosts: n }
-  return { ...scope, expression, target_server: targetServer(hosts) }
+  return { ...scope, expression, total_hosts: n }
 }

@@ -43,12 +43,13 @@ function themeFor(dark: boolean): Extension {
   return [
     EditorView.theme(
       {
-        '&': { color: dark ? '#e0e0e6' : '#1f2225', backgroundColor: dark ? '#18181c' : '#ffffff' },
+        // The background is the frame's (ScriptEditor.vue: Naive UI's input colour).
+        '&': { color: dark ? '#e0e0e6' : '#1f2225', backgroundColor: 'transparent' },
         '.cm-content': { caretColor: dark ? '#ffffff' : '#000000' },
         '.cm-gutters': {
-          backgroundColor: dark ? '#101014' : '#f7f7fa',
+          backgroundColor: dark ? '#ffffff08' : '#00000005',
           color: dark ? '#6b6b75' : '#8a8f98',
-          borderRight: `1px solid ${dark ? '#2c2c32' : '#e0e0e6'}`,
+          borderRight: `1px solid ${dark ? '#ffffff18' : '#e0e0e6'}`,
         },
         '.cm-activeLine': { backgroundColor: dark ? '#ffffff0a' : '#2080f00d' },
         '.cm-activeLineGutter': { backgroundColor: dark ? '#ffffff10' : '#2080f014' },

@@ -7,7 +7,6 @@ export function pathProblem(p: string): string {
   const s = p.trim()
   if (!/^(\/|[A-Za-z]:[\\/])/.test(s)) return 'ui.paths.not_absolute'
   if (s.split(/[\\/]/).includes('..')) return 'ui.paths.dot_dot'
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(s)) return 'ui.paths.control'
   return ''
 }

@@ -50,6 +50,13 @@ await h.run(async () => {
     if (!text.startsWith('echo "typed in the editor"\nfor i in 1 2')) throw new Error(`the editor holds ${JSON.stringify(text)}`)
     // Highlighted: the string is its own span with a highlight class.
     await page.locator(`${editorSelector} .cm-line span`).first().waitFor()
+    // Another language loads its own highlighting (a chunk of its own).
+    const python = page.waitForResponse((r) => /\/assets\/editor-python-.*\.js$/.test(r.url()))
+    await page.click('[data-test=language]')
+    await page.locator('.n-base-select-option', { hasText: 'Python' }).click()
+    await python
+    await page.click('[data-test=language]')
+    await page.locator('.n-base-select-option', { hasText: /^Shell$/ }).click()
     // The content is labelled for screen readers.
     await page.locator(`${editorSelector}[aria-label="Script"]`).waitFor()
     await page.fill('input[name=script-param]', 'first')

@@ -6,6 +6,7 @@
 //
 // Environment: harness.mjs's, BKJOB_TARGET_IP and BKJOB_MARKER.
 import { writeFileSync } from 'node:fs'
+import { editorSelector, fillEditor } from './editor.mjs'
 import { env, openBrowser } from './harness.mjs'
 
 const h = await openBrowser()
@@ -38,7 +39,7 @@ await h.run(async () => {
   await step('run a script from quick launch', async () => {
     await page.click('[data-test=menu-quickScript]')
     await page.waitForURL(/\/biz\/1\/execute\/script$/)
-    await page.fill('textarea[name=script-content]', 'echo "hello from the UI"\nprintf "\\033[32mgreen text\\033[0m\\n"\nfor i in 1 2 3; do sleep 1; echo "line $i"; done\n')
+    await fillEditor(page, 'echo "hello from the UI"\nprintf "\\033[32mgreen text\\033[0m\\n"\nfor i in 1 2 3; do sleep 1; echo "line $i"; done\n')
     await page.fill('textarea[name=targets]', `${targetIP}\nnot-a-host`)
     await expectText('[data-test=targets-summary]', 'not-a-host')
     await page.click('[data-test=run-script]')
@@ -91,10 +92,10 @@ await h.run(async () => {
     await page.locator('[data-test=run-again]').first().click()
     await page.waitForURL(/\/execute\/script\?from_task=\d+$/)
     await page.waitForFunction(
-      (ip) =>
-        document.querySelector('textarea[name=script-content]')?.value.includes('hello from the UI') &&
+      ([ip, sel]) =>
+        document.querySelector(sel)?.textContent?.includes('hello from the UI') &&
         document.querySelector('textarea[name=targets]')?.value === `0:${ip}`,
-      targetIP,
+      [targetIP, editorSelector],
     )
     await page.click('[data-test=menu-home]')
     await page.locator('[data-test=recent-tasks] [data-test=task-link]').first().waitFor()
@@ -103,7 +104,7 @@ await h.run(async () => {
 
   await step('a failed host is in its own group; retrying it after the fix succeeds', async () => {
     await page.click('[data-test=menu-quickScript]')
-    await page.fill('textarea[name=script-content]', `test -f ${marker} || { echo "marker missing"; exit 3; }\necho "marker found"\n`)
+    await fillEditor(page, `test -f ${marker} || { echo "marker missing"; exit 3; }\necho "marker found"\n`)
     await page.fill('textarea[name=targets]', targetIP)
     await page.click('[data-test=run-script]')
     await page.click('[data-test=confirm-run]')
@@ -122,7 +123,7 @@ await h.run(async () => {
 
   await step('terminate a long task', async () => {
     await page.click('[data-test=menu-quickScript]')
-    await page.fill('textarea[name=script-content]', 'echo "long task started"\nsleep 300\n')
+    await fillEditor(page, 'echo "long task started"\nsleep 300\n')
     await page.fill('textarea[name=targets]', targetIP)
     await page.click('[data-test=run-script]')
     await page.click('[data-test=confirm-run]')
@@ -149,7 +150,7 @@ await h.run(async () => {
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark')
     await shot('home-dark')
     await page.click('[data-test=menu-quickScript]')
-    await page.locator('textarea[name=script-content]').waitFor()
+    await page.locator(editorSelector).waitFor()
     await shot('quick-script-dark')
     await page.click('[data-test=menu-history]')
     await page.locator('[data-test=history-table] [data-test=task-link]').first().waitFor()

@@ -16,7 +16,15 @@ export interface MenuGroup {
 
 export const menuGroups: MenuGroup[] = [
   { key: 'overview', label: 'ui.menu.overview', items: [{ route: 'home', label: 'ui.menu.home' }] },
-  { key: 'quick', label: 'ui.menu.quick', items: [{ route: 'quickScript', label: 'ui.menu.quick_script' }] },
+  {
+    key: 'quick',
+    label: 'ui.menu.quick',
+    items: [
+      { route: 'quickScript', label: 'ui.menu.quick_script' },
+      { route: 'quickFile', label: 'ui.menu.quick_file' },
+      { route: 'pushConfig', label: 'ui.menu.push_config' },
+    ],
+  },
   { key: 'orchestration', label: 'ui.menu.orchestration', items: [{ route: 'history', label: 'ui.menu.history' }] },
   { key: 'resources', label: 'ui.menu.resources', items: [{ route: 'hosts', label: 'ui.menu.hosts', admin: true }] },
   { key: 'settings', label: 'ui.menu.settings', items: [] },

@@ -31,6 +31,18 @@ describe('quick launch script form', () => {
   })
 })
 
+describe('rolling', () => {
+  it('asks for an expression when on and sends rolling_config', () => {
+    const f = { ...emptyScriptForm(), content: 'date', targets: '10.0.0.1', rolling: { enabled: true, expression: ' ', mode: 3 } }
+    expect(scriptFormProblems(f)).toEqual(['ui.rolling.need_expression'])
+    f.rolling.expression = ' 1 50% '
+    expect(scriptFormProblems(f)).toEqual([])
+    expect(scriptRequest(f, scope).rolling_config).toEqual({ expression: '1 50%', mode: 3 })
+    f.rolling.enabled = false
+    expect(scriptRequest(f, scope)).not.toHaveProperty('rolling_config')
+  })
+})
+
 describe('running a task again', () => {
   it('fills the form from the earlier step, without a masked sensitive parameter', () => {
     const f = formFromDetail(
@@ -47,6 +59,6 @@ describe('running a task again', () => {
       },
       'deploy',
     )
-    expect(f).toEqual({ name: 'deploy', language: 4, content: 'echo hi', params: '', sensitive: true, timeout: 60, account: 'root', targets: '0:10.0.0.1' })
+    expect(f).toEqual({ name: 'deploy', language: 4, content: 'echo hi', params: '', sensitive: true, timeout: 60, account: 'root', targets: '0:10.0.0.1', rolling: { enabled: false, expression: '', mode: 1 } })
   })
 })

@@ -1,6 +1,8 @@
 import type { FastExecuteScriptRequest, ScriptInfo } from '../api/generated'
 import { encodeBase64 } from './format'
 import { hostCount, parseHostList } from './host_list'
+import { emptyRolling, rollingConfig, rollingFromConfig, rollingProblems, type RollingForm } from './rolling'
+import { targetServer } from './targets'
 
 // typedConfirmAbove is the host count above which running asks the user to
 // type the count (a fleet-wide action must not be one careless click).
@@ -16,10 +18,11 @@ export interface ScriptForm {
   timeout: number
   account: string
   targets: string
+  rolling: RollingForm
 }
 
 export function emptyScriptForm(): ScriptForm {
-  return { name: '', language: 1, content: '', params: '', sensitive: false, timeout: 7200, account: 'root', targets: '' }
+  return { name: '', language: 1, content: '', params: '', sensitive: false, timeout: 7200, account: 'root', targets: '', rolling: emptyRolling() }
 }
 
 // scriptFormProblems lists what to fix before the form can run, as
@@ -32,6 +35,7 @@ export function scriptFormProblems(f: ScriptForm): string[] {
   if (hostCount(hosts) === 0) out.push('ui.quick_script.need_targets')
   if (hosts.invalid.length > 0) out.push('ui.quick_script.fix_targets')
   if (!Number.isInteger(f.timeout) || f.timeout < 1 || f.timeout > 86400) out.push('ui.quick_script.bad_timeout')
+  out.push(...rollingProblems(f.rolling))
   return out
 }
 
@@ -44,11 +48,10 @@ export function scriptRequest(f: ScriptForm, scope: { bk_scope_type: string; bk_
     script_content: encodeBase64(f.content),
     timeout: f.timeout,
     account_alias: f.account.trim(),
-    target_server: {
-      ...(hosts.ips.length ? { ip_list: hosts.ips } : {}),
-      ...(hosts.hostIds.length ? { host_id_list: hosts.hostIds } : {}),
-    },
+    target_server: targetServer(hosts),
   }
+  const rolling = rollingConfig(f.rolling)
+  if (rolling) req.rolling_config = rolling
   if (f.name.trim()) req.task_name = f.name.trim()
   if (f.params) {
     req.script_param = encodeBase64(f.params)
@@ -74,5 +77,6 @@ export function formFromDetail(info: ScriptInfo, name: string): ScriptForm {
     timeout: info.script_timeout || 7200,
     account: info.account.name,
     targets: (info.server.ip_list ?? []).map((h) => `${h.bk_cloud_id}:${h.ip}`).join('\n'),
+    rolling: rollingFromConfig(info.rolling_config),
   }
 }

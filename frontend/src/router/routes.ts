@@ -17,6 +17,9 @@ export const routes: RouteRecordRaw[] = [
       { path: '', redirect: { name: 'home' } },
       { path: 'home', name: 'home', component: () => import('../pages/HomePage.vue') },
       { path: 'execute/script', name: 'quickScript', component: () => import('../pages/QuickScriptPage.vue') },
+      { path: 'execute/file', name: 'quickFile', component: () => import('../pages/QuickFilePage.vue') },
+      // bk-job has no page of its own for push_config_file; this is bkjob's.
+      { path: 'execute/push_config', name: 'pushConfig', component: () => import('../pages/PushConfigPage.vue') },
       { path: 'execute/list', name: 'history', component: () => import('../pages/HistoryPage.vue') },
       { path: 'execute/task/:taskId(\\d+)', name: 'task', component: () => import('../pages/TaskPage.vue') },
       { path: 'hosts', name: 'hosts', component: () => import('../pages/HostsPage.vue'), meta: { admin: true } },

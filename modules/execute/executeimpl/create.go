@@ -33,7 +33,7 @@ func (e *Engine) FastExecuteScript(ctx context.Context, req execute.FastExecuteS
 	if err != nil {
 		return execute.JobCreated{}, err
 	}
-	t, name, err := e.jobCommon(req.Timeout, req.TaskName, "API Quick execution script", req.CallbackURL, req.TargetServer)
+	t, name, err := e.jobCommon(req.Caller, req.Timeout, req.TaskName, "API Quick execution script", req.CallbackURL, req.TargetServer)
 	if err != nil {
 		return execute.JobCreated{}, err
 	}

@@ -35,7 +35,7 @@ func (e *Engine) FastTransferFile(ctx context.Context, req execute.FastTransferF
 	if req.UploadSpeedLimit < 0 || req.DownloadSpeedLimit < 0 {
 		return execute.JobCreated{}, errs.Invalid("upload_speed_limit", "speed limits must not be negative")
 	}
-	t, name, err := e.jobCommon(req.Timeout, req.TaskName, "API Quick Distribution File", req.CallbackURL, req.TargetServer)
+	t, name, err := e.jobCommon(req.Caller, req.Timeout, req.TaskName, "API Quick Distribution File", req.CallbackURL, req.TargetServer)
 	if err != nil {
 		return execute.JobCreated{}, err
 	}
@@ -155,7 +155,7 @@ func (e *Engine) PushConfigFile(ctx context.Context, req execute.PushConfigFileR
 			return execute.JobCreated{}, errs.Invalid(field+".content", "at most %d bytes, got %d", execute.MaxConfigFileBytes, len(contents[i]))
 		}
 	}
-	t, name, err := e.jobCommon(req.Timeout, req.TaskName, "API GSE PUSH FILE", req.CallbackURL, req.TargetServer)
+	t, name, err := e.jobCommon(req.Caller, req.Timeout, req.TaskName, "API GSE PUSH FILE", req.CallbackURL, req.TargetServer)
 	if err != nil {
 		return execute.JobCreated{}, err
 	}

@@ -93,6 +93,16 @@ func taskName(name, prefix string, nowMS int64) (string, error) {
 	return name, nil
 }
 
+// namePrefix is the default task-name prefix for a caller: bk-job's API
+// prefixes ("API Quick execution script") name what the API launched; a job
+// launched from the web UI is not an API call, so it drops "API ".
+func namePrefix(prefix string, caller execute.Caller) string {
+	if caller.StartupMode == execute.StartupWeb {
+		return strings.TrimPrefix(prefix, "API ")
+	}
+	return prefix
+}
+
 // decodeBase64 decodes standard base64 (padding optional), naming field on error.
 func decodeBase64(field, s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
@@ -239,12 +249,12 @@ func apiHostID(id int64) int64 { return max(id, 0) }
 // jobCommon checks the parameters every create call shares, in one order:
 // timeout, task name, callback URL, target server. It returns the timeout
 // in seconds and the task name (defaultPrefix + now when none was given).
-func (e *Engine) jobCommon(timeoutSec *int, name, defaultPrefix, callback string, target *execute.Server) (int, string, error) {
+func (e *Engine) jobCommon(caller execute.Caller, timeoutSec *int, name, defaultPrefix, callback string, target *execute.Server) (int, string, error) {
 	t, err := timeout(timeoutSec)
 	if err != nil {
 		return 0, "", err
 	}
-	name, err = taskName(name, defaultPrefix, e.nowMS())
+	name, err = taskName(name, namePrefix(defaultPrefix, caller), e.nowMS())
 	if err != nil {
 		return 0, "", err
 	}

@@ -54,6 +54,7 @@ type wiring struct {
 	logs         logsvr.Store
 	engine       *executeimpl.Engine
 	gseTransport gse.Transport // the gse role's router over its transports
+	sshProbe     gse.SSHProbe  // the gse role's SSH login test, set at its provision
 	toEngine     engineSink    // the gse role's sink when execute runs here
 }
 
@@ -113,9 +114,21 @@ func (w *wiring) transportAPI() (gse.Transport, error) {
 	return w.gseTransport, nil
 }
 
+// sshProbeAPI is the gse role's SSH login test for manage. manage is
+// provisioned before gse (gse uses manage, so manage cannot use gse), so
+// the choice is made at each call: the co-located gse role's probe once it
+// is provisioned, else the bus.
+func (w *wiring) sshProbeAPI(ctx context.Context, ep gse.SSHEndpoint) (gse.SSHProbeResult, error) {
+	if w.local("gse") && w.sshProbe != nil {
+		return w.sshProbe(ctx, ep)
+	}
+	return gse.BusSSHProbe(w.bus)(ctx, ep)
+}
+
 // provisionManage builds manage.
 func (w *wiring) provisionManage(context.Context) (roles.Service, error) {
-	w.manage = manageimpl.New(w.db, logging.ForRole(w.log, "manage"), manageimpl.WithCrypto(w.box), gseHostsOption(w.cfg))
+	w.manage = manageimpl.New(w.db, logging.ForRole(w.log, "manage"), manageimpl.WithCrypto(w.box), gseHostsOption(w.cfg),
+		manageimpl.WithSSHProbe(w.sshProbeAPI))
 	return manageRole{svc: w.manage, bus: w.bus}, nil
 }
 

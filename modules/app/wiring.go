@@ -10,6 +10,7 @@ import (
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/modules/execute"
 	"github.com/bkjob/bkjob/modules/execute/executeimpl"
+	"github.com/bkjob/bkjob/modules/gateway"
 	"github.com/bkjob/bkjob/modules/logsvr"
 	"github.com/bkjob/bkjob/modules/manage"
 	"github.com/bkjob/bkjob/modules/manage/manageimpl"
@@ -53,9 +54,10 @@ type wiring struct {
 	manage       *manageimpl.Service
 	logs         logsvr.Store
 	engine       *executeimpl.Engine
-	gseTransport gse.Transport // the gse role's router over its transports
-	sshProbe     gse.SSHProbe  // the gse role's SSH login test, set at its provision
-	toEngine     engineSink    // the gse role's sink when execute runs here
+	gseTransport gse.Transport    // the gse role's router over its transports
+	sshProbe     gse.SSHProbe     // the gse role's SSH login test, set at its provision
+	process      *gateway.Process // what the service status page reports; Serve fills it
+	toEngine     engineSink       // the gse role's sink when execute runs here
 }
 
 // local reports whether calls to role should use the in-process

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -80,4 +81,55 @@ func TestAdminPages(t *testing.T) {
 	require.NoError(t, os.WriteFile(key, []byte(sshd.Key), 0o600))
 	runBrowserScript(t, s, "admin_pages.mjs", "BKJOB_PASSWORD=ui-e2e-pass", "BKJOB_TARGET_IP="+uiTargetIP,
 		"BKJOB_SSH_IP="+adminSSHIP, "BKJOB_SSH_PORT="+sshd.Port, "BKJOB_SSH_USER="+sshd.User, "BKJOB_SSH_KEY_FILE="+key)
+}
+
+// TestCheckAgentlessHostOverTheBus: with bus.force_remote the login test
+// goes from manage to the gse role over the bus (gse.SSHProbe) and really
+// logs in to the test sshd; a wrong user is a refused login, not an error;
+// a credential of another kind never reaches the gse role. Nothing is
+// registered by a test.
+func TestCheckAgentlessHostOverTheBus(t *testing.T) {
+	sshd := startTestSSHD(t)
+	c := StartCluster(t, "BKJOB_BUS__FORCE_REMOTE=true", "BKJOB_GSE__SSH__KNOWN_HOSTS_FILE="+writeKnownHosts(t, sshd, adminSSHIP))
+	rec := &sshAnswers{}
+	cred := sshAddKeyCredential(t, c, rec, sshd)
+	port, err := strconv.Atoi(sshd.Port)
+	require.NoError(t, err)
+	check := func(user, credential string) envelope {
+		return sshCall(t, c, rec, http.MethodPost, "check_agentless_host", scope(map[string]any{
+			"ip": adminSSHIP, "ssh_port": port, "ssh_user": user, "credential_id": credential}))
+	}
+	var got struct {
+		OK      bool   `json:"ok"`
+		Reason  string `json:"reason"`
+		SSHAddr string `json:"ssh_addr"`
+	}
+	env := check(sshd.User, cred)
+	require.True(t, env.Result, env.Message)
+	require.NoError(t, json.Unmarshal(env.Data, &got))
+	require.True(t, got.OK, string(env.Data))
+	require.Equal(t, adminSSHIP+":"+sshd.Port, got.SSHAddr)
+
+	env = check("nobody-here", cred)
+	require.True(t, env.Result, env.Message)
+	got.OK, got.Reason = true, ""
+	require.NoError(t, json.Unmarshal(env.Data, &got))
+	require.False(t, got.OK, string(env.Data))
+	require.Equal(t, "auth", got.Reason, string(env.Data))
+
+	var ak struct {
+		ID string `json:"id"`
+	}
+	sshV3(t, c, rec, "create_credential", map[string]any{"name": "file source key", "type": "APP_ID_SECRET_KEY",
+		"credential_access_key": "ak", "credential_secret_key": "sk"}, &ak)
+	env = check(sshd.User, ak.ID)
+	require.False(t, env.Result)
+	require.Contains(t, env.Message, "SSH")
+
+	var page struct {
+		Total int `json:"total"`
+	}
+	sshV3(t, c, rec, "list_agentless_hosts", map[string]any{}, &page)
+	require.Zero(t, page.Total, "a login test registers nothing")
+	require.NotContains(t, rec.all(), "PRIVATE KEY", "no answer carries the key")
 }

@@ -107,6 +107,7 @@ await h.run(async () => {
     await page.click('[data-test=agentless-save]')
     await page.locator('[data-test=agentless-form]').waitFor({ state: 'detached' })
     await expectText('[data-test=agentless-table]', `0:${sshIP}`)
+    await expectText('[data-test=agentless-table]', credName)
     await shot('hosts-agentless-light')
   })
 

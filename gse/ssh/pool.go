@@ -89,7 +89,7 @@ func (p *pool) acquire(ctx context.Context, ep *gse.SSHEndpoint) (*conn, error) 
 		p.conns[key] = c
 		// The connection is shared: it dials under the pool's context, not
 		// the first caller's, who may give up while others wait for it.
-		go p.dial(c) //nolint:contextcheck // see above
+		go p.dial(c)
 	}
 	c.refs++
 	p.mu.Unlock()
@@ -149,16 +149,23 @@ func (p *pool) dial(c *conn) {
 	}()
 }
 
-func (p *pool) connect(key connKey) (*ssh.Client, error) {
-	ctx, cancel := context.WithTimeout(p.base, p.cfg.DialTimeout)
+func (p *pool) connect(key connKey) (*ssh.Client, error) { return p.connectCtx(p.base, key) }
+
+// errCredential marks a dial that failed before the network: the
+// credential could not be loaded or turned into an SSH login.
+var errCredential = errors.New("credential unusable")
+
+// connectCtx dials key under parent, within DialTimeout.
+func (p *pool) connectCtx(parent context.Context, key connKey) (*ssh.Client, error) {
+	ctx, cancel := context.WithTimeout(parent, p.cfg.DialTimeout)
 	defer cancel()
 	cred, err := p.creds.Credential(ctx, key.cred)
 	if err != nil {
-		return nil, &dialError{kind: dialAuth, err: fmt.Errorf("load credential %s: %w", key.cred, err)}
+		return nil, &dialError{kind: dialAuth, err: fmt.Errorf("load credential %s: %w: %w", key.cred, errCredential, err)}
 	}
 	auth, err := cred.authMethods()
 	if err != nil {
-		return nil, &dialError{kind: dialAuth, err: fmt.Errorf("credential %s: %w", key.cred, err)}
+		return nil, &dialError{kind: dialAuth, err: fmt.Errorf("credential %s: %w: %w", key.cred, errCredential, err)}
 	}
 	cfg := &ssh.ClientConfig{
 		User:            key.user,

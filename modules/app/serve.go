@@ -7,8 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/bkjob/bkjob/frontend"
+	"github.com/bkjob/bkjob/modules/gateway"
 	"github.com/bkjob/bkjob/platform/config"
 	"github.com/bkjob/bkjob/platform/logging"
 	"github.com/bkjob/bkjob/platform/roles"
@@ -48,6 +50,7 @@ func Serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		defer stopHealth()
 		go health.run(healthCtx)
 		w.srv.MountHealth(mgr.NotReady, health.Down)
+		w.process.BackendsDown = health.Down
 		startErr = mgr.StartAll(ctx)
 	}
 	if startErr == nil {
@@ -94,6 +97,7 @@ func newWiring(cfg *config.Config, log *slog.Logger, stdout, logOut io.Writer) (
 	for _, r := range mgr.Order() {
 		w.selected[r] = true
 	}
+	w.process = &gateway.Process{StartedAt: time.Now(), Roles: w.processRoles(mgr.Order()), NotReady: mgr.NotReady}
 	if w.srv, err = newHTTPServer(cfg, log); err != nil {
 		return nil, nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/modules/execute"
 	"github.com/bkjob/bkjob/modules/execute/executeimpl"
+	"github.com/bkjob/bkjob/modules/gateway"
 	"github.com/bkjob/bkjob/modules/logsvr"
 	"github.com/bkjob/bkjob/modules/manage"
 	"github.com/bkjob/bkjob/modules/manage/manageimpl"
@@ -53,8 +54,10 @@ type wiring struct {
 	manage       *manageimpl.Service
 	logs         logsvr.Store
 	engine       *executeimpl.Engine
-	gseTransport gse.Transport // the gse role's router over its transports
-	toEngine     engineSink    // the gse role's sink when execute runs here
+	gseTransport gse.Transport    // the gse role's router over its transports
+	sshProbe     gse.SSHProbe     // the gse role's SSH login test, set at its provision
+	process      *gateway.Process // what the service status page reports; Serve fills it
+	toEngine     engineSink       // the gse role's sink when execute runs here
 }
 
 // local reports whether calls to role should use the in-process
@@ -113,9 +116,21 @@ func (w *wiring) transportAPI() (gse.Transport, error) {
 	return w.gseTransport, nil
 }
 
+// sshProbeAPI is the gse role's SSH login test for manage. manage is
+// provisioned before gse (gse uses manage, so manage cannot use gse), so
+// the choice is made at each call: the co-located gse role's probe once it
+// is provisioned, else the bus.
+func (w *wiring) sshProbeAPI(ctx context.Context, ep gse.SSHEndpoint) (gse.SSHProbeResult, error) {
+	if w.local("gse") && w.sshProbe != nil {
+		return w.sshProbe(ctx, ep)
+	}
+	return gse.BusSSHProbe(w.bus)(ctx, ep)
+}
+
 // provisionManage builds manage.
 func (w *wiring) provisionManage(context.Context) (roles.Service, error) {
-	w.manage = manageimpl.New(w.db, logging.ForRole(w.log, "manage"), manageimpl.WithCrypto(w.box), gseHostsOption(w.cfg))
+	w.manage = manageimpl.New(w.db, logging.ForRole(w.log, "manage"), manageimpl.WithCrypto(w.box), gseHostsOption(w.cfg),
+		manageimpl.WithSSHProbe(w.sshProbeAPI))
 	return manageRole{svc: w.manage, bus: w.bus}, nil
 }
 

@@ -21,8 +21,28 @@ func (w *wiring) provisionGateway(context.Context) (roles.Service, error) {
 	}
 	return gateway.New(gateway.Deps{
 		Config: w.cfg, DB: w.db, Server: w.srv, UI: w.ui, Mounts: mounts, Cache: w.cache,
-		Log: logging.ForRole(w.log, "gateway"), Out: w.out,
+		Log: logging.ForRole(w.log, "gateway"), Out: w.out, Process: w.process,
 	}), nil
+}
+
+// processRoles lists the roles of order (the process's, in start order)
+// with their kinds, for the service status page.
+func (w *wiring) processRoles(order []string) func() []gateway.RoleState {
+	table := w.table()
+	return func() []gateway.RoleState {
+		out := make([]gateway.RoleState, 0, len(order))
+		for _, name := range order {
+			kind := "role"
+			switch r := table[name]; {
+			case r.Hidden:
+				kind = "plumbing"
+			case r.Pending:
+				kind = "pending"
+			}
+			out = append(out, gateway.RoleState{Name: name, Kind: kind})
+		}
+		return out
+	}
 }
 
 // gatewayMounts are the module routes the gateway serves, each bound to the

@@ -99,6 +99,7 @@ func (w *wiring) provisionGSE(ctx context.Context) (roles.Service, error) {
 	rt = router.New(agentT, g.ssh, router.WithGuard(g.guard))
 	g.transport = rt
 	w.gseTransport = rt
+	w.sshProbe = g.ssh.Probe
 	return g, nil
 }
 
@@ -142,6 +143,9 @@ func (g *gseRole) Start(ctx context.Context) error {
 	}
 	registerGSEMetrics(g.srv, g)
 	if err := gse.Serve(g.bus, g.transport); err != nil {
+		return err
+	}
+	if err := gse.ServeSSHProbe(g.bus, g.ssh.Probe); err != nil {
 		return err
 	}
 	if g.agent != nil {

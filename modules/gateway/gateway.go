@@ -36,6 +36,8 @@ type Deps struct {
 	Cache cache.Cache
 	Log   *slog.Logger
 	Out   io.Writer // where the generated admin password is printed once
+	// Process feeds the service status page (nil: roles unknown).
+	Process *Process
 }
 
 // Gateway is the gateway role.
@@ -47,6 +49,7 @@ type Gateway struct {
 	mounts   []Mount
 	log      *slog.Logger
 	out      io.Writer
+	process  *Process
 	verified *verifiedApps
 	// jwtApps remembers the apps named by verified X-Bkapi-JWTs (their
 	// scope grant), looked up without a secret.
@@ -70,7 +73,7 @@ type Gateway struct {
 // New builds the gateway.
 func New(d Deps) *Gateway {
 	return &Gateway{cfg: d.Config, st: store{db: d.DB}, srv: d.Server, ui: d.UI, mounts: d.Mounts,
-		log: d.Log, out: d.Out, verified: newVerifiedApps(d.Config.Auth.SecretCacheTTL), jwtApps: newVerifiedApps(d.Config.Auth.SecretCacheTTL),
+		log: d.Log, out: d.Out, process: d.Process, verified: newVerifiedApps(d.Config.Auth.SecretCacheTTL), jwtApps: newVerifiedApps(d.Config.Auth.SecretCacheTTL),
 		limits:  &limiter{c: d.Cache, cfg: d.Config.Auth, log: d.Log, now: time.Now},
 		compare: bcrypt.CompareHashAndPassword, hashCost: bcrypt.DefaultCost}
 }

@@ -30,6 +30,7 @@ func (g *Gateway) mountWeb(public, authed *echo.Group) {
 	public.GET("/version", func(c echo.Context) error { return c.JSON(http.StatusOK, version.Get()) })
 	public.POST("/login", g.login)
 	authed.POST("/logout", g.logout)
+	authed.GET("/service_state", g.serviceState)
 	authed.GET("/me", func(c echo.Context) error {
 		a, _ := httpx.ActorOf(c)
 		return c.JSON(http.StatusOK, a)

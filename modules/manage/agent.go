@@ -5,11 +5,13 @@ import "github.com/bkjob/bkjob/platform/httpx"
 // ListAgentsRequest is list_agents (a bkjob extension, administrators
 // only): the agents of a business's hosts, enrolled or revoked, by host id.
 // Start is the offset (default 0), Length the page size (default 20, at
-// most 1000).
+// most 1000). Keyword, when set, keeps the agents whose IP or agent id
+// contains it (at most 64 characters; case ignored).
 type ListAgentsRequest struct {
 	ScopeRef
-	Start  int `json:"start,omitempty"`
-	Length int `json:"length,omitempty"`
+	Keyword string `json:"keyword,omitempty"`
+	Start   int    `json:"start,omitempty"`
+	Length  int    `json:"length,omitempty"`
 }
 
 // Agent is one agent as an operator sees it. Times are Unix milliseconds,

@@ -40,3 +40,25 @@ type ListAgentlessHostsRequest struct {
 
 // AgentlessHostPage is one page of agentless hosts, bk-job's page shape.
 type AgentlessHostPage = httpx.V3Page[AgentlessHost]
+
+// CheckAgentlessHostRequest is check_agentless_host (a bkjob extension):
+// the fields of create_agentless_host, checked the same way.
+type CheckAgentlessHostRequest struct {
+	ScopeRef
+	CloudID      int64        `json:"bk_cloud_id"`
+	IP           string       `json:"ip"`
+	SSHPort      int          `json:"ssh_port,omitempty"`
+	SSHUser      string       `json:"ssh_user,omitempty"`
+	CredentialID CredentialID `json:"credential_id"`
+}
+
+// AgentlessHostCheck is check_agentless_host's answer. Reason is
+// "network", "auth", "host_key" or "credential" when OK is false (the
+// gse.SSHProbe* words); Detail is the SSH client's own message.
+type AgentlessHostCheck struct {
+	OK      bool   `json:"ok"`
+	Reason  string `json:"reason,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+	SSHAddr string `json:"ssh_addr"`
+	SSHUser string `json:"ssh_user"`
+}

@@ -19,9 +19,12 @@ const (
 	MethodCreateCredential    = "manage.CreateCredential"
 	MethodUpdateCredential    = "manage.UpdateCredential"
 	MethodGetCredential       = "manage.GetCredential"
+	MethodListCredentials     = "manage.ListCredentials"
+	MethodDeleteCredential    = "manage.DeleteCredential"
 	MethodSSHCredential       = "manage.SSHCredential"
 	MethodCreateAgentlessHost = "manage.CreateAgentlessHost"
 	MethodListAgentlessHosts  = "manage.ListAgentlessHosts"
+	MethodCheckAgentlessHost  = "manage.CheckAgentlessHost"
 	MethodListAgents          = "manage.ListAgents"
 	MethodRevokeAgent         = "manage.RevokeAgent"
 	MethodRegisterGSEHosts    = "manage.RegisterGSEHosts"
@@ -78,6 +81,16 @@ func (c *Client) GetCredential(ctx context.Context, req GetCredentialRequest) (C
 	return bus.Call[GetCredentialRequest, Credential](ctx, c.b, MethodGetCredential, req)
 }
 
+// ListCredentials calls manage.ListCredentials over the bus.
+func (c *Client) ListCredentials(ctx context.Context, req ListCredentialsRequest) (CredentialPage, error) {
+	return bus.Call[ListCredentialsRequest, CredentialPage](ctx, c.b, MethodListCredentials, req)
+}
+
+// DeleteCredential calls manage.DeleteCredential over the bus.
+func (c *Client) DeleteCredential(ctx context.Context, req DeleteCredentialRequest) (CredentialRef, error) {
+	return bus.Call[DeleteCredentialRequest, CredentialRef](ctx, c.b, MethodDeleteCredential, req)
+}
+
 // SSHCredential calls manage.SSHCredential over the bus.
 func (c *Client) SSHCredential(ctx context.Context, id CredentialID) (SSHCredential, error) {
 	return bus.Call[CredentialID, SSHCredential](ctx, c.b, MethodSSHCredential, id)
@@ -91,6 +104,11 @@ func (c *Client) CreateAgentlessHost(ctx context.Context, req CreateAgentlessHos
 // ListAgentlessHosts calls manage.ListAgentlessHosts over the bus.
 func (c *Client) ListAgentlessHosts(ctx context.Context, req ListAgentlessHostsRequest) (AgentlessHostPage, error) {
 	return bus.Call[ListAgentlessHostsRequest, AgentlessHostPage](ctx, c.b, MethodListAgentlessHosts, req)
+}
+
+// CheckAgentlessHost calls manage.CheckAgentlessHost over the bus.
+func (c *Client) CheckAgentlessHost(ctx context.Context, req CheckAgentlessHostRequest) (AgentlessHostCheck, error) {
+	return bus.Call[CheckAgentlessHostRequest, AgentlessHostCheck](ctx, c.b, MethodCheckAgentlessHost, req)
 }
 
 // ListAgents calls manage.ListAgents over the bus.
@@ -125,9 +143,12 @@ func Serve(b bus.Bus, svc Full) error {
 		func() error { return bus.Handle(b, MethodCreateCredential, svc.CreateCredential) },
 		func() error { return bus.Handle(b, MethodUpdateCredential, svc.UpdateCredential) },
 		func() error { return bus.Handle(b, MethodGetCredential, svc.GetCredential) },
+		func() error { return bus.Handle(b, MethodListCredentials, svc.ListCredentials) },
+		func() error { return bus.Handle(b, MethodDeleteCredential, svc.DeleteCredential) },
 		func() error { return bus.Handle(b, MethodSSHCredential, svc.SSHCredential) },
 		func() error { return bus.Handle(b, MethodCreateAgentlessHost, svc.CreateAgentlessHost) },
 		func() error { return bus.Handle(b, MethodListAgentlessHosts, svc.ListAgentlessHosts) },
+		func() error { return bus.Handle(b, MethodCheckAgentlessHost, svc.CheckAgentlessHost) },
 		func() error { return bus.Handle(b, MethodListAgents, svc.ListAgents) },
 		func() error { return bus.Handle(b, MethodRevokeAgent, svc.RevokeAgent) },
 		func() error { return bus.Handle(b, MethodRegisterGSEHosts, svc.RegisterGSEHosts) },
@@ -154,12 +175,18 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[UpdateCredentialRequest](), Response: reflect.TypeFor[CredentialRef]()},
 		{Bus: MethodGetCredential, Go: "GetCredential", V3: "get_credential_detail", Web: "get_credential_detail", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[GetCredentialRequest](), Response: reflect.TypeFor[Credential]()},
+		{Bus: MethodListCredentials, Go: "ListCredentials", V3: "list_credentials", Web: "list_credentials", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[ListCredentialsRequest](), Response: reflect.TypeFor[CredentialPage]()},
+		{Bus: MethodDeleteCredential, Go: "DeleteCredential", V3: "delete_credential", Web: "delete_credential", PostOnly: true, Admin: false, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[DeleteCredentialRequest](), Response: reflect.TypeFor[CredentialRef]()},
 		{Bus: MethodSSHCredential, Go: "SSHCredential", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[CredentialID](), Response: reflect.TypeFor[SSHCredential]()},
 		{Bus: MethodCreateAgentlessHost, Go: "CreateAgentlessHost", V3: "create_agentless_host", Web: "create_agentless_host", PostOnly: true, Admin: false, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[CreateAgentlessHostRequest](), Response: reflect.TypeFor[AgentlessHost]()},
 		{Bus: MethodListAgentlessHosts, Go: "ListAgentlessHosts", V3: "list_agentless_hosts", Web: "list_agentless_hosts", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[ListAgentlessHostsRequest](), Response: reflect.TypeFor[AgentlessHostPage]()},
+		{Bus: MethodCheckAgentlessHost, Go: "CheckAgentlessHost", V3: "check_agentless_host", Web: "check_agentless_host", PostOnly: true, Admin: false, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[CheckAgentlessHostRequest](), Response: reflect.TypeFor[AgentlessHostCheck]()},
 		{Bus: MethodListAgents, Go: "ListAgents", V3: "list_agents", Web: "agents", PostOnly: false, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[ListAgentsRequest](), Response: reflect.TypeFor[AgentPage]()},
 		{Bus: MethodRevokeAgent, Go: "RevokeAgent", V3: "revoke_agent", Web: "agents/revoke", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
@@ -176,11 +203,14 @@ func V3Endpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[3], Serve: httpx.V3Handler(svc.CreateCredential)},
 		{Method: ds[4], Serve: httpx.V3Handler(svc.UpdateCredential)},
 		{Method: ds[5], Serve: httpx.V3Handler(svc.GetCredential)},
-		{Method: ds[7], Serve: httpx.V3Handler(svc.CreateAgentlessHost)},
-		{Method: ds[8], Serve: httpx.V3Handler(svc.ListAgentlessHosts)},
-		{Method: ds[9], Serve: httpx.V3Handler(svc.ListAgents)},
-		{Method: ds[10], Serve: httpx.V3Handler(svc.RevokeAgent)},
-		{Method: ds[11], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
+		{Method: ds[6], Serve: httpx.V3Handler(svc.ListCredentials)},
+		{Method: ds[7], Serve: httpx.V3Handler(svc.DeleteCredential)},
+		{Method: ds[9], Serve: httpx.V3Handler(svc.CreateAgentlessHost)},
+		{Method: ds[10], Serve: httpx.V3Handler(svc.ListAgentlessHosts)},
+		{Method: ds[11], Serve: httpx.V3Handler(svc.CheckAgentlessHost)},
+		{Method: ds[12], Serve: httpx.V3Handler(svc.ListAgents)},
+		{Method: ds[13], Serve: httpx.V3Handler(svc.RevokeAgent)},
+		{Method: ds[14], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
 	}
 }
 
@@ -192,9 +222,12 @@ func WebEndpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[3], Serve: httpx.WebHandler(svc.CreateCredential)},
 		{Method: ds[4], Serve: httpx.WebHandler(svc.UpdateCredential)},
 		{Method: ds[5], Serve: httpx.WebHandler(svc.GetCredential)},
-		{Method: ds[7], Serve: httpx.WebHandler(svc.CreateAgentlessHost)},
-		{Method: ds[8], Serve: httpx.WebHandler(svc.ListAgentlessHosts)},
-		{Method: ds[9], Serve: httpx.WebHandler(svc.ListAgents)},
-		{Method: ds[10], Serve: httpx.WebHandler(svc.RevokeAgent)},
+		{Method: ds[6], Serve: httpx.WebHandler(svc.ListCredentials)},
+		{Method: ds[7], Serve: httpx.WebHandler(svc.DeleteCredential)},
+		{Method: ds[9], Serve: httpx.WebHandler(svc.CreateAgentlessHost)},
+		{Method: ds[10], Serve: httpx.WebHandler(svc.ListAgentlessHosts)},
+		{Method: ds[11], Serve: httpx.WebHandler(svc.CheckAgentlessHost)},
+		{Method: ds[12], Serve: httpx.WebHandler(svc.ListAgents)},
+		{Method: ds[13], Serve: httpx.WebHandler(svc.RevokeAgent)},
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bkjob/bkjob/platform/api"
 	"github.com/bkjob/bkjob/platform/errs"
+	"github.com/bkjob/bkjob/platform/httpx"
 )
 
 // Credential types (bk-job CredentialTypeEnum), stored as numbers and named
@@ -198,3 +199,25 @@ func (c SSHCredential) String() string {
 
 // LogValue keeps secrets out of logs.
 func (c SSHCredential) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// ListCredentialsRequest is list_credentials (a bkjob extension; bk-job's
+// web has the list). Name, when set, keeps the credentials whose name
+// contains it (at most 64 characters). Start and Length page as
+// list_agentless_hosts.
+type ListCredentialsRequest struct {
+	ScopeRef
+	Name   string `json:"name,omitempty"`
+	Start  int    `json:"start,omitempty"`
+	Length int    `json:"length,omitempty"`
+}
+
+// CredentialPage is one page of credentials (metadata only), bk-job's page
+// shape.
+type CredentialPage = httpx.V3Page[Credential]
+
+// DeleteCredentialRequest is delete_credential (a bkjob extension).
+type DeleteCredentialRequest struct {
+	ScopeRef
+	Operator string       `json:"operator,omitempty" web:"-"`
+	ID       CredentialID `json:"id"`
+}

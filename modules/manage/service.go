@@ -76,6 +76,15 @@ type Credentials interface {
 	//api:v3 get_credential_detail
 	//api:web
 	GetCredential(ctx context.Context, req GetCredentialRequest) (Credential, error)
+	// ListCredentials pages through a business's credentials by name,
+	// values never included (bk-job's web lists them; its v3 does not).
+	//api:v3 list_credentials extension
+	//api:web
+	ListCredentials(ctx context.Context, req ListCredentialsRequest) (CredentialPage, error)
+	// DeleteCredential removes a credential no agentless host uses.
+	//api:v3 delete_credential post extension
+	//api:web
+	DeleteCredential(ctx context.Context, req DeleteCredentialRequest) (CredentialRef, error)
 	// SSHCredential is for the gse role only: the decrypted secrets of
 	// credential id as an SSH login. Never expose it through an API.
 	SSHCredential(ctx context.Context, id CredentialID) (SSHCredential, error)
@@ -91,6 +100,12 @@ type AgentlessHosts interface {
 	//api:v3 list_agentless_hosts extension
 	//api:web
 	ListAgentlessHosts(ctx context.Context, req ListAgentlessHostsRequest) (AgentlessHostPage, error)
+	// CheckAgentlessHost has the gse role log in to a host over SSH as
+	// create_agentless_host would register it, and says whether it could
+	// and, if not, why. Nothing is stored.
+	//api:v3 check_agentless_host post extension
+	//api:web
+	CheckAgentlessHost(ctx context.Context, req CheckAgentlessHostRequest) (AgentlessHostCheck, error)
 }
 
 // Agents lets administrators see and revoke the agents of a business's
@@ -142,5 +157,9 @@ var (
 	// ErrAgentNotFound: no agent with that id on a host of the business.
 	ErrAgentNotFound = errs.New("agent.notFound", http.StatusNotFound, "agent not found")
 	// ErrSecretsUnavailable: this manage has no secret box to seal or open values.
+	// ErrCredentialInUse: agentless hosts log in with the credential.
+	ErrCredentialInUse = errs.New("credential.inUse", http.StatusConflict, "credential is in use")
+	// ErrSSHProbeUnavailable: no gse role answered the login test.
+	ErrSSHProbeUnavailable = errs.New("host.sshProbeUnavailable", http.StatusServiceUnavailable, "the SSH login test cannot be made now")
 	ErrSecretsUnavailable = errs.New("credential.noSecretBox", http.StatusServiceUnavailable, "secrets cannot be sealed or opened here")
 )

@@ -354,6 +354,32 @@ export interface Credential {
   last_modify_time: number
 }
 
+// ListCredentialsRequest is github.com/bkjob/bkjob/modules/manage.ListCredentialsRequest.
+export interface ListCredentialsRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  name?: string
+  start?: number
+  length?: number
+}
+
+// V3PageOfCredential is github.com/bkjob/bkjob/platform/httpx.V3Page[github.com/bkjob/bkjob/modules/manage.Credential].
+export interface V3PageOfCredential {
+  start: number
+  total: number
+  length: number
+  data: Array<Credential> | null
+}
+
+// DeleteCredentialRequest is github.com/bkjob/bkjob/modules/manage.DeleteCredentialRequest.
+export interface DeleteCredentialRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  id: string
+}
+
 // CreateAgentlessHostRequest is github.com/bkjob/bkjob/modules/manage.CreateAgentlessHostRequest.
 export interface CreateAgentlessHostRequest {
   bk_scope_type?: string
@@ -393,11 +419,33 @@ export interface V3PageOfAgentlessHost {
   data: Array<AgentlessHost> | null
 }
 
+// CheckAgentlessHostRequest is github.com/bkjob/bkjob/modules/manage.CheckAgentlessHostRequest.
+export interface CheckAgentlessHostRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  bk_cloud_id: number
+  ip: string
+  ssh_port?: number
+  ssh_user?: string
+  credential_id: string
+}
+
+// AgentlessHostCheck is github.com/bkjob/bkjob/modules/manage.AgentlessHostCheck.
+export interface AgentlessHostCheck {
+  ok: boolean
+  reason?: string
+  detail?: string
+  ssh_addr: string
+  ssh_user: string
+}
+
 // ListAgentsRequest is github.com/bkjob/bkjob/modules/manage.ListAgentsRequest.
 export interface ListAgentsRequest {
   bk_scope_type?: string
   bk_scope_id?: string
   bk_biz_id?: number
+  keyword?: string
   start?: number
   length?: number
 }
@@ -742,8 +790,10 @@ export const webApi = {
   listAgents: (req: ListAgentsRequest): Promise<V3PageOfAgent> => call<V3PageOfAgent>('agents', req),
   revokeAgent: (req: RevokeAgentRequest): Promise<Agent> => call<Agent>('agents/revoke', req),
   batchGetHostLogs: (req: BatchGetHostLogsRequest): Promise<BatchHostLogs> => call<BatchHostLogs>('batch_get_job_instance_ip_log', req),
+  checkAgentlessHost: (req: CheckAgentlessHostRequest): Promise<AgentlessHostCheck> => call<AgentlessHostCheck>('check_agentless_host', req),
   createAgentlessHost: (req: CreateAgentlessHostRequest): Promise<AgentlessHost> => call<AgentlessHost>('create_agentless_host', req),
   createCredential: (req: CreateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('create_credential', req),
+  deleteCredential: (req: DeleteCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('delete_credential', req),
   fastExecuteScript: (req: FastExecuteScriptRequest): Promise<JobCreated> => call<JobCreated>('fast_execute_script', req),
   fastTransferFile: (req: FastTransferFileRequest): Promise<JobCreated> => call<JobCreated>('fast_transfer_file', req),
   getCredential: (req: GetCredentialRequest): Promise<Credential> => call<Credential>('get_credential_detail', req),
@@ -755,6 +805,7 @@ export const webApi = {
   getStepInstanceDetail: (req: StepRef): Promise<StepInstanceDetail> => call<StepInstanceDetail>('get_step_instance_detail', req),
   getStepInstanceStatus: (req: GetStepInstanceStatusRequest): Promise<StepInstanceStatus> => call<StepInstanceStatus>('get_step_instance_status', req),
   listAgentlessHosts: (req: ListAgentlessHostsRequest): Promise<V3PageOfAgentlessHost> => call<V3PageOfAgentlessHost>('list_agentless_hosts', req),
+  listCredentials: (req: ListCredentialsRequest): Promise<V3PageOfCredential> => call<V3PageOfCredential>('list_credentials', req),
   operateJobInstance: (req: OperateJobInstanceRequest): Promise<OperateJobResult> => call<OperateJobResult>('operate_job_instance', req),
   operateStepInstance: (req: OperateStepInstanceRequest): Promise<OperateStepResult> => call<OperateStepResult>('operate_step_instance', req),
   pushConfigFile: (req: PushConfigFileRequest): Promise<JobCreated> => call<JobCreated>('push_config_file', req),

@@ -6,6 +6,7 @@ export interface MenuItem {
   route: string // the route name
   label: string // catalogue key
   admin?: boolean
+  root?: boolean // a platform page at the root, outside any business
 }
 
 export interface MenuGroup {
@@ -26,9 +27,16 @@ export const menuGroups: MenuGroup[] = [
     ],
   },
   { key: 'orchestration', label: 'ui.menu.orchestration', items: [{ route: 'history', label: 'ui.menu.history' }] },
-  { key: 'resources', label: 'ui.menu.resources', items: [{ route: 'hosts', label: 'ui.menu.hosts', admin: true }] },
+  {
+    key: 'resources',
+    label: 'ui.menu.resources',
+    items: [
+      { route: 'hosts', label: 'ui.menu.hosts', admin: true },
+      { route: 'ticketManage', label: 'ui.menu.credentials' },
+    ],
+  },
   { key: 'settings', label: 'ui.menu.settings', items: [] },
-  { key: 'platform', label: 'ui.menu.platform', items: [] },
+  { key: 'platform', label: 'ui.menu.platform', items: [{ route: 'serviceState', label: 'ui.menu.service_state', admin: true, root: true }] },
   { key: 'analysis', label: 'ui.menu.analysis', items: [] },
 ]
 

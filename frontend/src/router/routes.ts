@@ -23,7 +23,14 @@ export const routes: RouteRecordRaw[] = [
       { path: 'execute/list', name: 'history', component: () => import('../pages/HistoryPage.vue') },
       { path: 'execute/task/:taskId(\\d+)', name: 'task', component: () => import('../pages/TaskPage.vue') },
       { path: 'hosts', name: 'hosts', component: () => import('../pages/HostsPage.vue'), meta: { admin: true } },
+      { path: 'ticket_manage', name: 'ticketManage', component: () => import('../pages/CredentialsPage.vue') },
     ],
+  },
+  // Platform pages (administrators) are at the root, as in bk-job.
+  {
+    path: '/service_state',
+    component: () => import('../layouts/AppShell.vue'),
+    children: [{ path: '', name: 'serviceState', component: () => import('../pages/ServiceStatePage.vue'), meta: { admin: true } }],
   },
   { path: '/', name: 'root', redirect: () => ({ name: 'home', params: lastScope() }) },
   // bk-job's old links without a scope land in the last business used.

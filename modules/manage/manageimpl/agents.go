@@ -78,10 +78,15 @@ func (s *Service) ListAgents(ctx context.Context, req manage.ListAgentsRequest) 
 	if err != nil {
 		return manage.AgentPage{}, err
 	}
+	keyword, err := checkFilter("keyword", req.Keyword)
+	if err != nil {
+		return manage.AgentPage{}, err
+	}
 	rows, err := s.ag.agents(ctx, req.BizID, "")
 	if err != nil {
 		return manage.AgentPage{}, err
 	}
+	rows = matchAgents(rows, keyword)
 	page := manage.AgentPage{Start: req.Start, Total: len(rows), Length: length, Data: []manage.Agent{}}
 	for i := req.Start; i < len(rows) && i < req.Start+length; i++ {
 		page.Data = append(page.Data, toAgent(rows[i]))
@@ -113,6 +118,24 @@ func (s *Service) RevokeAgent(ctx context.Context, req manage.RevokeAgentRequest
 		return manage.Agent{}, fmt.Errorf("read revoked agent %s: %w", id, err)
 	}
 	return toAgent(rows[0]), nil
+}
+
+// matchAgents keeps the rows whose IP or agent id contains keyword, case
+// ignored. The list is already in memory (agents merges two queries), so
+// the filter runs here rather than in both.
+func matchAgents(rows []agentRow, keyword string) []agentRow {
+	if keyword == "" {
+		return rows
+	}
+	k := strings.ToLower(keyword)
+	kept := rows[:0]
+	for _, r := range rows {
+		a := toAgent(r)
+		if strings.Contains(strings.ToLower(a.AgentID), k) || strings.Contains(a.IP, k) {
+			kept = append(kept, r)
+		}
+	}
+	return kept
 }
 
 func toAgent(r agentRow) manage.Agent {

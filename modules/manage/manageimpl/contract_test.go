@@ -30,5 +30,9 @@ func TestDeclaredMethods(t *testing.T) {
 		apitest.Call{Method: "GetCredential", Args: []any{manage.GetCredentialRequest{ScopeRef: biz1, ID: "0123456789abcdef0123456789abcdef"}}},
 		apitest.Call{Method: "ListAgents", Args: []any{manage.ListAgentsRequest{ScopeRef: biz1}}},
 		apitest.Call{Method: "ListAgentlessHosts", Args: []any{manage.ListAgentlessHostsRequest{ScopeRef: biz1}}},
+		apitest.Call{Method: "ListCredentials", Args: []any{manage.ListCredentialsRequest{ScopeRef: biz1, Name: "x"}}},
+		apitest.Call{Method: "DeleteCredential", Args: []any{manage.DeleteCredentialRequest{ScopeRef: biz1, ID: "0123456789abcdef0123456789abcdef"}}},
+		apitest.Call{Method: "CheckAgentlessHost", Args: []any{manage.CheckAgentlessHostRequest{ScopeRef: biz1, IP: "10.0.0.1", CredentialID: "0123456789abcdef0123456789abcdef"}}},
+		apitest.Call{Method: "ListAgents", Args: []any{manage.ListAgentsRequest{ScopeRef: biz1, Keyword: "10."}}},
 	)
 }

@@ -57,6 +57,9 @@ type credentialStore interface {
 	hostExists(ctx context.Context, cloudID int64, ip string) (bool, error)
 	insertAgentlessHost(ctx context.Context, h *agentlessHost) error
 	agentlessHosts(ctx context.Context, bizID int64, start, length int) ([]agentlessHost, int64, error)
+	credentials(ctx context.Context, bizID int64, name string, start, length int) ([]credential, int64, error)
+	// deleteCredential fails with errInUse while a host names the credential.
+	deleteCredential(ctx context.Context, bizID int64, id string) error
 }
 
 var _ credentialStore = gormStore{}

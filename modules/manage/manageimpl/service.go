@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/modules/manage"
 	"github.com/bkjob/bkjob/platform/crypto"
 	"github.com/bkjob/bkjob/platform/errs"
@@ -24,6 +25,8 @@ type Service struct {
 	box *crypto.Box
 	// gseHosts allows RegisterGSEHosts (WithGSEHosts).
 	gseHosts bool
+	// probe tests SSH logins for CheckAgentlessHost (WithSSHProbe).
+	probe gse.SSHProbe
 }
 
 var _ manage.Full = (*Service)(nil)
@@ -34,6 +37,10 @@ type Option func(*Service)
 // WithCrypto sets the box that seals and opens credential values. Without
 // it, credential calls fail with manage.ErrSecretsUnavailable.
 func WithCrypto(box *crypto.Box) Option { return func(s *Service) { s.box = box } }
+
+// WithSSHProbe sets how CheckAgentlessHost has the gse role try a login.
+// Without it, CheckAgentlessHost fails with manage.ErrSSHProbeUnavailable.
+func WithSSHProbe(p gse.SSHProbe) Option { return func(s *Service) { s.probe = p } }
 
 // New returns the service over db.
 func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Service {

@@ -116,4 +116,18 @@ await h.run(async () => {
     await page.keyboard.press('Escape')
     await page.locator('[data-test=host-picker]').waitFor({ state: 'detached' })
   })
+
+  await step('in Chinese', async () => {
+    await page.click('[data-test=language-switch]')
+    await page.locator('.n-dropdown-option', { hasText: '简体中文' }).click()
+    await expectText('[data-test=targets-unknown]', '1 台不在本业务')
+    await expectText('[data-test=targets-offline]', '1 台 Agent 离线')
+    await page.click('[data-test=open-host-picker]')
+    await expectText('[data-test=host-picker-table]', '免 Agent（SSH）')
+    await shot('host-selector-zh-dark')
+    await page.keyboard.press('Escape')
+    await page.locator('[data-test=host-picker]').waitFor({ state: 'detached' })
+    await page.locator('[data-test=run-script]').scrollIntoViewIfNeeded()
+    await shot('host-selector-check-zh-dark')
+  })
 })

@@ -247,3 +247,26 @@ func TestBizHostsDoor(t *testing.T) {
 		require.Contains(t, body, "ip_list[0].ip")
 	}
 }
+
+// TestBizHostsUnderGSE2: when BlueKing GSE reaches the hosts, the host rows
+// say nothing of their agents: the state is unknown, and no host is called
+// offline on their word.
+func TestBizHostsUnderGSE2(t *testing.T) {
+	env := newCredEnv(t, openSQLite(t))
+	f := seedBizHosts(t, env)
+	svc := New(env.db, slog.New(slog.DiscardHandler), WithGSEHosts())
+	scope := manage.ScopeRef{ScopeType: "biz", ScopeID: "1", BizID: 1}
+	page, err := svc.ListBizHosts(context.Background(), manage.ListBizHostsRequest{ScopeRef: scope})
+	require.NoError(t, err)
+	for _, h := range page.Data {
+		want := manage.AgentUnknown
+		if h.HostID == f.ssh.ID {
+			want = manage.AgentNone
+		}
+		require.Equal(t, want, h.AgentStatus, h.IP)
+	}
+	got, err := svc.CheckHosts(context.Background(), manage.CheckHostsRequest{ScopeRef: scope, HostIDList: []int64{f.offline.ID, f.never.ID}})
+	require.NoError(t, err)
+	require.Equal(t, 2, got.Known)
+	require.Empty(t, got.OfflineHostList)
+}

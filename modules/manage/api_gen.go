@@ -28,6 +28,8 @@ const (
 	MethodListAgents          = "manage.ListAgents"
 	MethodRevokeAgent         = "manage.RevokeAgent"
 	MethodRegisterGSEHosts    = "manage.RegisterGSEHosts"
+	MethodListBizHosts        = "manage.ListBizHosts"
+	MethodCheckHosts          = "manage.CheckHosts"
 )
 
 // Client carries Full calls over the bus to the role that serves them
@@ -126,6 +128,16 @@ func (c *Client) RegisterGSEHosts(ctx context.Context, req RegisterGSEHostsReque
 	return bus.Call[RegisterGSEHostsRequest, GSEHostList](ctx, c.b, MethodRegisterGSEHosts, req)
 }
 
+// ListBizHosts calls manage.ListBizHosts over the bus.
+func (c *Client) ListBizHosts(ctx context.Context, req ListBizHostsRequest) (BizHostPage, error) {
+	return bus.Call[ListBizHostsRequest, BizHostPage](ctx, c.b, MethodListBizHosts, req)
+}
+
+// CheckHosts calls manage.CheckHosts over the bus.
+func (c *Client) CheckHosts(ctx context.Context, req CheckHostsRequest) (HostCheck, error) {
+	return bus.Call[CheckHostsRequest, HostCheck](ctx, c.b, MethodCheckHosts, req)
+}
+
 // Serve answers Full calls on b with svc.
 func Serve(b bus.Bus, svc Full) error {
 	for _, handle := range []func() error{
@@ -152,6 +164,8 @@ func Serve(b bus.Bus, svc Full) error {
 		func() error { return bus.Handle(b, MethodListAgents, svc.ListAgents) },
 		func() error { return bus.Handle(b, MethodRevokeAgent, svc.RevokeAgent) },
 		func() error { return bus.Handle(b, MethodRegisterGSEHosts, svc.RegisterGSEHosts) },
+		func() error { return bus.Handle(b, MethodListBizHosts, svc.ListBizHosts) },
+		func() error { return bus.Handle(b, MethodCheckHosts, svc.CheckHosts) },
 	} {
 		if err := handle(); err != nil {
 			return err
@@ -193,6 +207,10 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[RevokeAgentRequest](), Response: reflect.TypeFor[Agent]()},
 		{Bus: MethodRegisterGSEHosts, Go: "RegisterGSEHosts", V3: "register_gse_hosts", Web: "", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[RegisterGSEHostsRequest](), Response: reflect.TypeFor[GSEHostList]()},
+		{Bus: MethodListBizHosts, Go: "ListBizHosts", V3: "list_biz_hosts", Web: "list_biz_hosts", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[ListBizHostsRequest](), Response: reflect.TypeFor[BizHostPage]()},
+		{Bus: MethodCheckHosts, Go: "CheckHosts", V3: "check_hosts", Web: "check_hosts", PostOnly: true, Admin: false, JobBody: true, Extension: true, Partly: "",
+			Request: reflect.TypeFor[CheckHostsRequest](), Response: reflect.TypeFor[HostCheck]()},
 	}
 }
 
@@ -211,6 +229,8 @@ func V3Endpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[12], Serve: httpx.V3Handler(svc.ListAgents)},
 		{Method: ds[13], Serve: httpx.V3Handler(svc.RevokeAgent)},
 		{Method: ds[14], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
+		{Method: ds[15], Serve: httpx.V3Handler(svc.ListBizHosts)},
+		{Method: ds[16], Serve: httpx.V3Handler(svc.CheckHosts)},
 	}
 }
 
@@ -229,5 +249,7 @@ func WebEndpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[11], Serve: httpx.WebHandler(svc.CheckAgentlessHost)},
 		{Method: ds[12], Serve: httpx.WebHandler(svc.ListAgents)},
 		{Method: ds[13], Serve: httpx.WebHandler(svc.RevokeAgent)},
+		{Method: ds[15], Serve: httpx.WebHandler(svc.ListBizHosts)},
+		{Method: ds[16], Serve: httpx.WebHandler(svc.CheckHosts)},
 	}
 }

@@ -142,6 +142,7 @@ type Full interface {
 	AgentlessHosts
 	Agents
 	GSEHosts
+	BizHosts
 }
 
 // Sentinel errors, with their stable codes.

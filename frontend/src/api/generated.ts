@@ -482,6 +482,42 @@ export interface Agent {
   revoked_by?: string
 }
 
+// ListBizHostsRequest is github.com/bkjob/bkjob/modules/manage.ListBizHostsRequest.
+export interface ListBizHostsRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  keyword?: string
+  start?: number
+  length?: number
+}
+
+// V3PageOfBizHost is github.com/bkjob/bkjob/platform/httpx.V3Page[github.com/bkjob/bkjob/modules/manage.BizHost].
+export interface V3PageOfBizHost {
+  start: number
+  total: number
+  length: number
+  data: Array<BizHost> | null
+}
+
+// CheckHostsRequest is github.com/bkjob/bkjob/modules/manage.CheckHostsRequest.
+export interface CheckHostsRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  host_id_list: Array<number> | null
+  ip_list: Array<HostIP> | null
+}
+
+// HostCheck is github.com/bkjob/bkjob/modules/manage.HostCheck.
+export interface HostCheck {
+  checked: number
+  known: number
+  unknown_host_id_list: Array<number> | null
+  unknown_ip_list: Array<HostIP> | null
+  offline_host_list: Array<BizHost> | null
+}
+
 // Server is github.com/bkjob/bkjob/modules/execute.Server.
 export interface Server {
   host_id_list?: Array<number>
@@ -666,6 +702,24 @@ export interface AgentInfo {
   version: string
 }
 
+// BizHost is github.com/bkjob/bkjob/modules/manage.BizHost.
+export interface BizHost {
+  bk_host_id: number
+  bk_cloud_id: number
+  ip: string
+  hostname: string
+  os: string
+  transport: string
+  agent_status: string
+  last_seen: number
+}
+
+// HostIP is github.com/bkjob/bkjob/modules/manage.HostIP.
+export interface HostIP {
+  bk_cloud_id: number
+  ip: string
+}
+
 // DynamicGroup is github.com/bkjob/bkjob/modules/execute.DynamicGroup.
 export interface DynamicGroup {
   id: string
@@ -791,6 +845,7 @@ export const webApi = {
   revokeAgent: (req: RevokeAgentRequest): Promise<Agent> => call<Agent>('agents/revoke', req),
   batchGetHostLogs: (req: BatchGetHostLogsRequest): Promise<BatchHostLogs> => call<BatchHostLogs>('batch_get_job_instance_ip_log', req),
   checkAgentlessHost: (req: CheckAgentlessHostRequest): Promise<AgentlessHostCheck> => call<AgentlessHostCheck>('check_agentless_host', req),
+  checkHosts: (req: CheckHostsRequest): Promise<HostCheck> => call<HostCheck>('check_hosts', req),
   createAgentlessHost: (req: CreateAgentlessHostRequest): Promise<AgentlessHost> => call<AgentlessHost>('create_agentless_host', req),
   createCredential: (req: CreateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('create_credential', req),
   deleteCredential: (req: DeleteCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('delete_credential', req),
@@ -805,6 +860,7 @@ export const webApi = {
   getStepInstanceDetail: (req: StepRef): Promise<StepInstanceDetail> => call<StepInstanceDetail>('get_step_instance_detail', req),
   getStepInstanceStatus: (req: GetStepInstanceStatusRequest): Promise<StepInstanceStatus> => call<StepInstanceStatus>('get_step_instance_status', req),
   listAgentlessHosts: (req: ListAgentlessHostsRequest): Promise<V3PageOfAgentlessHost> => call<V3PageOfAgentlessHost>('list_agentless_hosts', req),
+  listBizHosts: (req: ListBizHostsRequest): Promise<V3PageOfBizHost> => call<V3PageOfBizHost>('list_biz_hosts', req),
   listCredentials: (req: ListCredentialsRequest): Promise<V3PageOfCredential> => call<V3PageOfCredential>('list_credentials', req),
   operateJobInstance: (req: OperateJobInstanceRequest): Promise<OperateJobResult> => call<OperateJobResult>('operate_job_instance', req),
   operateStepInstance: (req: OperateStepInstanceRequest): Promise<OperateStepResult> => call<OperateStepResult>('operate_step_instance', req),

@@ -13,3 +13,14 @@ export function agentState(a: Agent): AgentState {
 export function agentStateTone(s: AgentState): 'success' | 'error' | 'default' | 'warning' {
   return s === 'online' ? 'success' : s === 'offline' ? 'error' : s === 'revoked' ? 'warning' : 'default'
 }
+
+// HostAgentStatus is a host's agent state as list_biz_hosts words it: an
+// agentless host is reached over SSH; unknown when only BlueKing GSE knows.
+export type HostAgentStatus = 'online' | 'offline' | 'never_seen' | 'agentless' | 'unknown'
+
+export const hostAgentStatuses: readonly HostAgentStatus[] = ['online', 'offline', 'never_seen', 'agentless', 'unknown']
+
+// hostAgentTone is the colour of a host's agent state (beside its word).
+export function hostAgentTone(s: string): 'success' | 'error' | 'default' | 'info' {
+  return s === 'online' ? 'success' : s === 'offline' ? 'error' : s === 'agentless' ? 'info' : 'default'
+}

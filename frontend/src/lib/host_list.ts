@@ -9,7 +9,7 @@ export interface ParsedHostList {
   invalid: string[]
 }
 
-const separators = /[\s,;|，；、]+/
+export const separators = /[\s,;|，；、]+/
 
 // parseHostList reads one host per token; tokens are separated by
 // whitespace, commas, semicolons or bars (as bk-job's manual input takes
@@ -18,11 +18,15 @@ export function parseHostList(text: string): ParsedHostList {
   const out: ParsedHostList = { ips: [], hostIds: [], invalid: [] }
   const seenIPs = new Set<string>()
   const seenIds = new Set<number>()
+  const seenInvalid = new Set<string>()
   for (const token of text.split(separators)) {
     if (!token) continue
     const host = parseHostToken(token)
     if (host === null) {
-      if (!out.invalid.includes(token)) out.invalid.push(token)
+      // A set, not out.invalid.includes: pasting thousands of bad lines
+      // must not cost their square.
+      if (!seenInvalid.has(token)) out.invalid.push(token)
+      seenInvalid.add(token)
     } else if (typeof host === 'number') {
       if (!seenIds.has(host)) out.hostIds.push(host)
       seenIds.add(host)

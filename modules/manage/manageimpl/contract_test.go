@@ -34,5 +34,8 @@ func TestDeclaredMethods(t *testing.T) {
 		apitest.Call{Method: "DeleteCredential", Args: []any{manage.DeleteCredentialRequest{ScopeRef: biz1, ID: "0123456789abcdef0123456789abcdef"}}},
 		apitest.Call{Method: "CheckAgentlessHost", Args: []any{manage.CheckAgentlessHostRequest{ScopeRef: biz1, IP: "10.0.0.1", CredentialID: "0123456789abcdef0123456789abcdef"}}},
 		apitest.Call{Method: "ListAgents", Args: []any{manage.ListAgentsRequest{ScopeRef: biz1, Keyword: "10."}}},
+		apitest.Call{Method: "ListBizHosts", Args: []any{manage.ListBizHostsRequest{ScopeRef: biz1, Keyword: "0:127."}}},
+		apitest.Call{Method: "CheckHosts", Args: []any{manage.CheckHostsRequest{ScopeRef: biz1, HostIDList: []int64{1}, IPList: []manage.HostIP{{IP: "10.0.0.1"}}}}},
+		apitest.Call{Method: "CheckHosts", Args: []any{manage.CheckHostsRequest{ScopeRef: biz1, IPList: []manage.HostIP{{IP: "bad"}}}}},
 	)
 }

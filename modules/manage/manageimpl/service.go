@@ -21,6 +21,7 @@ type Service struct {
 	st  store
 	cs  credentialStore
 	ag  agentStore
+	hs  hostStore
 	log *slog.Logger
 	box *crypto.Box
 	// gseHosts allows RegisterGSEHosts (WithGSEHosts).
@@ -44,7 +45,7 @@ func WithSSHProbe(p gse.SSHProbe) Option { return func(s *Service) { s.probe = p
 
 // New returns the service over db.
 func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, log: log}
+	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, log: log}
 	for _, o := range opts {
 		o(s)
 	}

@@ -1,0 +1,116 @@
+package manageimpl
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/bkjob/bkjob/modules/manage"
+)
+
+// hostStore reads the host table (schemas 0010, 0015) for the host
+// selector. The gse hub writes it; manage only reads here.
+type hostStore struct{ db *gorm.DB }
+
+// bizHostRow is a host row as the selector needs it.
+type bizHostRow struct {
+	ID       int64      `gorm:"column:id"`
+	CloudID  int64      `gorm:"column:cloud_id"`
+	IP       string     `gorm:"column:ip"`
+	Hostname string     `gorm:"column:hostname"`
+	OS       string     `gorm:"column:os"`
+	AgentID  *string    `gorm:"column:agent_id"`
+	Alive    bool       `gorm:"column:alive"`
+	LastSeen *time.Time `gorm:"column:last_seen"`
+	SSHAddr  string     `gorm:"column:ssh_addr"`
+}
+
+const bizHostColumns = "id, cloud_id, ip, hostname, os, agent_id, alive, last_seen, ssh_addr"
+
+// hostChunk bounds one IN (...) list, as the engine's resolver does.
+const hostChunk = 500
+
+// hostFilter is a parsed list_biz_hosts keyword: hosts whose IP or host
+// name contains Text, or whose id is ID (when > 0), within cloud area
+// Cloud when it is set.
+type hostFilter struct {
+	Text  string
+	ID    int64
+	Cloud *int64
+}
+
+// ofBiz keeps the rows a business may target: its own and those of no
+// business yet (biz_id 0), exactly as executeimpl.DBHosts resolves them.
+func (s hostStore) ofBiz(ctx context.Context, bizID int64) *gorm.DB {
+	return s.db.WithContext(ctx).Table("host").Where("biz_id IN ?", []int64{bizID, 0})
+}
+
+// page returns one page of the business's hosts by id, and how many match.
+func (s hostStore) page(ctx context.Context, bizID int64, f hostFilter, start, length int) ([]bizHostRow, int64, error) {
+	query := func() *gorm.DB {
+		q := s.ofBiz(ctx, bizID)
+		if f.Cloud != nil {
+			q = q.Where("cloud_id = ?", *f.Cloud)
+		}
+		if f.Text != "" {
+			// '!' escapes LIKE's wildcards the same way on SQLite and MySQL.
+			like := "%" + likeEscaper.Replace(f.Text) + "%"
+			if f.ID > 0 {
+				q = q.Where("(ip LIKE ? ESCAPE '!' OR hostname LIKE ? ESCAPE '!' OR id = ?)", like, like, f.ID)
+			} else {
+				q = q.Where("(ip LIKE ? ESCAPE '!' OR hostname LIKE ? ESCAPE '!')", like, like)
+			}
+		}
+		return q
+	}
+	var total int64
+	if err := query().Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count hosts of business %d: %w", bizID, err)
+	}
+	var rows []bizHostRow
+	if err := query().Select(bizHostColumns).Order("id").Offset(start).Limit(length).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("list hosts of business %d: %w", bizID, err)
+	}
+	return rows, total, nil
+}
+
+var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
+
+// byID returns the business's hosts among ids, by id.
+func (s hostStore) byID(ctx context.Context, bizID int64, ids []int64) (map[int64]bizHostRow, error) {
+	out := make(map[int64]bizHostRow, len(ids))
+	for start := 0; start < len(ids); start += hostChunk {
+		var rows []bizHostRow
+		part := ids[start:min(start+hostChunk, len(ids))]
+		if err := s.ofBiz(ctx, bizID).Select(bizHostColumns).Where("id IN ?", part).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("find hosts of business %d by id: %w", bizID, err)
+		}
+		for _, r := range rows {
+			out[r.ID] = r
+		}
+	}
+	return out, nil
+}
+
+// byIP returns the business's hosts among ips, by (cloud area, ip).
+func (s hostStore) byIP(ctx context.Context, bizID int64, ips []manage.HostIP) (map[manage.HostIP]bizHostRow, error) {
+	out := make(map[manage.HostIP]bizHostRow, len(ips))
+	for start := 0; start < len(ips); start += hostChunk {
+		part := ips[start:min(start+hostChunk, len(ips))]
+		list := make([]string, 0, len(part))
+		for _, ip := range part {
+			list = append(list, ip.IP)
+		}
+		var rows []bizHostRow
+		if err := s.ofBiz(ctx, bizID).Select(bizHostColumns).Where("ip IN ?", list).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("find hosts of business %d by ip: %w", bizID, err)
+		}
+		for _, r := range rows {
+			out[manage.HostIP{CloudID: r.CloudID, IP: r.IP}] = r
+		}
+	}
+	return out, nil
+}

@@ -9,6 +9,7 @@
 // error fails it.
 //
 // Environment: harness.mjs's, BKJOB_TARGET_IP and BKJOB_OFFLINE_IP.
+import { fillEditor } from './editor.mjs'
 import { env, openBrowser } from './harness.mjs'
 
 const h = await openBrowser()
@@ -26,7 +27,7 @@ await h.run(async () => {
     await h.login()
     await page.click('[data-test=menu-quickScript]')
     await page.waitForURL(/\/biz\/1\/execute\/script$/)
-    await page.fill('textarea[name=script-content]', 'hostname\n')
+    await fillEditor(page, 'hostname\n')
   })
 
   await step('a pasted unknown host and an offline one are flagged, an invalid entry named', async () => {

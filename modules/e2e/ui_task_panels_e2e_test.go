@@ -51,4 +51,23 @@ func TestUITaskPanels(t *testing.T) {
 	runBrowserScript(t, c.Server, "task_panels.mjs", "BKJOB_PASSWORD=ui-e2e-pass", "BKJOB_TARGET_IP="+panelsTargetIP,
 		fmt.Sprintf("BKJOB_FILE_TASK=%d", file.JobInstanceID), fmt.Sprintf("BKJOB_ROLLING_TASK=%d", rolling.JobInstanceID),
 		"BKJOB_FILE_NAME="+filepath.Join(dir, "dest", "payload.bin"))
+
+	// Over the v3 API: the operations done in the browser, newest first;
+	// another business's caller does not see the task.
+	var ops struct {
+		OperationLogList []struct {
+			OperationCode int    `json:"operation_code"`
+			Operator      string `json:"operator"`
+		} `json:"operation_log_list"`
+	}
+	c.v3Into(t, "get_job_instance_operation_log", scope(map[string]any{"job_instance_id": rolling.JobInstanceID}), &ops)
+	var codes []int
+	for _, o := range ops.OperationLogList {
+		codes = append(codes, o.OperationCode)
+	}
+	require.Equal(t, []int{4, 1, 6}, codes, "terminate, retry failed, start") // UserOperationEnum
+	other, err := c.post("get_job_instance_operation_log", map[string]any{"bk_scope_type": "biz", "bk_scope_id": "2",
+		"job_instance_id": rolling.JobInstanceID})
+	require.NoError(t, err)
+	require.False(t, other.Result, "another business reads the task's operations: %+v", other)
 }

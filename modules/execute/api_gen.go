@@ -22,6 +22,7 @@ const (
 	MethodGetStepInstanceDetail        = "execute.GetStepInstanceDetail"
 	MethodGetJobInstanceList           = "execute.GetJobInstanceList"
 	MethodGetJobInstanceGlobalVarValue = "execute.GetJobInstanceGlobalVarValue"
+	MethodGetJobInstanceOperationLog   = "execute.GetJobInstanceOperationLog"
 	MethodOperateJobInstance           = "execute.OperateJobInstance"
 	MethodOperateStepInstance          = "execute.OperateStepInstance"
 	MethodGetHostLog                   = "execute.GetHostLog"
@@ -80,6 +81,11 @@ func (c *Client) GetJobInstanceGlobalVarValue(ctx context.Context, req JobRef) (
 	return bus.Call[JobRef, JobGlobalVarValues](ctx, c.b, MethodGetJobInstanceGlobalVarValue, req)
 }
 
+// GetJobInstanceOperationLog calls execute.GetJobInstanceOperationLog over the bus.
+func (c *Client) GetJobInstanceOperationLog(ctx context.Context, req JobRef) (JobOperationLog, error) {
+	return bus.Call[JobRef, JobOperationLog](ctx, c.b, MethodGetJobInstanceOperationLog, req)
+}
+
 // OperateJobInstance calls execute.OperateJobInstance over the bus.
 func (c *Client) OperateJobInstance(ctx context.Context, req OperateJobInstanceRequest) (OperateJobResult, error) {
 	return bus.Call[OperateJobInstanceRequest, OperateJobResult](ctx, c.b, MethodOperateJobInstance, req)
@@ -128,6 +134,7 @@ func Serve(b bus.Bus, svc Service) error {
 		func() error {
 			return bus.Handle(b, MethodGetJobInstanceGlobalVarValue, svc.GetJobInstanceGlobalVarValue)
 		},
+		func() error { return bus.Handle(b, MethodGetJobInstanceOperationLog, svc.GetJobInstanceOperationLog) },
 		func() error { return bus.Handle(b, MethodOperateJobInstance, svc.OperateJobInstance) },
 		func() error { return bus.Handle(b, MethodOperateStepInstance, svc.OperateStepInstance) },
 		func() error { return bus.Handle(b, MethodGetHostLog, svc.GetHostLog) },
@@ -162,6 +169,8 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[GetJobInstanceListRequest](), Response: reflect.TypeFor[JobInstancePage]()},
 		{Bus: MethodGetJobInstanceGlobalVarValue, Go: "GetJobInstanceGlobalVarValue", V3: "get_job_instance_global_var_value", Web: "get_job_instance_global_var_value", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[JobRef](), Response: reflect.TypeFor[JobGlobalVarValues]()},
+		{Bus: MethodGetJobInstanceOperationLog, Go: "GetJobInstanceOperationLog", V3: "get_job_instance_operation_log", Web: "get_job_instance_operation_log", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[JobRef](), Response: reflect.TypeFor[JobOperationLog]()},
 		{Bus: MethodOperateJobInstance, Go: "OperateJobInstance", V3: "operate_job_instance", Web: "operate_job_instance", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "operation 2 (start a created job: jobs start when created)",
 			Request: reflect.TypeFor[OperateJobInstanceRequest](), Response: reflect.TypeFor[OperateJobResult]()},
 		{Bus: MethodOperateStepInstance, Go: "OperateStepInstance", V3: "operate_step_instance", Web: "operate_step_instance", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "legacy operation codes (use 12 to skip)",
@@ -191,12 +200,13 @@ func V3Endpoints(svc Service) []httpx.Endpoint {
 		{Method: ds[5], Serve: httpx.V3Handler(svc.GetStepInstanceDetail)},
 		{Method: ds[6], Serve: httpx.V3Handler(svc.GetJobInstanceList)},
 		{Method: ds[7], Serve: httpx.V3Handler(svc.GetJobInstanceGlobalVarValue)},
-		{Method: ds[8], Serve: httpx.V3Handler(svc.OperateJobInstance)},
-		{Method: ds[9], Serve: httpx.V3Handler(svc.OperateStepInstance)},
-		{Method: ds[10], Serve: httpx.V3Handler(svc.GetHostLog)},
-		{Method: ds[11], Serve: httpx.V3Handler(svc.BatchGetHostLogs)},
-		{Method: ds[13], Serve: httpx.V3Handler(svc.RollingPreview)},
-		{Method: ds[14], Serve: httpx.V3Handler(svc.QueryAgentInfo)},
+		{Method: ds[8], Serve: httpx.V3Handler(svc.GetJobInstanceOperationLog)},
+		{Method: ds[9], Serve: httpx.V3Handler(svc.OperateJobInstance)},
+		{Method: ds[10], Serve: httpx.V3Handler(svc.OperateStepInstance)},
+		{Method: ds[11], Serve: httpx.V3Handler(svc.GetHostLog)},
+		{Method: ds[12], Serve: httpx.V3Handler(svc.BatchGetHostLogs)},
+		{Method: ds[14], Serve: httpx.V3Handler(svc.RollingPreview)},
+		{Method: ds[15], Serve: httpx.V3Handler(svc.QueryAgentInfo)},
 	}
 }
 
@@ -212,11 +222,12 @@ func WebEndpoints(svc Service) []httpx.Endpoint {
 		{Method: ds[5], Serve: httpx.WebHandler(svc.GetStepInstanceDetail)},
 		{Method: ds[6], Serve: httpx.WebHandler(svc.GetJobInstanceList)},
 		{Method: ds[7], Serve: httpx.WebHandler(svc.GetJobInstanceGlobalVarValue)},
-		{Method: ds[8], Serve: httpx.WebHandler(svc.OperateJobInstance)},
-		{Method: ds[9], Serve: httpx.WebHandler(svc.OperateStepInstance)},
-		{Method: ds[10], Serve: httpx.WebHandler(svc.GetHostLog)},
-		{Method: ds[11], Serve: httpx.WebHandler(svc.BatchGetHostLogs)},
-		{Method: ds[13], Serve: httpx.WebHandler(svc.RollingPreview)},
-		{Method: ds[14], Serve: httpx.WebHandler(svc.QueryAgentInfo)},
+		{Method: ds[8], Serve: httpx.WebHandler(svc.GetJobInstanceOperationLog)},
+		{Method: ds[9], Serve: httpx.WebHandler(svc.OperateJobInstance)},
+		{Method: ds[10], Serve: httpx.WebHandler(svc.OperateStepInstance)},
+		{Method: ds[11], Serve: httpx.WebHandler(svc.GetHostLog)},
+		{Method: ds[12], Serve: httpx.WebHandler(svc.BatchGetHostLogs)},
+		{Method: ds[14], Serve: httpx.WebHandler(svc.RollingPreview)},
+		{Method: ds[15], Serve: httpx.WebHandler(svc.QueryAgentInfo)},
 	}
 }

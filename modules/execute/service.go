@@ -54,6 +54,12 @@ type Service interface {
 	//api:web
 	GetJobInstanceGlobalVarValue(ctx context.Context, req JobRef) (JobGlobalVarValues, error)
 
+	// GetJobInstanceOperationLog lists who operated on a job and when
+	// (bk-job's web "operation records"; its v3 API has no such endpoint).
+	//api:v3 get_job_instance_operation_log extension
+	//api:web
+	GetJobInstanceOperationLog(ctx context.Context, req JobRef) (JobOperationLog, error)
+
 	// OperateJobInstance stops a job (bk-job's operation codes).
 	//api:v3 operate_job_instance post
 	//api:web

@@ -301,3 +301,27 @@ type AgentInfo struct {
 	Status  int    `json:"status"`
 	Version string `json:"version"`
 }
+
+// MaxOperationLogEntries bounds get_job_instance_operation_log's list: the
+// newest entries of a job operated on more often than this.
+const MaxOperationLogEntries = 500
+
+// JobOperationLog is get_job_instance_operation_log's data: the job's
+// operations, newest first.
+type JobOperationLog struct {
+	JobInstanceID    int64          `json:"job_instance_id"`
+	OperationLogList []OperationLog `json:"operation_log_list"`
+}
+
+// OperationLog is one user operation on a job (bk-job operation_log): its
+// code is one of the Op* values (UserOperationEnum); a step operation names
+// the step and the step's execute count when it was done.
+type OperationLog struct {
+	ID             int64  `json:"id"`
+	OperationCode  int    `json:"operation_code"`
+	Operator       string `json:"operator"`
+	AppCode        string `json:"app_code,omitempty"`
+	StepInstanceID int64  `json:"step_instance_id,omitempty"`
+	ExecuteCount   int    `json:"execute_count"`
+	CreateTime     int64  `json:"create_time"`
+}

@@ -176,6 +176,12 @@ export interface JobGlobalVarValues {
   step_instance_var_list: Array<StepInstanceVar> | null
 }
 
+// JobOperationLog is github.com/bkjob/bkjob/modules/execute.JobOperationLog.
+export interface JobOperationLog {
+  job_instance_id: number
+  operation_log_list: Array<OperationLog> | null
+}
+
 // OperateJobInstanceRequest is github.com/bkjob/bkjob/modules/execute.OperateJobInstanceRequest.
 export interface OperateJobInstanceRequest {
   bk_scope_type?: string
@@ -651,6 +657,17 @@ export interface StepInstanceVar {
   global_var_list: Array<GlobalVar> | null
 }
 
+// OperationLog is github.com/bkjob/bkjob/modules/execute.OperationLog.
+export interface OperationLog {
+  id: number
+  operation_code: number
+  operator: string
+  app_code?: string
+  step_instance_id?: number
+  execute_count: number
+  create_time: number
+}
+
 // FileLog is github.com/bkjob/bkjob/modules/execute.FileLog.
 export interface FileLog {
   mode: number
@@ -855,6 +872,7 @@ export const webApi = {
   getJobInstanceGlobalVarValue: (req: JobRef): Promise<JobGlobalVarValues> => call<JobGlobalVarValues>('get_job_instance_global_var_value', req),
   getHostLog: (req: GetHostLogRequest): Promise<HostLog> => call<HostLog>('get_job_instance_ip_log', req),
   getJobInstanceList: (req: GetJobInstanceListRequest): Promise<V3PageOfJobInstanceSummary> => call<V3PageOfJobInstanceSummary>('get_job_instance_list', req),
+  getJobInstanceOperationLog: (req: JobRef): Promise<JobOperationLog> => call<JobOperationLog>('get_job_instance_operation_log', req),
   getJobInstanceStatus: (req: GetJobInstanceStatusRequest): Promise<JobInstanceStatus> => call<JobInstanceStatus>('get_job_instance_status', req),
   getScope: (req: GetScopeRequest): Promise<Scope> => call<Scope>('get_scope', req),
   getStepInstanceDetail: (req: StepRef): Promise<StepInstanceDetail> => call<StepInstanceDetail>('get_step_instance_detail', req),

@@ -60,6 +60,8 @@ type store interface {
 	failHosts(ctx context.Context, k taskKey, hostIDs []int64, status, errorCode int, msg string, now int64) (int64, error)
 	applyHostUpdates(ctx context.Context, ups []hostUpdate) error
 	addOperation(ctx context.Context, tx *gorm.DB, op *operationLog) error
+	// operations are a job's operation log, newest first, at most limit.
+	operations(ctx context.Context, jobID int64, limit int) ([]operationLog, error)
 
 	tx(ctx context.Context, fn func(tx *gorm.DB) error) error
 }

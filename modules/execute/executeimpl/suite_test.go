@@ -58,6 +58,7 @@ func engineCases() []struct {
 		{"EndTimesWhileRunning", testEndTimesWhileRunning},
 		{"StepNotStartedListsWaitingHosts", testStepNotStartedListsWaitingHosts},
 		{"EmptyResultGroups", testEmptyResultGroups},
+		{"ListStepHosts", testListStepHosts},
 	}
 }
 

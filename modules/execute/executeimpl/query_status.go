@@ -121,7 +121,7 @@ func (e *Engine) filteredRows(ctx context.Context, s *stepInstance, count int, r
 	if keyword != "" && s.Type != execute.StepTypeScript && s.Type != execute.StepTypeSQL {
 		return nil, errs.Invalid("keyword", "log keyword search applies to script steps only")
 	}
-	rows, err := e.st.viewRows(ctx, s.ID, count, batch)
+	rows, err := e.views.rows(ctx, e.st, s, count, batch)
 	if err != nil {
 		return nil, err
 	}

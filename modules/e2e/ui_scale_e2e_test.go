@@ -89,6 +89,53 @@ func TestUITaskPage10k(t *testing.T) {
 	})
 	t.Logf("seeded a finished task of %d hosts in %s", scaleHosts, time.Since(started).Round(time.Millisecond))
 
+	t.Run("Door", func(t *testing.T) { pageDoor(t, c, job) })
 	runBrowserScript(t, c.Server, "task_scale.mjs", "BKJOB_PASSWORD=ui-scale-pass",
 		"BKJOB_TASK_ID="+strconv.FormatInt(job.JobInstanceID, 10), "BKJOB_TASK_HOSTS="+strconv.Itoa(scaleHosts))
+}
+
+// pageDoor: list_step_instance_hosts through the v3 door pages with
+// status names in the caller's language, and refuses bad paging naming the
+// field (bk-job's invalid-parameter code) and another business's task.
+func pageDoor(t *testing.T, c *Cluster, job created) {
+	ref := func(extra map[string]any) map[string]any {
+		body := scope(map[string]any{"job_instance_id": job.JobInstanceID, "step_instance_id": job.StepInstanceID})
+		for k, v := range extra {
+			body[k] = v
+		}
+		return body
+	}
+	var page struct {
+		Total int `json:"total"`
+		Data  []struct {
+			IP         string `json:"ip"`
+			Status     int    `json:"status"`
+			StatusDesc string `json:"status_desc"`
+		} `json:"data"`
+	}
+	c.v3Into(t, "list_step_instance_hosts", ref(map[string]any{"status": hostSuccess, "tag": "", "start": 298, "length": 5}), &page)
+	require.Equal(t, 300, page.Total)
+	require.Len(t, page.Data, 2, "the last two of 300")
+	require.Equal(t, "Succeeded", page.Data[0].StatusDesc)
+	for _, bad := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{ref(map[string]any{"length": 501}), "length"},
+		{ref(map[string]any{"length": 0}), "length"},
+		{ref(map[string]any{"start": -1}), "start"},
+	} {
+		env := c.call(t, "list_step_instance_hosts", bad.body)
+		require.False(t, env.Result)
+		require.Equal(t, 1241010, env.Code, env.Message) // bk-job ILLEGAL_PARAM_WITH_PARAM_NAME_AND_REASON
+		require.Contains(t, env.Message, bad.field)
+	}
+	other := ref(nil)
+	other["bk_scope_id"] = "2"
+	env := c.call(t, "list_step_instance_hosts", other)
+	require.False(t, env.Result, "another business's task")
+	// This server has no business 2 (scope unknown); the engine test
+	// (testListStepHosts) covers a business that exists but owns no such task.
+	require.Contains(t, []int{1243051, 1244006}, env.Code, env.Message)
+	require.NotContains(t, string(env.Data), "10.60.", "no host of it leaks")
 }

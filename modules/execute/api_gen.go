@@ -19,6 +19,7 @@ const (
 	MethodPushConfigFile               = "execute.PushConfigFile"
 	MethodGetJobInstanceStatus         = "execute.GetJobInstanceStatus"
 	MethodGetStepInstanceStatus        = "execute.GetStepInstanceStatus"
+	MethodListStepInstanceHosts        = "execute.ListStepInstanceHosts"
 	MethodGetStepInstanceDetail        = "execute.GetStepInstanceDetail"
 	MethodGetJobInstanceList           = "execute.GetJobInstanceList"
 	MethodGetJobInstanceGlobalVarValue = "execute.GetJobInstanceGlobalVarValue"
@@ -64,6 +65,11 @@ func (c *Client) GetJobInstanceStatus(ctx context.Context, req GetJobInstanceSta
 // GetStepInstanceStatus calls execute.GetStepInstanceStatus over the bus.
 func (c *Client) GetStepInstanceStatus(ctx context.Context, req GetStepInstanceStatusRequest) (StepInstanceStatus, error) {
 	return bus.Call[GetStepInstanceStatusRequest, StepInstanceStatus](ctx, c.b, MethodGetStepInstanceStatus, req)
+}
+
+// ListStepInstanceHosts calls execute.ListStepInstanceHosts over the bus.
+func (c *Client) ListStepInstanceHosts(ctx context.Context, req ListStepInstanceHostsRequest) (StepHostPage, error) {
+	return bus.Call[ListStepInstanceHostsRequest, StepHostPage](ctx, c.b, MethodListStepInstanceHosts, req)
 }
 
 // GetStepInstanceDetail calls execute.GetStepInstanceDetail over the bus.
@@ -129,6 +135,7 @@ func Serve(b bus.Bus, svc Service) error {
 		func() error { return bus.Handle(b, MethodPushConfigFile, svc.PushConfigFile) },
 		func() error { return bus.Handle(b, MethodGetJobInstanceStatus, svc.GetJobInstanceStatus) },
 		func() error { return bus.Handle(b, MethodGetStepInstanceStatus, svc.GetStepInstanceStatus) },
+		func() error { return bus.Handle(b, MethodListStepInstanceHosts, svc.ListStepInstanceHosts) },
 		func() error { return bus.Handle(b, MethodGetStepInstanceDetail, svc.GetStepInstanceDetail) },
 		func() error { return bus.Handle(b, MethodGetJobInstanceList, svc.GetJobInstanceList) },
 		func() error {
@@ -163,6 +170,8 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[GetJobInstanceStatusRequest](), Response: reflect.TypeFor[JobInstanceStatus]()},
 		{Bus: MethodGetStepInstanceStatus, Go: "GetStepInstanceStatus", V3: "get_step_instance_status", Web: "get_step_instance_status", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[GetStepInstanceStatusRequest](), Response: reflect.TypeFor[StepInstanceStatus]()},
+		{Bus: MethodListStepInstanceHosts, Go: "ListStepInstanceHosts", V3: "list_step_instance_hosts", Web: "list_step_instance_hosts", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[ListStepInstanceHostsRequest](), Response: reflect.TypeFor[StepHostPage]()},
 		{Bus: MethodGetStepInstanceDetail, Go: "GetStepInstanceDetail", V3: "get_step_instance_detail", Web: "get_step_instance_detail", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[StepRef](), Response: reflect.TypeFor[StepInstanceDetail]()},
 		{Bus: MethodGetJobInstanceList, Go: "GetJobInstanceList", V3: "get_job_instance_list", Web: "get_job_instance_list", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
@@ -197,16 +206,17 @@ func V3Endpoints(svc Service) []httpx.Endpoint {
 		{Method: ds[2], Serve: httpx.V3Handler(svc.PushConfigFile)},
 		{Method: ds[3], Serve: httpx.V3Handler(svc.GetJobInstanceStatus)},
 		{Method: ds[4], Serve: httpx.V3Handler(svc.GetStepInstanceStatus)},
-		{Method: ds[5], Serve: httpx.V3Handler(svc.GetStepInstanceDetail)},
-		{Method: ds[6], Serve: httpx.V3Handler(svc.GetJobInstanceList)},
-		{Method: ds[7], Serve: httpx.V3Handler(svc.GetJobInstanceGlobalVarValue)},
-		{Method: ds[8], Serve: httpx.V3Handler(svc.GetJobInstanceOperationLog)},
-		{Method: ds[9], Serve: httpx.V3Handler(svc.OperateJobInstance)},
-		{Method: ds[10], Serve: httpx.V3Handler(svc.OperateStepInstance)},
-		{Method: ds[11], Serve: httpx.V3Handler(svc.GetHostLog)},
-		{Method: ds[12], Serve: httpx.V3Handler(svc.BatchGetHostLogs)},
-		{Method: ds[14], Serve: httpx.V3Handler(svc.RollingPreview)},
-		{Method: ds[15], Serve: httpx.V3Handler(svc.QueryAgentInfo)},
+		{Method: ds[5], Serve: httpx.V3Handler(svc.ListStepInstanceHosts)},
+		{Method: ds[6], Serve: httpx.V3Handler(svc.GetStepInstanceDetail)},
+		{Method: ds[7], Serve: httpx.V3Handler(svc.GetJobInstanceList)},
+		{Method: ds[8], Serve: httpx.V3Handler(svc.GetJobInstanceGlobalVarValue)},
+		{Method: ds[9], Serve: httpx.V3Handler(svc.GetJobInstanceOperationLog)},
+		{Method: ds[10], Serve: httpx.V3Handler(svc.OperateJobInstance)},
+		{Method: ds[11], Serve: httpx.V3Handler(svc.OperateStepInstance)},
+		{Method: ds[12], Serve: httpx.V3Handler(svc.GetHostLog)},
+		{Method: ds[13], Serve: httpx.V3Handler(svc.BatchGetHostLogs)},
+		{Method: ds[15], Serve: httpx.V3Handler(svc.RollingPreview)},
+		{Method: ds[16], Serve: httpx.V3Handler(svc.QueryAgentInfo)},
 	}
 }
 
@@ -219,15 +229,16 @@ func WebEndpoints(svc Service) []httpx.Endpoint {
 		{Method: ds[2], Serve: httpx.WebHandler(svc.PushConfigFile)},
 		{Method: ds[3], Serve: httpx.WebHandler(svc.GetJobInstanceStatus)},
 		{Method: ds[4], Serve: httpx.WebHandler(svc.GetStepInstanceStatus)},
-		{Method: ds[5], Serve: httpx.WebHandler(svc.GetStepInstanceDetail)},
-		{Method: ds[6], Serve: httpx.WebHandler(svc.GetJobInstanceList)},
-		{Method: ds[7], Serve: httpx.WebHandler(svc.GetJobInstanceGlobalVarValue)},
-		{Method: ds[8], Serve: httpx.WebHandler(svc.GetJobInstanceOperationLog)},
-		{Method: ds[9], Serve: httpx.WebHandler(svc.OperateJobInstance)},
-		{Method: ds[10], Serve: httpx.WebHandler(svc.OperateStepInstance)},
-		{Method: ds[11], Serve: httpx.WebHandler(svc.GetHostLog)},
-		{Method: ds[12], Serve: httpx.WebHandler(svc.BatchGetHostLogs)},
-		{Method: ds[14], Serve: httpx.WebHandler(svc.RollingPreview)},
-		{Method: ds[15], Serve: httpx.WebHandler(svc.QueryAgentInfo)},
+		{Method: ds[5], Serve: httpx.WebHandler(svc.ListStepInstanceHosts)},
+		{Method: ds[6], Serve: httpx.WebHandler(svc.GetStepInstanceDetail)},
+		{Method: ds[7], Serve: httpx.WebHandler(svc.GetJobInstanceList)},
+		{Method: ds[8], Serve: httpx.WebHandler(svc.GetJobInstanceGlobalVarValue)},
+		{Method: ds[9], Serve: httpx.WebHandler(svc.GetJobInstanceOperationLog)},
+		{Method: ds[10], Serve: httpx.WebHandler(svc.OperateJobInstance)},
+		{Method: ds[11], Serve: httpx.WebHandler(svc.OperateStepInstance)},
+		{Method: ds[12], Serve: httpx.WebHandler(svc.GetHostLog)},
+		{Method: ds[13], Serve: httpx.WebHandler(svc.BatchGetHostLogs)},
+		{Method: ds[15], Serve: httpx.WebHandler(svc.RollingPreview)},
+		{Method: ds[16], Serve: httpx.WebHandler(svc.QueryAgentInfo)},
 	}
 }

@@ -41,6 +41,12 @@ type Service interface {
 	//api:v3 get_step_instance_status
 	//api:web
 	GetStepInstanceStatus(ctx context.Context, req GetStepInstanceStatusRequest) (StepInstanceStatus, error)
+	// ListStepInstanceHosts pages through one result group's hosts (the
+	// task page at 10,000 hosts: counts come from get_step_instance_status
+	// with a small max_host_num_per_group, hosts a page at a time).
+	//api:v3 list_step_instance_hosts extension
+	//api:web
+	ListStepInstanceHosts(ctx context.Context, req ListStepInstanceHostsRequest) (StepHostPage, error)
 	// GetStepInstanceDetail returns what a step was asked to do.
 	//api:v3 get_step_instance_detail
 	//api:web

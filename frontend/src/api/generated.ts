@@ -116,6 +116,31 @@ export interface StepInstanceStatus {
   step_result_group_list: Array<ResultGroup> | null
 }
 
+// ListStepInstanceHostsRequest is github.com/bkjob/bkjob/modules/execute.ListStepInstanceHostsRequest.
+export interface ListStepInstanceHostsRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  job_instance_id: number
+  step_instance_id: number
+  execute_count?: number
+  batch?: number
+  keyword?: string
+  search_ip?: string
+  status?: number
+  tag?: string
+  start?: number
+  length?: number
+}
+
+// StepHostPage is github.com/bkjob/bkjob/modules/execute.StepHostPage.
+export interface StepHostPage {
+  start: number
+  length: number
+  total: number
+  data: Array<HostResult> | null
+}
+
 // StepRef is github.com/bkjob/bkjob/modules/execute.StepRef.
 export interface StepRef {
   bk_scope_type?: string
@@ -600,6 +625,24 @@ export interface ResultGroup {
   host_result_list: Array<HostResult> | null
 }
 
+// HostResult is github.com/bkjob/bkjob/modules/execute.HostResult.
+export interface HostResult {
+  bk_host_id: number
+  ip: string
+  ipv6?: string
+  bk_agent_id?: string
+  bk_cloud_id: number
+  bk_cloud_name: string
+  status: number
+  status_desc: string
+  tag: string
+  exit_code: number
+  error_code: number
+  start_time: number
+  end_time: number
+  total_time: number
+}
+
 // ScriptInfo is github.com/bkjob/bkjob/modules/execute.ScriptInfo.
 export interface ScriptInfo {
   script_type: number
@@ -774,24 +817,6 @@ export interface StepIPResult {
   total_time: number
 }
 
-// HostResult is github.com/bkjob/bkjob/modules/execute.HostResult.
-export interface HostResult {
-  bk_host_id: number
-  ip: string
-  ipv6?: string
-  bk_agent_id?: string
-  bk_cloud_id: number
-  bk_cloud_name: string
-  status: number
-  status_desc: string
-  tag: string
-  exit_code: number
-  error_code: number
-  start_time: number
-  end_time: number
-  total_time: number
-}
-
 // AccountInfo is github.com/bkjob/bkjob/modules/execute.AccountInfo.
 export interface AccountInfo {
   id: number
@@ -880,6 +905,7 @@ export const webApi = {
   listAgentlessHosts: (req: ListAgentlessHostsRequest): Promise<V3PageOfAgentlessHost> => call<V3PageOfAgentlessHost>('list_agentless_hosts', req),
   listBizHosts: (req: ListBizHostsRequest): Promise<V3PageOfBizHost> => call<V3PageOfBizHost>('list_biz_hosts', req),
   listCredentials: (req: ListCredentialsRequest): Promise<V3PageOfCredential> => call<V3PageOfCredential>('list_credentials', req),
+  listStepInstanceHosts: (req: ListStepInstanceHostsRequest): Promise<StepHostPage> => call<StepHostPage>('list_step_instance_hosts', req),
   operateJobInstance: (req: OperateJobInstanceRequest): Promise<OperateJobResult> => call<OperateJobResult>('operate_job_instance', req),
   operateStepInstance: (req: OperateStepInstanceRequest): Promise<OperateStepResult> => call<OperateStepResult>('operate_step_instance', req),
   pushConfigFile: (req: PushConfigFileRequest): Promise<JobCreated> => call<JobCreated>('push_config_file', req),

@@ -112,6 +112,7 @@ type Engine struct {
 	opts  Options
 	cb    *callbacks
 	steps *stepCache
+	views *viewCache // host rows of finished steps (the task page's pages)
 	lost  *lostChecks
 
 	mu      sync.Mutex
@@ -173,6 +174,7 @@ func New(deps Deps) (*Engine, error) {
 		opts:  opts,
 		cb:    cb,
 		steps: newStepCache(),
+		views: newViewCache(),
 		lost:  newLostChecks(),
 	}, nil
 }

@@ -24,7 +24,14 @@ func (e *Engine) GetHostLog(ctx context.Context, req execute.GetHostLogRequest) 
 	if err != nil {
 		return execute.HostLog{}, err
 	}
-	rows, err := e.st.viewRows(ctx, s.ID, count, nil)
+	// By host id, only that host's rows are read (the task page asks so);
+	// by address, the step's rows are searched.
+	var rows []hostTask
+	if req.HostID > 0 {
+		rows, err = e.st.hostViewRows(ctx, s.ID, count, req.HostID)
+	} else {
+		rows, err = e.st.viewRows(ctx, s.ID, count, nil)
+	}
 	if err != nil {
 		return execute.HostLog{}, err
 	}

@@ -93,38 +93,47 @@ func (e *Engine) GetStepInstanceStatus(ctx context.Context, req execute.GetStepI
 	if err != nil {
 		return execute.StepInstanceStatus{}, err
 	}
-	var batch *int
-	if req.Batch != nil && *req.Batch != 0 {
-		if *req.Batch < 0 || *req.Batch > s.TotalBatch {
-			return execute.StepInstanceStatus{}, errs.Invalid("batch", "must be 0 (every batch) or 1..%d, got %d", s.TotalBatch, *req.Batch)
-		}
-		batch = req.Batch
-	}
 	if req.MaxHostNumPerGroup != nil && *req.MaxHostNumPerGroup < 0 {
 		return execute.StepInstanceStatus{}, errs.Invalid("max_host_num_per_group", "must not be negative")
 	}
-	if req.Keyword != "" && s.Type != execute.StepTypeScript && s.Type != execute.StepTypeSQL {
-		return execute.StepInstanceStatus{}, errs.Invalid("keyword", "log keyword search applies to script steps only")
-	}
-	rows, err := e.st.viewRows(ctx, s.ID, count, batch)
+	rows, err := e.filteredRows(ctx, s, count, req.Batch, req.SearchIP, req.Keyword)
 	if err != nil {
 		return execute.StepInstanceStatus{}, err
-	}
-	if req.SearchIP != "" {
-		rows = filterRows(rows, func(r hostTask) bool {
-			return strings.Contains(r.IP, req.SearchIP) || strings.Contains(r.IPv6, req.SearchIP)
-		})
-	}
-	if req.Keyword != "" {
-		if rows, err = e.keywordFilter(ctx, s, rows, req.Keyword); err != nil {
-			return execute.StepInstanceStatus{}, err
-		}
 	}
 	out := execute.StepInstanceStatus{StepInstanceID: s.ID, ExecuteCount: count, Name: s.Name, Type: s.Type,
 		Status: execute.RunStatus(s.Status), CreateTime: s.CreateTime, StartTime: s.StartTime, EndTime: s.EndTime,
 		TotalTime: s.TotalTime, CurrentBatch: s.Batch, TotalBatch: s.TotalBatch}
 	out.StepResultGroupList = groupResults(rows, req.Status, req.Tag, req.MaxHostNumPerGroup)
 	return out, nil
+}
+
+// filteredRows are the step's host rows of execute count count, of one
+// batch (nil or 0: every batch), whose address contains searchIP and whose
+// log contains keyword (script and SQL steps only).
+func (e *Engine) filteredRows(ctx context.Context, s *stepInstance, count int, reqBatch *int, searchIP, keyword string) ([]hostTask, error) {
+	var batch *int
+	if reqBatch != nil && *reqBatch != 0 {
+		if *reqBatch < 0 || *reqBatch > s.TotalBatch {
+			return nil, errs.Invalid("batch", "must be 0 (every batch) or 1..%d, got %d", s.TotalBatch, *reqBatch)
+		}
+		batch = reqBatch
+	}
+	if keyword != "" && s.Type != execute.StepTypeScript && s.Type != execute.StepTypeSQL {
+		return nil, errs.Invalid("keyword", "log keyword search applies to script steps only")
+	}
+	rows, err := e.views.rows(ctx, e.st, s, count, batch)
+	if err != nil {
+		return nil, err
+	}
+	if searchIP != "" {
+		rows = filterRows(rows, func(r hostTask) bool {
+			return strings.Contains(r.IP, searchIP) || strings.Contains(r.IPv6, searchIP)
+		})
+	}
+	if keyword != "" {
+		return e.keywordFilter(ctx, s, rows, keyword)
+	}
+	return rows, nil
 }
 
 // executeCount checks a requested execute count (default: the latest).
@@ -206,7 +215,7 @@ func groupResults(rows []hostTask, status *int, tag string, limit *int) []execut
 			continue
 		}
 		list := members[i]
-		sort.SliceStable(list, func(a, b int) bool { return list[a].IP < list[b].IP })
+		sortHosts(list) // the order list_step_instance_hosts pages through
 		if limit != nil && *limit > 0 && len(list) > *limit {
 			list = list[:*limit]
 		}
@@ -215,14 +224,7 @@ func groupResults(rows []hostTask, status *int, tag string, limit *int) []execut
 		}
 	}
 	sort.SliceStable(groups, func(a, b int) bool {
-		ra, rb := groupRank(groups[a].ResultType), groupRank(groups[b].ResultType)
-		if ra != rb {
-			return ra < rb
-		}
-		if groups[a].ResultType != groups[b].ResultType {
-			return groups[a].ResultType < groups[b].ResultType
-		}
-		return groups[a].Tag < groups[b].Tag
+		return groupLess(groups[a].ResultType, groups[a].Tag, groups[b].ResultType, groups[b].Tag)
 	})
 	return groups
 }

@@ -40,6 +40,7 @@ type store interface {
 	liveGseTasks(ctx context.Context, afterID int64, limit int) ([]gseTask, error)
 	hostTasks(ctx context.Context, k taskKey, hostIDs []int64) ([]hostTask, error)
 	viewRows(ctx context.Context, stepID int64, executeCount int, batch *int) ([]hostTask, error)
+	hostViewRows(ctx context.Context, stepID int64, executeCount int, hostID int64) ([]hostTask, error)
 	// hostView is viewRows for one host of one batch; nil when it has no row yet.
 	hostView(ctx context.Context, stepID int64, executeCount, batch int, hostID int64) (*hostTask, error)
 	countUnfinished(ctx context.Context, k taskKey) (int64, error)
@@ -317,8 +318,26 @@ func (s *gormStore) viewRows(ctx context.Context, stepID int64, executeCount int
 	if batch != nil {
 		q = q.Where("batch = ?", *batch)
 	}
+	return latestRows(q, stepID)
+}
+
+// hostViewRows is viewRows for one host of every batch: a host's log is
+// looked up without reading the step's other hosts (10,000 rows on a big
+// step).
+func (s *gormStore) hostViewRows(ctx context.Context, stepID int64, executeCount int, hostID int64) ([]hostTask, error) {
+	return latestRows(s.db.WithContext(ctx).Where("step_instance_id = ? AND execute_count <= ? AND host_id = ?",
+		stepID, executeCount, hostID), stepID)
+}
+
+// viewColumns are the columns a view of the rows uses: the error message
+// and the bookkeeping of dispatch are left in the table.
+var viewColumns = []string{"id", "step_instance_id", "execute_count", "actual_execute_count", "batch", "host_id",
+	"cloud_id", "ip", "ipv6", "agent_id", "status", "exit_code", "error_code", "tag", "start_time", "end_time", "total_time"}
+
+// latestRows keeps, per host, the row of the latest execute count q finds.
+func latestRows(q *gorm.DB, stepID int64) ([]hostTask, error) {
 	var rows []hostTask
-	if err := q.Order("execute_count, id").Find(&rows).Error; err != nil {
+	if err := q.Select(viewColumns).Order("execute_count, id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load host results of step %d: %w", stepID, err)
 	}
 	latest := map[int64]int{}

@@ -59,6 +59,7 @@ func engineCases() []struct {
 		{"StepNotStartedListsWaitingHosts", testStepNotStartedListsWaitingHosts},
 		{"EmptyResultGroups", testEmptyResultGroups},
 		{"OperationLog", testOperationLog},
+		{"ListStepHosts", testListStepHosts},
 	}
 }
 

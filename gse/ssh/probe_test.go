@@ -20,7 +20,9 @@ func TestProbe(t *testing.T) {
 	creds := StaticCredentials{"good": {PrivateKey: env.key}, "wrong": {Password: "not the password"}, "empty": {}}
 	tr := newTestTransport(t, env, rec, transportOpts{creds: creds})
 	ctx := context.Background()
-	ep := func(cred string) gse.SSHEndpoint { return gse.SSHEndpoint{Addr: env.addrs[0], User: env.user, CredentialID: cred} }
+	ep := func(cred string) gse.SSHEndpoint {
+		return gse.SSHEndpoint{Addr: env.addrs[0], User: env.user, CredentialID: cred}
+	}
 
 	res, err := tr.Probe(ctx, ep("good"))
 	require.NoError(t, err)

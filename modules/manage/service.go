@@ -157,10 +157,10 @@ var (
 	ErrHostExists = errs.New("host.exists", http.StatusConflict, "host already exists")
 	// ErrAgentNotFound: no agent with that id on a host of the business.
 	ErrAgentNotFound = errs.New("agent.notFound", http.StatusNotFound, "agent not found")
-	// ErrSecretsUnavailable: this manage has no secret box to seal or open values.
 	// ErrCredentialInUse: agentless hosts log in with the credential.
 	ErrCredentialInUse = errs.New("credential.inUse", http.StatusConflict, "credential is in use")
 	// ErrSSHProbeUnavailable: no gse role answered the login test.
 	ErrSSHProbeUnavailable = errs.New("host.sshProbeUnavailable", http.StatusServiceUnavailable, "the SSH login test cannot be made now")
+	// ErrSecretsUnavailable: this manage has no secret box to seal or open values.
 	ErrSecretsUnavailable = errs.New("credential.noSecretBox", http.StatusServiceUnavailable, "secrets cannot be sealed or opened here")
 )

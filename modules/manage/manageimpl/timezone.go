@@ -23,7 +23,7 @@ func zoneNameFrom(tz, localtime, timezoneFile string) string {
 			candidates = append(candidates, name)
 		}
 	}
-	if b, err := os.ReadFile(timezoneFile); err == nil {
+	if b, err := os.ReadFile(timezoneFile); err == nil { //nolint:gosec // G304: fixed system path, not user input
 		candidates = append(candidates, strings.TrimSpace(string(b)))
 	}
 	for _, name := range candidates {

@@ -41,7 +41,11 @@ func (e *Engine) ListStepInstanceHosts(ctx context.Context, req execute.ListStep
 	})
 	sortHosts(rows)
 	out := execute.StepHostPage{Start: req.Start, Length: length, Total: len(rows), Data: []execute.HostResult{}}
-	for _, r := range rows[min(req.Start, len(rows)):min(req.Start+length, len(rows))] {
+	// lo+length cannot overflow: lo ≤ len(rows) and the window is clamped
+	// before adding (a start near MaxInt once wrapped Start+length negative).
+	lo := min(req.Start, len(rows))
+	hi := lo + min(length, len(rows)-lo)
+	for _, r := range rows[lo:hi] {
 		out.Data = append(out.Data, hostResult(r))
 	}
 	return out, nil

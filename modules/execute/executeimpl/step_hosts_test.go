@@ -1,6 +1,7 @@
 package executeimpl_test
 
 import (
+	"math"
 	"net/netip"
 	"strings"
 	"testing"
@@ -90,6 +91,8 @@ func testListStepHosts(t *testing.T, b executetest.Backend) {
 		{"IP search", func(r *execute.ListStepInstanceHostsRequest) { r.SearchIP = "127.0.0.1" }, 10,
 			func(h execute.HostResult) bool { return strings.HasPrefix(h.IP, "127.0.0.1") }},
 		{"past the end", func(r *execute.ListStepInstanceHostsRequest) { r.Start = 100 }, 25, nil},
+		// start+length once wrapped negative here and the slice panicked.
+		{"start at the largest int", func(r *execute.ListStepInstanceHostsRequest) { r.Start = math.MaxInt }, 25, nil},
 	}
 	for _, tc := range cases {
 		p, err := hostPage(env, c, tc.mod)

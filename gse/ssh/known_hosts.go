@@ -28,8 +28,11 @@ var (
 
 // hostKeyCallback verifies a server's key against known. A host with no
 // recorded key is refused unless tofu is set, in which case its key is
-// recorded and accepted.
-func hostKeyCallback(ctx context.Context, known KnownHosts, tofu bool, addr string) ssh.HostKeyCallback {
+// accepted and, when record is set, recorded. A login test passes record
+// false: testing an address must not pin whatever key answered there (the
+// first real run records it), so a probe of a wrong address leaves no trust
+// behind.
+func hostKeyCallback(ctx context.Context, known KnownHosts, tofu, record bool, addr string) ssh.HostKeyCallback {
 	return func(_ string, _ net.Addr, key ssh.PublicKey) error {
 		keys, err := known.Lookup(ctx, addr)
 		if err != nil {
@@ -46,6 +49,9 @@ func hostKeyCallback(ctx context.Context, known KnownHosts, tofu bool, addr stri
 		if !tofu {
 			return fmt.Errorf("%w for %s (%s %s): add it to known hosts or enable trust on first use",
 				ErrUnknownHostKey, addr, key.Type(), ssh.FingerprintSHA256(key))
+		}
+		if !record {
+			return nil
 		}
 		if err := known.Add(ctx, addr, key); err != nil {
 			return fmt.Errorf("record host key of %s: %w", addr, err)

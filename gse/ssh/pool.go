@@ -149,14 +149,15 @@ func (p *pool) dial(c *conn) {
 	}()
 }
 
-func (p *pool) connect(key connKey) (*ssh.Client, error) { return p.connectCtx(p.base, key) }
+func (p *pool) connect(key connKey) (*ssh.Client, error) { return p.connectCtx(p.base, key, true) }
 
 // errCredential marks a dial that failed before the network: the
 // credential could not be loaded or turned into an SSH login.
 var errCredential = errors.New("credential unusable")
 
-// connectCtx dials key under parent, within DialTimeout.
-func (p *pool) connectCtx(parent context.Context, key connKey) (*ssh.Client, error) {
+// connectCtx dials key under parent, within DialTimeout. recordKey says
+// whether trust on first use may record an unknown host key (hostKeyCallback).
+func (p *pool) connectCtx(parent context.Context, key connKey, recordKey bool) (*ssh.Client, error) {
 	ctx, cancel := context.WithTimeout(parent, p.cfg.DialTimeout)
 	defer cancel()
 	cred, err := p.creds.Credential(ctx, key.cred)
@@ -170,7 +171,7 @@ func (p *pool) connectCtx(parent context.Context, key connKey) (*ssh.Client, err
 	cfg := &ssh.ClientConfig{
 		User:            key.user,
 		Auth:            auth,
-		HostKeyCallback: hostKeyCallback(ctx, p.known, p.cfg.TrustOnFirstUse, key.addr),
+		HostKeyCallback: hostKeyCallback(ctx, p.known, p.cfg.TrustOnFirstUse, recordKey, key.addr),
 		Timeout:         p.cfg.DialTimeout,
 	}
 	var d net.Dialer

@@ -15,7 +15,7 @@ func (t *Transport) Probe(ctx context.Context, ep gse.SSHEndpoint) (gse.SSHProbe
 	if ep.Addr == "" || ep.User == "" || ep.CredentialID == "" {
 		return gse.SSHProbeResult{}, errors.New("ssh probe: address, user and credential are required")
 	}
-	client, err := t.pool.connectCtx(ctx, connKey{addr: ep.Addr, user: ep.User, cred: ep.CredentialID})
+	client, err := t.pool.connectCtx(ctx, connKey{addr: ep.Addr, user: ep.User, cred: ep.CredentialID}, false)
 	if err != nil {
 		if ctx.Err() != nil {
 			return gse.SSHProbeResult{}, ctx.Err()

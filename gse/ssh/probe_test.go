@@ -50,4 +50,17 @@ func TestProbe(t *testing.T) {
 	res, err = strict.Probe(ctx, ep("good"))
 	require.NoError(t, err)
 	require.Equal(t, gse.SSHProbeHostKey, res.Reason, res.Detail)
+
+	// With trust on first use the test logs in but pins nothing: testing an
+	// address must not make whatever key answered there trusted.
+	known := NewFileKnownHosts(filepath.Join(t.TempDir(), "known_hosts"))
+	cfg := testConfig()
+	cfg.TrustOnFirstUse = true
+	tofu := newTestTransport(t, env, rec, transportOpts{cfg: cfg, creds: creds, known: known})
+	res, err = tofu.Probe(ctx, ep("good"))
+	require.NoError(t, err)
+	require.True(t, res.OK, res.Detail)
+	keys, err := known.Lookup(ctx, env.addrs[0])
+	require.NoError(t, err)
+	require.Empty(t, keys, "the login test recorded no host key")
 }

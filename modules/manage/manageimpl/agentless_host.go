@@ -69,6 +69,9 @@ func (s *Service) CreateAgentlessHost(ctx context.Context, req manage.CreateAgen
 	row := agentlessHost{BizID: req.BizID, CloudID: req.CloudID, IP: ip, SSHAddr: net.JoinHostPort(ip, strconv.Itoa(port)),
 		SSHUser: user, CredentialID: string(credID), CreatedAt: now, UpdatedAt: now}
 	if err := s.cs.insertAgentlessHost(ctx, &row); err != nil {
+		if isNoRow(err) { // deleted since hostLogin read it
+			return manage.AgentlessHost{}, manage.ErrCredentialNotFound.Withf("no credential %s in business %d", credID, req.BizID).OnField("credential_id")
+		}
 		// Two registrations raced past the check: report the loser clearly.
 		if again, checkErr := s.cs.hostExists(ctx, req.CloudID, ip); checkErr == nil && again {
 			return manage.AgentlessHost{}, hostExists(req.CloudID, ip)

@@ -122,26 +122,25 @@ func (s gormStore) credentials(ctx context.Context, bizID int64, name string, st
 }
 
 // deleteCredential deletes credential id of bizID unless a host names it
-// (errInUse), in one transaction so a host registered meanwhile is seen.
+// (errInUse). The row is deleted first and the hosts counted after, with a
+// locking read, in one transaction: a host registered meanwhile either
+// committed before (counted, and the delete rolls back) or waits on the
+// deleted row and is refused (insertAgentlessHost).
 func (s gormStore) deleteCredential(ctx context.Context, bizID int64, id string) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var hosts []agentlessHost
-		if err := tx.Where("credential_id = ?", id).Order("id").Limit(1).Find(&hosts).Error; err != nil {
-			return fmt.Errorf("find hosts of credential %s: %w", id, err)
-		}
-		if len(hosts) > 0 {
-			var n int64
-			if err := tx.Model(&agentlessHost{}).Where("credential_id = ?", id).Count(&n).Error; err != nil {
-				return fmt.Errorf("count hosts of credential %s: %w", id, err)
-			}
-			return errInUse{hosts: n, first: fmt.Sprintf("%d:%s", hosts[0].CloudID, hosts[0].IP)}
-		}
 		res := tx.Where("biz_id = ? AND id = ?", bizID, id).Delete(&credential{})
 		if res.Error != nil {
 			return fmt.Errorf("delete credential %s: %w", id, res.Error)
 		}
 		if res.RowsAffected == 0 {
 			return errNoRow
+		}
+		var hosts []agentlessHost
+		if err := forUpdate(tx).Where("credential_id = ?", id).Order("id").Find(&hosts).Error; err != nil {
+			return fmt.Errorf("find hosts of credential %s: %w", id, err)
+		}
+		if len(hosts) > 0 {
+			return errInUse{hosts: int64(len(hosts)), first: fmt.Sprintf("%d:%s", hosts[0].CloudID, hosts[0].IP)}
 		}
 		return nil
 	})

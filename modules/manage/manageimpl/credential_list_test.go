@@ -2,7 +2,9 @@ package manageimpl
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,4 +132,44 @@ func testListAgentsKeyword(t *testing.T, env credEnv) {
 		require.ErrorIs(t, err, errs.ErrInvalid)
 		require.Equal(t, "keyword", errs.From(err).Field)
 	})
+}
+
+func TestDeleteCredentialRacesHostRegistration(t *testing.T) {
+	eachBackend(t, testDeleteCredentialRacesHostRegistration)
+}
+
+// testDeleteCredentialRacesHostRegistration: a credential deleted while a
+// host is being registered with it never leaves the host naming a
+// credential that is gone — one of the two calls loses, with its own error.
+func testDeleteCredentialRacesHostRegistration(t *testing.T, env credEnv) {
+	ctx := context.Background()
+	scope := manage.ScopeRef{ScopeType: "biz", ScopeID: "1", BizID: 1}
+	for i := range 12 {
+		req := biz1(manage.CreateCredentialRequest{Name: fmt.Sprintf("race-%d", i), Type: "PASSWORD", CredentialValues: manage.CredentialValues{Password: "pw"}})
+		ref, err := env.impl.CreateCredential(ctx, req)
+		require.NoError(t, err)
+		var createErr, deleteErr error
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			_, createErr = env.impl.CreateAgentlessHost(ctx, manage.CreateAgentlessHostRequest{
+				ScopeRef: scope, IP: fmt.Sprintf("10.9.0.%d", i+1), SSHUser: "root", CredentialID: ref.ID})
+		})
+		wg.Go(func() {
+			_, deleteErr = env.impl.DeleteCredential(ctx, manage.DeleteCredentialRequest{ScopeRef: scope, ID: ref.ID})
+		})
+		wg.Wait()
+		if createErr != nil {
+			require.ErrorIs(t, createErr, manage.ErrCredentialNotFound, "round %d", i)
+		}
+		if deleteErr != nil {
+			require.ErrorIs(t, deleteErr, manage.ErrCredentialInUse, "round %d", i)
+		}
+		var hosts int64
+		require.NoError(t, env.db.Model(&agentlessHost{}).Where("credential_id = ?", string(ref.ID)).Count(&hosts).Error)
+		_, getErr := env.impl.GetCredential(ctx, manage.GetCredentialRequest{ScopeRef: scope, ID: ref.ID})
+		if hosts > 0 {
+			require.NoError(t, getErr, "round %d: a host names the credential, so it must still exist", i)
+		}
+		require.True(t, (createErr == nil) != (deleteErr == nil), "round %d: exactly one wins (create %v, delete %v)", i, createErr, deleteErr)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // credential is one row of the credential table (schema 0055, its id made
@@ -127,11 +128,34 @@ func (s gormStore) hostExists(ctx context.Context, cloudID int64, ip string) (bo
 	return n > 0, nil
 }
 
+// insertAgentlessHost adds h if its credential still exists (errNoRow if
+// not). The credential row is read with a lock in the insert's transaction,
+// so a delete_credential racing it either waits for the host and then sees
+// it, or has deleted the credential and this insert is refused: no host is
+// left naming a credential that is gone.
 func (s gormStore) insertAgentlessHost(ctx context.Context, h *agentlessHost) error {
-	if err := s.db.WithContext(ctx).Create(h).Error; err != nil {
-		return fmt.Errorf("insert host %d:%s: %w", h.CloudID, h.IP, err)
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var c credential
+		err := forUpdate(tx).Select("id").Where("biz_id = ? AND id = ?", h.BizID, h.CredentialID).Take(&c).Error
+		if err := norows(err); err != nil {
+			return err
+		}
+		if err := tx.Create(h).Error; err != nil {
+			return fmt.Errorf("insert host %d:%s: %w", h.CloudID, h.IP, err)
+		}
+		return nil
+	})
+}
+
+// forUpdate makes tx's next read a locking read on MySQL (SELECT … FOR
+// UPDATE): it waits for any transaction writing those rows and reads their
+// latest committed state, not the transaction's snapshot. SQLite needs no
+// clause: a write transaction holds the database's one write lock.
+func forUpdate(tx *gorm.DB) *gorm.DB {
+	if tx.Dialector.Name() == "mysql" {
+		return tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
 	}
-	return nil
+	return tx
 }
 
 func (s gormStore) agentlessHosts(ctx context.Context, bizID int64, start, length int) ([]agentlessHost, int64, error) {

@@ -58,6 +58,17 @@ func TestServiceStateAdminOnly(t *testing.T) {
 	require.NotEmpty(t, e.Message)
 	resp, body = (&API{Base: s.URL}).do(t, http.MethodGet, "/api/web/service_state", nil)
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, string(body))
+
+	// The SSH login test makes the server connect where the caller says,
+	// with a business credential: administrators only, on both doors.
+	probe := scope(map[string]any{"ip": "127.0.0.1", "ssh_port": 22, "credential_id": strings.Repeat("a", 32)})
+	resp, body = webSession(t, s.URL, "alice", "alice-pass").do(t, http.MethodPost, "/api/web/check_agentless_host", probe)
+	e = requireWebError(t, resp, body, http.StatusForbidden, 1238001, "")
+	require.Contains(t, e.Message, "administrator", "refused as a non-administrator, before any scope is looked at")
+	ops := &API{Base: s.URL, Header: http.Header{"X-Bkapi-Authorization": {`{"bk_app_code":"ops","bk_app_secret":"ops-secret"}`}}}
+	_, body = ops.do(t, http.MethodPost, "/api/v3/check_agentless_host", probe)
+	require.Contains(t, string(body), `"code":1238001`)
+	require.Contains(t, string(body), "administrator", string(body))
 }
 
 // TestAdminPages drives frontend/e2e/admin_pages.mjs: a credential created

@@ -35,3 +35,13 @@ func (r *RevokeAgentRequest) TakeActor(username, appCode string, _ api.Surface) 
 func (r *RegisterGSEHostsRequest) TakeActor(username, appCode string, _ api.Surface) {
 	r.Operator = operatorOf(username, appCode)
 }
+
+// TakeActor records the caller as the operator; the door calls it.
+func (r *DeleteCredentialRequest) TakeActor(username, appCode string, _ api.Surface) {
+	r.Operator = operatorOf(username, appCode)
+}
+
+// TakeActor records the caller as the operator; the door calls it.
+func (r *CheckAgentlessHostRequest) TakeActor(username, appCode string, _ api.Surface) {
+	r.Operator = operatorOf(username, appCode)
+}

@@ -45,6 +45,7 @@ type AgentlessHostPage = httpx.V3Page[AgentlessHost]
 // the fields of create_agentless_host, checked the same way.
 type CheckAgentlessHostRequest struct {
 	ScopeRef
+	Operator     string       `json:"operator,omitempty" web:"-"`
 	CloudID      int64        `json:"bk_cloud_id"`
 	IP           string       `json:"ip"`
 	SSHPort      int          `json:"ssh_port,omitempty"`

@@ -199,7 +199,7 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[CreateAgentlessHostRequest](), Response: reflect.TypeFor[AgentlessHost]()},
 		{Bus: MethodListAgentlessHosts, Go: "ListAgentlessHosts", V3: "list_agentless_hosts", Web: "list_agentless_hosts", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[ListAgentlessHostsRequest](), Response: reflect.TypeFor[AgentlessHostPage]()},
-		{Bus: MethodCheckAgentlessHost, Go: "CheckAgentlessHost", V3: "check_agentless_host", Web: "check_agentless_host", PostOnly: true, Admin: false, JobBody: false, Extension: true, Partly: "",
+		{Bus: MethodCheckAgentlessHost, Go: "CheckAgentlessHost", V3: "check_agentless_host", Web: "check_agentless_host", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[CheckAgentlessHostRequest](), Response: reflect.TypeFor[AgentlessHostCheck]()},
 		{Bus: MethodListAgents, Go: "ListAgents", V3: "list_agents", Web: "agents", PostOnly: false, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[ListAgentsRequest](), Response: reflect.TypeFor[AgentPage]()},

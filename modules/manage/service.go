@@ -102,8 +102,10 @@ type AgentlessHosts interface {
 	ListAgentlessHosts(ctx context.Context, req ListAgentlessHostsRequest) (AgentlessHostPage, error)
 	// CheckAgentlessHost has the gse role log in to a host over SSH as
 	// create_agentless_host would register it, and says whether it could
-	// and, if not, why. Nothing is stored.
-	//api:v3 check_agentless_host post extension
+	// and, if not, why. Nothing is stored, not even the host key (see
+	// gse/ssh hostKeyCallback). Administrators only: it makes the server
+	// open SSH connections to an address the caller names.
+	//api:v3 check_agentless_host post admin extension
 	//api:web
 	CheckAgentlessHost(ctx context.Context, req CheckAgentlessHostRequest) (AgentlessHostCheck, error)
 }

@@ -58,5 +58,9 @@ func (s *Service) CheckAgentlessHost(ctx context.Context, req manage.CheckAgentl
 		s.log.Warn("ssh login test not made", "biz_id", req.BizID, "ssh_addr", ep.Addr, "err", err)
 		return manage.AgentlessHostCheck{}, manage.ErrSSHProbeUnavailable.Withf("the gse role did not answer: %v", err)
 	}
+	// Logged like a registration: the test sends the credential to the address.
+	s.log.Info("ssh login test", "biz_id", req.BizID, "ssh_addr", ep.Addr, "ssh_user", user,
+		"credential_id", ep.CredentialID, "ok", res.OK, "reason", res.Reason, "operator", req.Operator)
 	return manage.AgentlessHostCheck{OK: res.OK, Reason: res.Reason, Detail: res.Detail, SSHAddr: ep.Addr, SSHUser: user}, nil
+
 }

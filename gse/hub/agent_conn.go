@@ -45,6 +45,9 @@ type admission struct {
 	cred  *CredentialRecord
 	biz   int64
 	local bool // the built-in agent's token (Config.Local)
+	// storedToken is the id of the database enrolment token that admitted
+	// the connection (0: a configured token, or a credential).
+	storedToken int64
 }
 
 // admit checks the connection's secret before the WebSocket is accepted:
@@ -62,10 +65,16 @@ func (h *Hub) admit(r *http.Request) (admission, error) {
 		return admission{biz: DefaultBiz, local: true}, nil
 	}
 	biz, err := match(h.tokens, secret)
-	if err != nil {
-		return admission{}, fmt.Errorf("agent token refused: %w", err)
+	if err == nil {
+		return admission{biz: biz}, nil
 	}
-	return admission{biz: biz}, nil
+	// Not a configured token: an enrolment token an operator created in
+	// the product (agent_token), admitting to its own business.
+	tok, terr := h.registry.MatchEnrolToken(r.Context(), secret, time.Now())
+	if terr != nil {
+		return admission{}, fmt.Errorf("agent token refused: %w", errors.Join(err, terr))
+	}
+	return admission{biz: tok.BizID, storedToken: tok.ID}, nil
 }
 
 // isLocalToken reports whether secret is the built-in agent's token,
@@ -156,6 +165,11 @@ func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &agentConn{conn: conn, ctx: ctx, hostID: rec.ID, agentID: hello.AgentID}
 	log := h.log.With("host_id", rec.ID, "agent_id", hello.AgentID, "ip", hello.IP)
+	if adm.storedToken > 0 {
+		if err := h.registry.TouchEnrolToken(ctx, adm.storedToken, time.Now()); err != nil {
+			log.Warn("record enrolment token use", "err", err)
+		}
+	}
 	// The welcome goes out before the connection is attached, so no task
 	// or stop can overtake it.
 	welcome := &wire.Welcome{HostID: rec.ID, HeartbeatInterval: h.cfg.HeartbeatInterval, OfflineAfter: h.cfg.offlineAfter(), Credential: secret}
@@ -164,7 +178,7 @@ func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if secret != "" {
-		log.Info("agent enrolled", "biz_id", rec.BizID, "remote", r.RemoteAddr)
+		log.Info("agent enrolled", "biz_id", rec.BizID, "remote", r.RemoteAddr, "enrol_token_id", adm.storedToken)
 	}
 	l := h.link(rec.ID)
 	old, resend := h.attachAgent(ctx, l, c, rec, hello.Tasks)

@@ -33,7 +33,7 @@ const testToken = "test-token"
 type logBuffer = testenv.Buffer
 
 // hubMigrations are the schema files the hub's tables come from.
-var hubMigrations = []string{"0010_hosts", "0015_host_ssh", "0070_agent_credential", "0085_gse_hub_task"}
+var hubMigrations = []string{"0010_hosts", "0015_host_ssh", "0070_agent_credential", "0085_gse_hub_task", "0130_agent_tokens"}
 
 // migrationsOnly is schema's files of this package's range, for a dialect
 // (those not written yet are skipped).

@@ -27,6 +27,10 @@ const (
 	MethodCheckAgentlessHost  = "manage.CheckAgentlessHost"
 	MethodListAgents          = "manage.ListAgents"
 	MethodRevokeAgent         = "manage.RevokeAgent"
+	MethodListAgentTokens     = "manage.ListAgentTokens"
+	MethodCreateAgentToken    = "manage.CreateAgentToken"
+	MethodRotateAgentToken    = "manage.RotateAgentToken"
+	MethodDeleteAgentToken    = "manage.DeleteAgentToken"
 	MethodRegisterGSEHosts    = "manage.RegisterGSEHosts"
 	MethodListBizHosts        = "manage.ListBizHosts"
 	MethodCheckHosts          = "manage.CheckHosts"
@@ -123,6 +127,26 @@ func (c *Client) RevokeAgent(ctx context.Context, req RevokeAgentRequest) (Agent
 	return bus.Call[RevokeAgentRequest, Agent](ctx, c.b, MethodRevokeAgent, req)
 }
 
+// ListAgentTokens calls manage.ListAgentTokens over the bus.
+func (c *Client) ListAgentTokens(ctx context.Context, req ListAgentTokensRequest) (AgentTokenPage, error) {
+	return bus.Call[ListAgentTokensRequest, AgentTokenPage](ctx, c.b, MethodListAgentTokens, req)
+}
+
+// CreateAgentToken calls manage.CreateAgentToken over the bus.
+func (c *Client) CreateAgentToken(ctx context.Context, req CreateAgentTokenRequest) (AgentTokenSecret, error) {
+	return bus.Call[CreateAgentTokenRequest, AgentTokenSecret](ctx, c.b, MethodCreateAgentToken, req)
+}
+
+// RotateAgentToken calls manage.RotateAgentToken over the bus.
+func (c *Client) RotateAgentToken(ctx context.Context, req RotateAgentTokenRequest) (AgentTokenSecret, error) {
+	return bus.Call[RotateAgentTokenRequest, AgentTokenSecret](ctx, c.b, MethodRotateAgentToken, req)
+}
+
+// DeleteAgentToken calls manage.DeleteAgentToken over the bus.
+func (c *Client) DeleteAgentToken(ctx context.Context, req DeleteAgentTokenRequest) (AgentToken, error) {
+	return bus.Call[DeleteAgentTokenRequest, AgentToken](ctx, c.b, MethodDeleteAgentToken, req)
+}
+
 // RegisterGSEHosts calls manage.RegisterGSEHosts over the bus.
 func (c *Client) RegisterGSEHosts(ctx context.Context, req RegisterGSEHostsRequest) (GSEHostList, error) {
 	return bus.Call[RegisterGSEHostsRequest, GSEHostList](ctx, c.b, MethodRegisterGSEHosts, req)
@@ -163,6 +187,10 @@ func Serve(b bus.Bus, svc Full) error {
 		func() error { return bus.Handle(b, MethodCheckAgentlessHost, svc.CheckAgentlessHost) },
 		func() error { return bus.Handle(b, MethodListAgents, svc.ListAgents) },
 		func() error { return bus.Handle(b, MethodRevokeAgent, svc.RevokeAgent) },
+		func() error { return bus.Handle(b, MethodListAgentTokens, svc.ListAgentTokens) },
+		func() error { return bus.Handle(b, MethodCreateAgentToken, svc.CreateAgentToken) },
+		func() error { return bus.Handle(b, MethodRotateAgentToken, svc.RotateAgentToken) },
+		func() error { return bus.Handle(b, MethodDeleteAgentToken, svc.DeleteAgentToken) },
 		func() error { return bus.Handle(b, MethodRegisterGSEHosts, svc.RegisterGSEHosts) },
 		func() error { return bus.Handle(b, MethodListBizHosts, svc.ListBizHosts) },
 		func() error { return bus.Handle(b, MethodCheckHosts, svc.CheckHosts) },
@@ -205,6 +233,14 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[ListAgentsRequest](), Response: reflect.TypeFor[AgentPage]()},
 		{Bus: MethodRevokeAgent, Go: "RevokeAgent", V3: "revoke_agent", Web: "agents/revoke", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[RevokeAgentRequest](), Response: reflect.TypeFor[Agent]()},
+		{Bus: MethodListAgentTokens, Go: "ListAgentTokens", V3: "list_agent_tokens", Web: "list_agent_tokens", PostOnly: false, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[ListAgentTokensRequest](), Response: reflect.TypeFor[AgentTokenPage]()},
+		{Bus: MethodCreateAgentToken, Go: "CreateAgentToken", V3: "create_agent_token", Web: "create_agent_token", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[CreateAgentTokenRequest](), Response: reflect.TypeFor[AgentTokenSecret]()},
+		{Bus: MethodRotateAgentToken, Go: "RotateAgentToken", V3: "rotate_agent_token", Web: "rotate_agent_token", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[RotateAgentTokenRequest](), Response: reflect.TypeFor[AgentTokenSecret]()},
+		{Bus: MethodDeleteAgentToken, Go: "DeleteAgentToken", V3: "delete_agent_token", Web: "delete_agent_token", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[DeleteAgentTokenRequest](), Response: reflect.TypeFor[AgentToken]()},
 		{Bus: MethodRegisterGSEHosts, Go: "RegisterGSEHosts", V3: "register_gse_hosts", Web: "", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[RegisterGSEHostsRequest](), Response: reflect.TypeFor[GSEHostList]()},
 		{Bus: MethodListBizHosts, Go: "ListBizHosts", V3: "list_biz_hosts", Web: "list_biz_hosts", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
@@ -228,9 +264,13 @@ func V3Endpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[11], Serve: httpx.V3Handler(svc.CheckAgentlessHost)},
 		{Method: ds[12], Serve: httpx.V3Handler(svc.ListAgents)},
 		{Method: ds[13], Serve: httpx.V3Handler(svc.RevokeAgent)},
-		{Method: ds[14], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
-		{Method: ds[15], Serve: httpx.V3Handler(svc.ListBizHosts)},
-		{Method: ds[16], Serve: httpx.V3Handler(svc.CheckHosts)},
+		{Method: ds[14], Serve: httpx.V3Handler(svc.ListAgentTokens)},
+		{Method: ds[15], Serve: httpx.V3Handler(svc.CreateAgentToken)},
+		{Method: ds[16], Serve: httpx.V3Handler(svc.RotateAgentToken)},
+		{Method: ds[17], Serve: httpx.V3Handler(svc.DeleteAgentToken)},
+		{Method: ds[18], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
+		{Method: ds[19], Serve: httpx.V3Handler(svc.ListBizHosts)},
+		{Method: ds[20], Serve: httpx.V3Handler(svc.CheckHosts)},
 	}
 }
 
@@ -249,7 +289,11 @@ func WebEndpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[11], Serve: httpx.WebHandler(svc.CheckAgentlessHost)},
 		{Method: ds[12], Serve: httpx.WebHandler(svc.ListAgents)},
 		{Method: ds[13], Serve: httpx.WebHandler(svc.RevokeAgent)},
-		{Method: ds[15], Serve: httpx.WebHandler(svc.ListBizHosts)},
-		{Method: ds[16], Serve: httpx.WebHandler(svc.CheckHosts)},
+		{Method: ds[14], Serve: httpx.WebHandler(svc.ListAgentTokens)},
+		{Method: ds[15], Serve: httpx.WebHandler(svc.CreateAgentToken)},
+		{Method: ds[16], Serve: httpx.WebHandler(svc.RotateAgentToken)},
+		{Method: ds[17], Serve: httpx.WebHandler(svc.DeleteAgentToken)},
+		{Method: ds[19], Serve: httpx.WebHandler(svc.ListBizHosts)},
+		{Method: ds[20], Serve: httpx.WebHandler(svc.CheckHosts)},
 	}
 }

@@ -143,6 +143,7 @@ type Full interface {
 	Credentials
 	AgentlessHosts
 	Agents
+	AgentTokens
 	GSEHosts
 	BizHosts
 }

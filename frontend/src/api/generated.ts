@@ -513,6 +513,85 @@ export interface Agent {
   revoked_by?: string
 }
 
+// ListAgentTokensRequest is github.com/bkjob/bkjob/modules/manage.ListAgentTokensRequest.
+export interface ListAgentTokensRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  start?: number
+  length?: number
+}
+
+// V3PageOfAgentToken is github.com/bkjob/bkjob/platform/httpx.V3Page[github.com/bkjob/bkjob/modules/manage.AgentToken].
+export interface V3PageOfAgentToken {
+  start: number
+  total: number
+  length: number
+  data: Array<AgentToken> | null
+}
+
+// CreateAgentTokenRequest is github.com/bkjob/bkjob/modules/manage.CreateAgentTokenRequest.
+export interface CreateAgentTokenRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  name: string
+  description?: string
+  expire_time?: number
+}
+
+// AgentTokenSecret is github.com/bkjob/bkjob/modules/manage.AgentTokenSecret.
+export interface AgentTokenSecret {
+  id: number
+  bk_biz_id: number
+  name: string
+  description: string
+  status: string
+  creator: string
+  create_time: number
+  last_modify_user: string
+  last_modify_time: number
+  expire_time: number
+  last_used_time: number
+  rotate_time: number
+  previous_valid_until: number
+  token: string
+}
+
+// RotateAgentTokenRequest is github.com/bkjob/bkjob/modules/manage.RotateAgentTokenRequest.
+export interface RotateAgentTokenRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  id: number
+  grace_seconds?: number
+}
+
+// DeleteAgentTokenRequest is github.com/bkjob/bkjob/modules/manage.DeleteAgentTokenRequest.
+export interface DeleteAgentTokenRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  id: number
+}
+
+// AgentToken is github.com/bkjob/bkjob/modules/manage.AgentToken.
+export interface AgentToken {
+  id: number
+  bk_biz_id: number
+  name: string
+  description: string
+  status: string
+  creator: string
+  create_time: number
+  last_modify_user: string
+  last_modify_time: number
+  expire_time: number
+  last_used_time: number
+  rotate_time: number
+  previous_valid_until: number
+}
+
 // ListBizHostsRequest is github.com/bkjob/bkjob/modules/manage.ListBizHostsRequest.
 export interface ListBizHostsRequest {
   bk_scope_type?: string
@@ -888,8 +967,10 @@ export const webApi = {
   batchGetHostLogs: (req: BatchGetHostLogsRequest): Promise<BatchHostLogs> => call<BatchHostLogs>('batch_get_job_instance_ip_log', req),
   checkAgentlessHost: (req: CheckAgentlessHostRequest): Promise<AgentlessHostCheck> => call<AgentlessHostCheck>('check_agentless_host', req),
   checkHosts: (req: CheckHostsRequest): Promise<HostCheck> => call<HostCheck>('check_hosts', req),
+  createAgentToken: (req: CreateAgentTokenRequest): Promise<AgentTokenSecret> => call<AgentTokenSecret>('create_agent_token', req),
   createAgentlessHost: (req: CreateAgentlessHostRequest): Promise<AgentlessHost> => call<AgentlessHost>('create_agentless_host', req),
   createCredential: (req: CreateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('create_credential', req),
+  deleteAgentToken: (req: DeleteAgentTokenRequest): Promise<AgentToken> => call<AgentToken>('delete_agent_token', req),
   deleteCredential: (req: DeleteCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('delete_credential', req),
   fastExecuteScript: (req: FastExecuteScriptRequest): Promise<JobCreated> => call<JobCreated>('fast_execute_script', req),
   fastTransferFile: (req: FastTransferFileRequest): Promise<JobCreated> => call<JobCreated>('fast_transfer_file', req),
@@ -902,6 +983,7 @@ export const webApi = {
   getScope: (req: GetScopeRequest): Promise<Scope> => call<Scope>('get_scope', req),
   getStepInstanceDetail: (req: StepRef): Promise<StepInstanceDetail> => call<StepInstanceDetail>('get_step_instance_detail', req),
   getStepInstanceStatus: (req: GetStepInstanceStatusRequest): Promise<StepInstanceStatus> => call<StepInstanceStatus>('get_step_instance_status', req),
+  listAgentTokens: (req: ListAgentTokensRequest): Promise<V3PageOfAgentToken> => call<V3PageOfAgentToken>('list_agent_tokens', req),
   listAgentlessHosts: (req: ListAgentlessHostsRequest): Promise<V3PageOfAgentlessHost> => call<V3PageOfAgentlessHost>('list_agentless_hosts', req),
   listBizHosts: (req: ListBizHostsRequest): Promise<V3PageOfBizHost> => call<V3PageOfBizHost>('list_biz_hosts', req),
   listCredentials: (req: ListCredentialsRequest): Promise<V3PageOfCredential> => call<V3PageOfCredential>('list_credentials', req),
@@ -911,5 +993,6 @@ export const webApi = {
   pushConfigFile: (req: PushConfigFileRequest): Promise<JobCreated> => call<JobCreated>('push_config_file', req),
   queryAgentInfo: (req: QueryAgentInfoRequest): Promise<AgentInfoList> => call<AgentInfoList>('query_agent_info', req),
   rollingPreview: (req: RollingPreviewRequest): Promise<RollingPlan> => call<RollingPlan>('rolling_preview', req),
+  rotateAgentToken: (req: RotateAgentTokenRequest): Promise<AgentTokenSecret> => call<AgentTokenSecret>('rotate_agent_token', req),
   updateCredential: (req: UpdateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('update_credential', req),
 }

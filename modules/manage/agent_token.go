@@ -58,10 +58,10 @@ const (
 	AgentTokenExpired = "EXPIRED"
 )
 
-// ErrAgentTokenNotFound: no enrolment token with that id in the business.
+// ErrAgentTokenNotFound is the answer when there is no enrolment token with that id in the business.
 var ErrAgentTokenNotFound = errs.New("agentToken.notFound", http.StatusNotFound, "enrolment token not found")
 
-// ErrAgentTokenLimit: the business already keeps MaxAgentTokensPerBiz tokens.
+// ErrAgentTokenLimit is the answer when the business already keeps MaxAgentTokensPerBiz tokens.
 var ErrAgentTokenLimit = errs.New("agentToken.limit", http.StatusConflict, "too many enrolment tokens")
 
 // ListAgentTokensRequest is list_agent_tokens. Start is the offset

@@ -47,7 +47,9 @@ var (
 // errAccountRefs lists the database accounts that run as a system account.
 type errAccountRefs struct{ refs []account }
 
-func (e errAccountRefs) Error() string { return fmt.Sprintf("account used by %d database account(s)", len(e.refs)) }
+func (e errAccountRefs) Error() string {
+	return fmt.Sprintf("account used by %d database account(s)", len(e.refs))
+}
 
 func (s gormStore) ensureBuiltins(ctx context.Context, bizID int64) error {
 	now := time.Now().UTC()

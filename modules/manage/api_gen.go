@@ -16,6 +16,10 @@ const (
 	MethodResolveScope        = "manage.ResolveScope"
 	MethodAccount             = "manage.Account"
 	MethodGetScope            = "manage.GetScope"
+	MethodGetAccountList      = "manage.GetAccountList"
+	MethodCreateAccount       = "manage.CreateAccount"
+	MethodUpdateAccount       = "manage.UpdateAccount"
+	MethodDeleteAccount       = "manage.DeleteAccount"
 	MethodCreateCredential    = "manage.CreateCredential"
 	MethodUpdateCredential    = "manage.UpdateCredential"
 	MethodGetCredential       = "manage.GetCredential"
@@ -70,6 +74,26 @@ func (c *Client) Account(ctx context.Context, bizID int64, ref AccountRef) (Acco
 // GetScope calls manage.GetScope over the bus.
 func (c *Client) GetScope(ctx context.Context, req GetScopeRequest) (Scope, error) {
 	return bus.Call[GetScopeRequest, Scope](ctx, c.b, MethodGetScope, req)
+}
+
+// GetAccountList calls manage.GetAccountList over the bus.
+func (c *Client) GetAccountList(ctx context.Context, req GetAccountListRequest) (AccountPage, error) {
+	return bus.Call[GetAccountListRequest, AccountPage](ctx, c.b, MethodGetAccountList, req)
+}
+
+// CreateAccount calls manage.CreateAccount over the bus.
+func (c *Client) CreateAccount(ctx context.Context, req CreateAccountRequest) (AccountDetail, error) {
+	return bus.Call[CreateAccountRequest, AccountDetail](ctx, c.b, MethodCreateAccount, req)
+}
+
+// UpdateAccount calls manage.UpdateAccount over the bus.
+func (c *Client) UpdateAccount(ctx context.Context, req UpdateAccountRequest) (AccountDetail, error) {
+	return bus.Call[UpdateAccountRequest, AccountDetail](ctx, c.b, MethodUpdateAccount, req)
+}
+
+// DeleteAccount calls manage.DeleteAccount over the bus.
+func (c *Client) DeleteAccount(ctx context.Context, req DeleteAccountRequest) (AccountDetail, error) {
+	return bus.Call[DeleteAccountRequest, AccountDetail](ctx, c.b, MethodDeleteAccount, req)
 }
 
 // CreateCredential calls manage.CreateCredential over the bus.
@@ -176,6 +200,10 @@ func Serve(b bus.Bus, svc Full) error {
 			})
 		},
 		func() error { return bus.Handle(b, MethodGetScope, svc.GetScope) },
+		func() error { return bus.Handle(b, MethodGetAccountList, svc.GetAccountList) },
+		func() error { return bus.Handle(b, MethodCreateAccount, svc.CreateAccount) },
+		func() error { return bus.Handle(b, MethodUpdateAccount, svc.UpdateAccount) },
+		func() error { return bus.Handle(b, MethodDeleteAccount, svc.DeleteAccount) },
 		func() error { return bus.Handle(b, MethodCreateCredential, svc.CreateCredential) },
 		func() error { return bus.Handle(b, MethodUpdateCredential, svc.UpdateCredential) },
 		func() error { return bus.Handle(b, MethodGetCredential, svc.GetCredential) },
@@ -211,6 +239,14 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[accountArgs](), Response: reflect.TypeFor[Account]()},
 		{Bus: MethodGetScope, Go: "GetScope", V3: "", Web: "get_scope", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[GetScopeRequest](), Response: reflect.TypeFor[Scope]()},
+		{Bus: MethodGetAccountList, Go: "GetAccountList", V3: "get_account_list", Web: "get_account_list", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetAccountListRequest](), Response: reflect.TypeFor[AccountPage]()},
+		{Bus: MethodCreateAccount, Go: "CreateAccount", V3: "create_account", Web: "create_account", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[CreateAccountRequest](), Response: reflect.TypeFor[AccountDetail]()},
+		{Bus: MethodUpdateAccount, Go: "UpdateAccount", V3: "update_account", Web: "update_account", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[UpdateAccountRequest](), Response: reflect.TypeFor[AccountDetail]()},
+		{Bus: MethodDeleteAccount, Go: "DeleteAccount", V3: "delete_account", Web: "delete_account", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[DeleteAccountRequest](), Response: reflect.TypeFor[AccountDetail]()},
 		{Bus: MethodCreateCredential, Go: "CreateCredential", V3: "create_credential", Web: "create_credential", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[CreateCredentialRequest](), Response: reflect.TypeFor[CredentialRef]()},
 		{Bus: MethodUpdateCredential, Go: "UpdateCredential", V3: "update_credential", Web: "update_credential", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
@@ -254,23 +290,27 @@ func Declarations() []api.Method {
 func V3Endpoints(svc Full) []httpx.Endpoint {
 	ds := Declarations()
 	return []httpx.Endpoint{
-		{Method: ds[3], Serve: httpx.V3Handler(svc.CreateCredential)},
-		{Method: ds[4], Serve: httpx.V3Handler(svc.UpdateCredential)},
-		{Method: ds[5], Serve: httpx.V3Handler(svc.GetCredential)},
-		{Method: ds[6], Serve: httpx.V3Handler(svc.ListCredentials)},
-		{Method: ds[7], Serve: httpx.V3Handler(svc.DeleteCredential)},
-		{Method: ds[9], Serve: httpx.V3Handler(svc.CreateAgentlessHost)},
-		{Method: ds[10], Serve: httpx.V3Handler(svc.ListAgentlessHosts)},
-		{Method: ds[11], Serve: httpx.V3Handler(svc.CheckAgentlessHost)},
-		{Method: ds[12], Serve: httpx.V3Handler(svc.ListAgents)},
-		{Method: ds[13], Serve: httpx.V3Handler(svc.RevokeAgent)},
-		{Method: ds[14], Serve: httpx.V3Handler(svc.ListAgentTokens)},
-		{Method: ds[15], Serve: httpx.V3Handler(svc.CreateAgentToken)},
-		{Method: ds[16], Serve: httpx.V3Handler(svc.RotateAgentToken)},
-		{Method: ds[17], Serve: httpx.V3Handler(svc.DeleteAgentToken)},
-		{Method: ds[18], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
-		{Method: ds[19], Serve: httpx.V3Handler(svc.ListBizHosts)},
-		{Method: ds[20], Serve: httpx.V3Handler(svc.CheckHosts)},
+		{Method: ds[3], Serve: httpx.V3Handler(svc.GetAccountList)},
+		{Method: ds[4], Serve: httpx.V3Handler(svc.CreateAccount)},
+		{Method: ds[5], Serve: httpx.V3Handler(svc.UpdateAccount)},
+		{Method: ds[6], Serve: httpx.V3Handler(svc.DeleteAccount)},
+		{Method: ds[7], Serve: httpx.V3Handler(svc.CreateCredential)},
+		{Method: ds[8], Serve: httpx.V3Handler(svc.UpdateCredential)},
+		{Method: ds[9], Serve: httpx.V3Handler(svc.GetCredential)},
+		{Method: ds[10], Serve: httpx.V3Handler(svc.ListCredentials)},
+		{Method: ds[11], Serve: httpx.V3Handler(svc.DeleteCredential)},
+		{Method: ds[13], Serve: httpx.V3Handler(svc.CreateAgentlessHost)},
+		{Method: ds[14], Serve: httpx.V3Handler(svc.ListAgentlessHosts)},
+		{Method: ds[15], Serve: httpx.V3Handler(svc.CheckAgentlessHost)},
+		{Method: ds[16], Serve: httpx.V3Handler(svc.ListAgents)},
+		{Method: ds[17], Serve: httpx.V3Handler(svc.RevokeAgent)},
+		{Method: ds[18], Serve: httpx.V3Handler(svc.ListAgentTokens)},
+		{Method: ds[19], Serve: httpx.V3Handler(svc.CreateAgentToken)},
+		{Method: ds[20], Serve: httpx.V3Handler(svc.RotateAgentToken)},
+		{Method: ds[21], Serve: httpx.V3Handler(svc.DeleteAgentToken)},
+		{Method: ds[22], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
+		{Method: ds[23], Serve: httpx.V3Handler(svc.ListBizHosts)},
+		{Method: ds[24], Serve: httpx.V3Handler(svc.CheckHosts)},
 	}
 }
 
@@ -279,21 +319,25 @@ func WebEndpoints(svc Full) []httpx.Endpoint {
 	ds := Declarations()
 	return []httpx.Endpoint{
 		{Method: ds[2], Serve: httpx.WebHandler(svc.GetScope)},
-		{Method: ds[3], Serve: httpx.WebHandler(svc.CreateCredential)},
-		{Method: ds[4], Serve: httpx.WebHandler(svc.UpdateCredential)},
-		{Method: ds[5], Serve: httpx.WebHandler(svc.GetCredential)},
-		{Method: ds[6], Serve: httpx.WebHandler(svc.ListCredentials)},
-		{Method: ds[7], Serve: httpx.WebHandler(svc.DeleteCredential)},
-		{Method: ds[9], Serve: httpx.WebHandler(svc.CreateAgentlessHost)},
-		{Method: ds[10], Serve: httpx.WebHandler(svc.ListAgentlessHosts)},
-		{Method: ds[11], Serve: httpx.WebHandler(svc.CheckAgentlessHost)},
-		{Method: ds[12], Serve: httpx.WebHandler(svc.ListAgents)},
-		{Method: ds[13], Serve: httpx.WebHandler(svc.RevokeAgent)},
-		{Method: ds[14], Serve: httpx.WebHandler(svc.ListAgentTokens)},
-		{Method: ds[15], Serve: httpx.WebHandler(svc.CreateAgentToken)},
-		{Method: ds[16], Serve: httpx.WebHandler(svc.RotateAgentToken)},
-		{Method: ds[17], Serve: httpx.WebHandler(svc.DeleteAgentToken)},
-		{Method: ds[19], Serve: httpx.WebHandler(svc.ListBizHosts)},
-		{Method: ds[20], Serve: httpx.WebHandler(svc.CheckHosts)},
+		{Method: ds[3], Serve: httpx.WebHandler(svc.GetAccountList)},
+		{Method: ds[4], Serve: httpx.WebHandler(svc.CreateAccount)},
+		{Method: ds[5], Serve: httpx.WebHandler(svc.UpdateAccount)},
+		{Method: ds[6], Serve: httpx.WebHandler(svc.DeleteAccount)},
+		{Method: ds[7], Serve: httpx.WebHandler(svc.CreateCredential)},
+		{Method: ds[8], Serve: httpx.WebHandler(svc.UpdateCredential)},
+		{Method: ds[9], Serve: httpx.WebHandler(svc.GetCredential)},
+		{Method: ds[10], Serve: httpx.WebHandler(svc.ListCredentials)},
+		{Method: ds[11], Serve: httpx.WebHandler(svc.DeleteCredential)},
+		{Method: ds[13], Serve: httpx.WebHandler(svc.CreateAgentlessHost)},
+		{Method: ds[14], Serve: httpx.WebHandler(svc.ListAgentlessHosts)},
+		{Method: ds[15], Serve: httpx.WebHandler(svc.CheckAgentlessHost)},
+		{Method: ds[16], Serve: httpx.WebHandler(svc.ListAgents)},
+		{Method: ds[17], Serve: httpx.WebHandler(svc.RevokeAgent)},
+		{Method: ds[18], Serve: httpx.WebHandler(svc.ListAgentTokens)},
+		{Method: ds[19], Serve: httpx.WebHandler(svc.CreateAgentToken)},
+		{Method: ds[20], Serve: httpx.WebHandler(svc.RotateAgentToken)},
+		{Method: ds[21], Serve: httpx.WebHandler(svc.DeleteAgentToken)},
+		{Method: ds[23], Serve: httpx.WebHandler(svc.ListBizHosts)},
+		{Method: ds[24], Serve: httpx.WebHandler(svc.CheckHosts)},
 	}
 }

@@ -140,6 +140,7 @@ type GetScopeRequest struct {
 type Full interface {
 	Service
 	Scopes
+	Accounts
 	Credentials
 	AgentlessHosts
 	Agents

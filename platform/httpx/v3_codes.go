@@ -58,6 +58,10 @@ var v3CodeByErrCode = map[string]int{
 	// in job-manage's block far above bk-job's last one there (1243053) so
 	// none of its future codes can collide; docs/api.md lists it.
 	"credential.nameExists": 1243901,
+	// Accounts (bk-job's own codes).
+	"account.aliasExists":            1243007, // ACCOUNT_ALIAS_EXIST
+	"account.dbSystemAccountInvalid": 1243008, // DB_SYSTEM_ACCOUNT_IS_INVALID
+	"account.inUse":                  1243014, // DELETE_REF_ACCOUNT_FORBIDDEN
 	// The web session: missing, expired, or a state change without its CSRF
 	// token (bk-job's job-gateway answers its web calls so).
 	"auth.session": v3CookieIllegal,

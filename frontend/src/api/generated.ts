@@ -328,6 +328,86 @@ export interface Scope {
   time_zone: string
 }
 
+// GetAccountListRequest is github.com/bkjob/bkjob/modules/manage.GetAccountListRequest.
+export interface GetAccountListRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  category?: number
+  account?: string
+  alias?: string
+  type?: number
+  keyword?: string
+  start?: number
+  length?: number
+}
+
+// V3PageOfAccountDetail is github.com/bkjob/bkjob/platform/httpx.V3Page[github.com/bkjob/bkjob/modules/manage.AccountDetail].
+export interface V3PageOfAccountDetail {
+  start: number
+  total: number
+  length: number
+  data: Array<AccountDetail> | null
+}
+
+// CreateAccountRequest is github.com/bkjob/bkjob/modules/manage.CreateAccountRequest.
+export interface CreateAccountRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  account: string
+  type: number
+  category: number
+  password?: string
+  alias?: string
+  description?: string
+  db_password?: string
+  db_port?: number
+  db_system_account_id?: number
+}
+
+// AccountDetail is github.com/bkjob/bkjob/modules/manage.AccountDetail.
+export interface AccountDetail {
+  id: number
+  bk_scope_type: string
+  bk_scope_id: string
+  account: string
+  alias: string
+  category: number
+  type: number
+  os?: string
+  description: string
+  db_system_account_id?: number
+  db_port?: number
+  builtin?: boolean
+  creator: string
+  create_time: number
+  last_modify_user: string
+  last_modify_time: number
+}
+
+// UpdateAccountRequest is github.com/bkjob/bkjob/modules/manage.UpdateAccountRequest.
+export interface UpdateAccountRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  id: number
+  password?: string
+  alias?: string
+  description?: string
+  db_password?: string
+  db_port?: number
+  db_system_account_id?: number
+}
+
+// DeleteAccountRequest is github.com/bkjob/bkjob/modules/manage.DeleteAccountRequest.
+export interface DeleteAccountRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  id: number
+}
+
 // CreateCredentialRequest is github.com/bkjob/bkjob/modules/manage.CreateCredentialRequest.
 export interface CreateCredentialRequest {
   bk_scope_type?: string
@@ -967,13 +1047,16 @@ export const webApi = {
   batchGetHostLogs: (req: BatchGetHostLogsRequest): Promise<BatchHostLogs> => call<BatchHostLogs>('batch_get_job_instance_ip_log', req),
   checkAgentlessHost: (req: CheckAgentlessHostRequest): Promise<AgentlessHostCheck> => call<AgentlessHostCheck>('check_agentless_host', req),
   checkHosts: (req: CheckHostsRequest): Promise<HostCheck> => call<HostCheck>('check_hosts', req),
+  createAccount: (req: CreateAccountRequest): Promise<AccountDetail> => call<AccountDetail>('create_account', req),
   createAgentToken: (req: CreateAgentTokenRequest): Promise<AgentTokenSecret> => call<AgentTokenSecret>('create_agent_token', req),
   createAgentlessHost: (req: CreateAgentlessHostRequest): Promise<AgentlessHost> => call<AgentlessHost>('create_agentless_host', req),
   createCredential: (req: CreateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('create_credential', req),
+  deleteAccount: (req: DeleteAccountRequest): Promise<AccountDetail> => call<AccountDetail>('delete_account', req),
   deleteAgentToken: (req: DeleteAgentTokenRequest): Promise<AgentToken> => call<AgentToken>('delete_agent_token', req),
   deleteCredential: (req: DeleteCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('delete_credential', req),
   fastExecuteScript: (req: FastExecuteScriptRequest): Promise<JobCreated> => call<JobCreated>('fast_execute_script', req),
   fastTransferFile: (req: FastTransferFileRequest): Promise<JobCreated> => call<JobCreated>('fast_transfer_file', req),
+  getAccountList: (req: GetAccountListRequest): Promise<V3PageOfAccountDetail> => call<V3PageOfAccountDetail>('get_account_list', req),
   getCredential: (req: GetCredentialRequest): Promise<Credential> => call<Credential>('get_credential_detail', req),
   getJobInstanceGlobalVarValue: (req: JobRef): Promise<JobGlobalVarValues> => call<JobGlobalVarValues>('get_job_instance_global_var_value', req),
   getHostLog: (req: GetHostLogRequest): Promise<HostLog> => call<HostLog>('get_job_instance_ip_log', req),
@@ -994,5 +1077,6 @@ export const webApi = {
   queryAgentInfo: (req: QueryAgentInfoRequest): Promise<AgentInfoList> => call<AgentInfoList>('query_agent_info', req),
   rollingPreview: (req: RollingPreviewRequest): Promise<RollingPlan> => call<RollingPlan>('rolling_preview', req),
   rotateAgentToken: (req: RotateAgentTokenRequest): Promise<AgentTokenSecret> => call<AgentTokenSecret>('rotate_agent_token', req),
+  updateAccount: (req: UpdateAccountRequest): Promise<AccountDetail> => call<AccountDetail>('update_account', req),
   updateCredential: (req: UpdateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('update_credential', req),
 }

@@ -28,7 +28,7 @@ describe('left menu', () => {
   it('shows only groups with pages, never a dead link', () => {
     const shown = visibleGroups(menuGroups, false)
     expect(shown.map((g) => g.key)).toEqual(['overview', 'quick', 'orchestration', 'resources'])
-    expect(shown.find((g) => g.key === 'resources')?.items.map((i) => i.route)).toEqual(['ticketManage'])
+    expect(shown.find((g) => g.key === 'resources')?.items.map((i) => i.route)).toEqual(['accountManage', 'ticketManage'])
     expect(visibleGroups(menuGroups, true).map((g) => g.key)).toEqual(['overview', 'quick', 'orchestration', 'resources', 'platform'])
     expect(shown.every((g) => g.items.length > 0)).toBe(true)
   })

@@ -32,6 +32,7 @@ export const menuGroups: MenuGroup[] = [
     label: 'ui.menu.resources',
     items: [
       { route: 'hosts', label: 'ui.menu.hosts', admin: true },
+      { route: 'accountManage', label: 'ui.menu.accounts' },
       { route: 'ticketManage', label: 'ui.menu.credentials' },
     ],
   },

@@ -24,6 +24,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'execute/task/:taskId(\\d+)', name: 'task', component: () => import('../pages/TaskPage.vue') },
       { path: 'hosts', name: 'hosts', component: () => import('../pages/HostsPage.vue'), meta: { admin: true } },
       { path: 'ticket_manage', name: 'ticketManage', component: () => import('../pages/CredentialsPage.vue') },
+      { path: 'account_manage', name: 'accountManage', component: () => import('../pages/AccountsPage.vue') },
     ],
   },
   // Platform pages (administrators) are at the root, as in bk-job.

@@ -37,5 +37,9 @@ func TestDeclaredMethods(t *testing.T) {
 		apitest.Call{Method: "ListBizHosts", Args: []any{manage.ListBizHostsRequest{ScopeRef: biz1, Keyword: "0:127."}}},
 		apitest.Call{Method: "CheckHosts", Args: []any{manage.CheckHostsRequest{ScopeRef: biz1, HostIDList: []int64{1}, IPList: []manage.HostIP{{IP: "10.0.0.1"}}}}},
 		apitest.Call{Method: "CheckHosts", Args: []any{manage.CheckHostsRequest{ScopeRef: biz1, IPList: []manage.HostIP{{IP: "bad"}}}}},
+		apitest.Call{Method: "GetAccountList", Args: []any{manage.GetAccountListRequest{ScopeRef: biz1, Category: 1}}},
+		apitest.Call{Method: "CreateAccount", Args: []any{manage.CreateAccountRequest{ScopeRef: biz1, Account: "root", Type: 1, Category: 1}}},
+		apitest.Call{Method: "UpdateAccount", Args: []any{manage.UpdateAccountRequest{ScopeRef: biz1, ID: 999}}},
+		apitest.Call{Method: "DeleteAccount", Args: []any{manage.DeleteAccountRequest{ScopeRef: biz1, ID: 1}}},
 	)
 }

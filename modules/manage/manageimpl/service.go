@@ -22,6 +22,7 @@ type Service struct {
 	cs  credentialStore
 	ag  agentStore
 	hs  hostStore
+	acs accountStore
 	log *slog.Logger
 	box *crypto.Box
 	// gseHosts allows RegisterGSEHosts (WithGSEHosts).
@@ -45,7 +46,7 @@ func WithSSHProbe(p gse.SSHProbe) Option { return func(s *Service) { s.probe = p
 
 // New returns the service over db.
 func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, log: log}
+	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, acs: gormStore{db: db}, log: log}
 	for _, o := range opts {
 		o(s)
 	}
@@ -64,6 +65,7 @@ func (s *Service) Bootstrap(ctx context.Context) error {
 	return s.st.ensureAccount(ctx, account{
 		BizID: app.ID, Account: "root", Alias: "root", Category: manage.AccountCategorySystem,
 		Type: manage.AccountTypeLinux, OS: "Linux", Creator: "system", Remark: "created at first start",
+		LastModifyUser: "system", Builtin: true,
 	})
 }
 
@@ -104,7 +106,7 @@ func (s *Service) Account(ctx context.Context, bizID int64, ref manage.AccountRe
 		acc, err = s.st.accountByID(ctx, bizID, ref.ID)
 	case ref.Alias != "":
 		field = "account_alias"
-		acc, err = s.st.accountByAlias(ctx, bizID, ref.Alias)
+		acc, err = s.accountByAlias(ctx, bizID, ref.Alias) // account.go: root on demand
 	default:
 		return manage.Account{}, errs.Required("account_alias").Withf("is required: give account_id or account_alias")
 	}

@@ -40,6 +40,8 @@ type account struct {
 	DBSystemAccountID int64  `gorm:"column:db_system_account_id"`
 	Remark            string
 	Creator           string
+	LastModifyUser    string
+	Builtin           bool // schema 0110: root, cannot be deleted or renamed
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }

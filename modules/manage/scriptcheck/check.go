@@ -37,12 +37,24 @@ func (c Checker) Check(ctx context.Context, lang int, content []byte, rules []Co
 	} else {
 		out = append(out, checkShebang(lang, lines[0])...)
 	}
+	return capResults(append(out, matchRules(lang, lines, rules)...))
+}
+
+// MatchRules finds only the rules (no grammar check, no built-in
+// patterns): what decides whether a script may run.
+func MatchRules(lang int, content []byte, rules []CompiledRule) []Result {
+	lines := strings.Split(string(bytes.ReplaceAll(content, []byte("\r\n"), []byte("\n"))), "\n")
+	return capResults(matchRules(lang, lines, rules))
+}
+
+func matchRules(lang int, lines []string, rules []CompiledRule) []Result {
+	var out []Result
 	for _, r := range rules {
 		if r.applies(lang) {
 			out = append(out, matchRule(r, lines)...)
 		}
 	}
-	return capResults(out)
+	return out
 }
 
 // matchRule finds rule r on each line: the first match of a line counts.

@@ -37,5 +37,9 @@ func TestDeclaredMethods(t *testing.T) {
 		apitest.Call{Method: "ListBizHosts", Args: []any{manage.ListBizHostsRequest{ScopeRef: biz1, Keyword: "0:127."}}},
 		apitest.Call{Method: "CheckHosts", Args: []any{manage.CheckHostsRequest{ScopeRef: biz1, HostIDList: []int64{1}, IPList: []manage.HostIP{{IP: "10.0.0.1"}}}}},
 		apitest.Call{Method: "CheckHosts", Args: []any{manage.CheckHostsRequest{ScopeRef: biz1, IPList: []manage.HostIP{{IP: "bad"}}}}},
+		apitest.Call{Method: "CheckScript", Args: []any{manage.CheckScriptRequest{ScopeRef: biz1, ScriptLanguage: 1, Content: "cm0gLXJmIC8="}}},
+		apitest.Call{Method: "GetDangerousRuleList", Args: []any{manage.GetDangerousRuleListRequest{Action: 2}}},
+		apitest.Call{Method: "ListDangerousRecords", Args: []any{manage.ListDangerousRecordsRequest{Action: 3}}},
+		apitest.Call{Method: "CheckScriptRun", Args: []any{manage.ScriptRunCheck{BizID: 1, ScriptLanguage: 1, Content: "echo"}}},
 	)
 }

@@ -39,6 +39,7 @@ const (
 	MethodGetDangerousRuleList = "manage.GetDangerousRuleList"
 	MethodMoveDangerousRule    = "manage.MoveDangerousRule"
 	MethodListDangerousRecords = "manage.ListDangerousRecords"
+	MethodTestDangerousRule    = "manage.TestDangerousRule"
 	MethodCheckScript          = "manage.CheckScript"
 )
 
@@ -193,6 +194,11 @@ func (c *Client) ListDangerousRecords(ctx context.Context, req ListDangerousReco
 	return bus.Call[ListDangerousRecordsRequest, DangerousRecordPage](ctx, c.b, MethodListDangerousRecords, req)
 }
 
+// TestDangerousRule calls manage.TestDangerousRule over the bus.
+func (c *Client) TestDangerousRule(ctx context.Context, req TestDangerousRuleRequest) ([]ScriptCheckItem, error) {
+	return bus.Call[TestDangerousRuleRequest, []ScriptCheckItem](ctx, c.b, MethodTestDangerousRule, req)
+}
+
 // CheckScript calls manage.CheckScript over the bus.
 func (c *Client) CheckScript(ctx context.Context, req CheckScriptRequest) ([]ScriptCheckItem, error) {
 	return bus.Call[CheckScriptRequest, []ScriptCheckItem](ctx, c.b, MethodCheckScript, req)
@@ -235,6 +241,7 @@ func Serve(b bus.Bus, svc Full) error {
 		func() error { return bus.Handle(b, MethodGetDangerousRuleList, svc.GetDangerousRuleList) },
 		func() error { return bus.Handle(b, MethodMoveDangerousRule, svc.MoveDangerousRule) },
 		func() error { return bus.Handle(b, MethodListDangerousRecords, svc.ListDangerousRecords) },
+		func() error { return bus.Handle(b, MethodTestDangerousRule, svc.TestDangerousRule) },
 		func() error { return bus.Handle(b, MethodCheckScript, svc.CheckScript) },
 	} {
 		if err := handle(); err != nil {
@@ -299,6 +306,8 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[MoveDangerousRuleRequest](), Response: reflect.TypeFor[[]DangerousRule]()},
 		{Bus: MethodListDangerousRecords, Go: "ListDangerousRecords", V3: "list_dangerous_records", Web: "list_dangerous_records", PostOnly: false, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[ListDangerousRecordsRequest](), Response: reflect.TypeFor[DangerousRecordPage]()},
+		{Bus: MethodTestDangerousRule, Go: "TestDangerousRule", V3: "test_dangerous_rule", Web: "test_dangerous_rule", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[TestDangerousRuleRequest](), Response: reflect.TypeFor[[]ScriptCheckItem]()},
 		{Bus: MethodCheckScript, Go: "CheckScript", V3: "check_script", Web: "check_script", PostOnly: true, Admin: false, JobBody: true, Extension: false, Partly: "",
 			Request: reflect.TypeFor[CheckScriptRequest](), Response: reflect.TypeFor[[]ScriptCheckItem]()},
 	}
@@ -329,7 +338,8 @@ func V3Endpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[23], Serve: httpx.V3Handler(svc.GetDangerousRuleList)},
 		{Method: ds[24], Serve: httpx.V3Handler(svc.MoveDangerousRule)},
 		{Method: ds[25], Serve: httpx.V3Handler(svc.ListDangerousRecords)},
-		{Method: ds[26], Serve: httpx.V3Handler(svc.CheckScript)},
+		{Method: ds[26], Serve: httpx.V3Handler(svc.TestDangerousRule)},
+		{Method: ds[27], Serve: httpx.V3Handler(svc.CheckScript)},
 	}
 }
 
@@ -358,6 +368,7 @@ func WebEndpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[23], Serve: httpx.WebHandler(svc.GetDangerousRuleList)},
 		{Method: ds[24], Serve: httpx.WebHandler(svc.MoveDangerousRule)},
 		{Method: ds[25], Serve: httpx.WebHandler(svc.ListDangerousRecords)},
-		{Method: ds[26], Serve: httpx.WebHandler(svc.CheckScript)},
+		{Method: ds[26], Serve: httpx.WebHandler(svc.TestDangerousRule)},
+		{Method: ds[27], Serve: httpx.WebHandler(svc.CheckScript)},
 	}
 }

@@ -48,6 +48,12 @@ type DangerousRules interface {
 	//api:v3 list_dangerous_records admin extension
 	//api:web
 	ListDangerousRecords(ctx context.Context, req ListDangerousRecordsRequest) (DangerousRecordPage, error)
+	// TestDangerousRule tries an expression on a sample script without
+	// saving anything: the rule form's live test, matched by the server's
+	// engine (RE2), so what it shows is what a run will see.
+	//api:v3 test_dangerous_rule post admin extension
+	//api:web
+	TestDangerousRule(ctx context.Context, req TestDangerousRuleRequest) ([]ScriptCheckItem, error)
 	// CheckScript checks a script (grammar, built-in patterns, the enabled
 	// rules) and records nothing.
 	//api:v3 check_script post jobbody
@@ -189,6 +195,19 @@ type CheckScriptRequest struct {
 	ScriptLanguage int    `json:"script_language"`
 	Content        string `json:"content"`
 }
+
+// TestDangerousRuleRequest is test_dangerous_rule (a bkjob extension):
+// the expression and action as the rule would have them, and a sample
+// script in plain text (at most MaxDangerousRuleSample bytes).
+type TestDangerousRuleRequest struct {
+	ScopeRef
+	Expression string `json:"expression"`
+	Action     int    `json:"action"`
+	Content    string `json:"content"`
+}
+
+// MaxDangerousRuleSample bounds test_dangerous_rule's sample.
+const MaxDangerousRuleSample = 64 << 10
 
 // ScriptCheckItem is one finding: bk-job's check_script item (level 1
 // warning, 2 error, 3 fatal).

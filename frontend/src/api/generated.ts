@@ -650,12 +650,13 @@ export interface V3PageOfDangerousRecord {
   data: Array<DangerousRecord> | null
 }
 
-// CheckScriptRequest is github.com/bkjob/bkjob/modules/manage.CheckScriptRequest.
-export interface CheckScriptRequest {
+// TestDangerousRuleRequest is github.com/bkjob/bkjob/modules/manage.TestDangerousRuleRequest.
+export interface TestDangerousRuleRequest {
   bk_scope_type?: string
   bk_scope_id?: string
   bk_biz_id?: number
-  script_language: number
+  expression: string
+  action: number
   content: string
 }
 
@@ -666,6 +667,15 @@ export interface ScriptCheckItem {
   match_content: string
   level: number
   description: string
+}
+
+// CheckScriptRequest is github.com/bkjob/bkjob/modules/manage.CheckScriptRequest.
+export interface CheckScriptRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  script_language: number
+  content: string
 }
 
 // Server is github.com/bkjob/bkjob/modules/execute.Server.
@@ -1057,6 +1067,7 @@ export const webApi = {
   pushConfigFile: (req: PushConfigFileRequest): Promise<JobCreated> => call<JobCreated>('push_config_file', req),
   queryAgentInfo: (req: QueryAgentInfoRequest): Promise<AgentInfoList> => call<AgentInfoList>('query_agent_info', req),
   rollingPreview: (req: RollingPreviewRequest): Promise<RollingPlan> => call<RollingPlan>('rolling_preview', req),
+  testDangerousRule: (req: TestDangerousRuleRequest): Promise<Array<ScriptCheckItem>> => call<Array<ScriptCheckItem>>('test_dangerous_rule', req),
   updateCredential: (req: UpdateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('update_credential', req),
   updateDangerousRule: (req: UpdateDangerousRuleRequest): Promise<DangerousRule> => call<DangerousRule>('update_dangerous_rule', req),
 }

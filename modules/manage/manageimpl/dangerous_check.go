@@ -159,3 +159,21 @@ func (s *Service) recordHits(ctx context.Context, req manage.ScriptRunCheck, rul
 	}
 	return len(recs), s.dr.addRecords(ctx, recs)
 }
+
+// TestDangerousRule implements manage.DangerousRules: the expression
+// compiled as a rule's would be, matched on the sample, nothing stored.
+func (s *Service) TestDangerousRule(_ context.Context, req manage.TestDangerousRuleRequest) ([]manage.ScriptCheckItem, error) {
+	expr := strings.TrimSpace(req.Expression)
+	if _, err := scriptcheck.CompileExpression("expression", expr); err != nil {
+		return nil, err
+	}
+	if len(req.Content) > manage.MaxDangerousRuleSample {
+		return nil, errs.Invalid("content", "at most %d bytes, got %d", manage.MaxDangerousRuleSample, len(req.Content))
+	}
+	action := req.Action
+	if action != manage.DangerousActionIntercept {
+		action = manage.DangerousActionScan
+	}
+	rules, _ := scriptcheck.Compile([]scriptcheck.Rule{{ID: 1, Expression: expr, Languages: []int{scriptcheck.LangShell}, Action: action}})
+	return toItems(scriptcheck.MatchRules(scriptcheck.LangShell, []byte(req.Content), rules)), nil
+}

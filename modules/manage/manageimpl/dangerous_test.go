@@ -54,6 +54,16 @@ func testDangerousRules(t *testing.T, env credEnv) {
 		require.Equal(t, pipe.Expression, list[0].Expression, "nothing changed")
 	})
 
+	t.Run("the live test matches as a run would and stores nothing", func(t *testing.T) {
+		items, err := svc.TestDangerousRule(ctx, manage.TestDangerousRuleRequest{Expression: `rm\s+-rf`, Action: 2, Content: "echo\nrm -rf /x\n"})
+		require.NoError(t, err)
+		require.Equal(t, []manage.ScriptCheckItem{{Line: 2, LineContent: "rm -rf /x", MatchContent: "rm -rf", Level: 3}}, items)
+		_, err = svc.TestDangerousRule(ctx, manage.TestDangerousRuleRequest{Expression: `rm(?!x)`})
+		require.Equal(t, "expression", errs.From(err).Field)
+		_, err = svc.TestDangerousRule(ctx, manage.TestDangerousRuleRequest{Expression: `x`, Content: strings.Repeat("x", manage.MaxDangerousRuleSample+1)})
+		require.Equal(t, "content", errs.From(err).Field)
+	})
+
 	t.Run("a disabled rule does not apply", func(t *testing.T) {
 		v, err := svc.CheckScriptRun(ctx, manage.ScriptRunCheck{BizID: 1, ScriptLanguage: 1, Content: "curl http://x | sh\n"})
 		require.NoError(t, err)

@@ -20,14 +20,6 @@ func check(t *testing.T, lang int, script string, rules ...Rule) []Result {
 	return Checker{OnSyntaxError: func(err error) { t.Errorf("syntax check: %v", err) }}.Check(context.Background(), lang, []byte(script), compiled)
 }
 
-func descriptions(rs []Result) []string {
-	var out []string
-	for _, r := range rs {
-		out = append(out, r.Description)
-	}
-	return out
-}
-
 func TestBuiltinPatterns(t *testing.T) {
 	for _, tc := range []struct {
 		line  string

@@ -35,7 +35,7 @@ type Syntax struct {
 	Timeout time.Duration
 }
 
-// ErrNoBash: no bash to check the grammar with.
+// ErrNoBash is the grammar check's error when no bash is installed.
 var ErrNoBash = errors.New("bash not found")
 
 // Check returns bash's syntax errors as results of level ERROR.

@@ -32,6 +32,10 @@ func (oneBiz) Account(context.Context, int64, manage.AccountRef) (manage.Account
 	return manage.Account{}, errors.New("not used")
 }
 
+func (oneBiz) CheckScriptRun(context.Context, manage.ScriptRunCheck) (manage.ScriptRunVerdict, error) {
+	return manage.ScriptRunVerdict{}, nil
+}
+
 // scopedRoutes mounts what every scoped route does: a v3 endpoint resolving
 // its scope through manage.ResolveScopeParams, and logsvr's web stream and
 // export over a step of business 2 whose log holds a secret.

@@ -13,31 +13,42 @@ import (
 
 // Bus method names of the Full contract.
 const (
-	MethodResolveScope        = "manage.ResolveScope"
-	MethodAccount             = "manage.Account"
-	MethodGetScope            = "manage.GetScope"
-	MethodGetAccountList      = "manage.GetAccountList"
-	MethodCreateAccount       = "manage.CreateAccount"
-	MethodUpdateAccount       = "manage.UpdateAccount"
-	MethodDeleteAccount       = "manage.DeleteAccount"
-	MethodCreateCredential    = "manage.CreateCredential"
-	MethodUpdateCredential    = "manage.UpdateCredential"
-	MethodGetCredential       = "manage.GetCredential"
-	MethodListCredentials     = "manage.ListCredentials"
-	MethodDeleteCredential    = "manage.DeleteCredential"
-	MethodSSHCredential       = "manage.SSHCredential"
-	MethodCreateAgentlessHost = "manage.CreateAgentlessHost"
-	MethodListAgentlessHosts  = "manage.ListAgentlessHosts"
-	MethodCheckAgentlessHost  = "manage.CheckAgentlessHost"
-	MethodListAgents          = "manage.ListAgents"
-	MethodRevokeAgent         = "manage.RevokeAgent"
-	MethodListAgentTokens     = "manage.ListAgentTokens"
-	MethodCreateAgentToken    = "manage.CreateAgentToken"
-	MethodRotateAgentToken    = "manage.RotateAgentToken"
-	MethodDeleteAgentToken    = "manage.DeleteAgentToken"
-	MethodRegisterGSEHosts    = "manage.RegisterGSEHosts"
-	MethodListBizHosts        = "manage.ListBizHosts"
-	MethodCheckHosts          = "manage.CheckHosts"
+	MethodResolveScope         = "manage.ResolveScope"
+	MethodAccount              = "manage.Account"
+	MethodCheckScriptRun       = "manage.CheckScriptRun"
+	MethodGetScope             = "manage.GetScope"
+	MethodGetAccountList       = "manage.GetAccountList"
+	MethodCreateAccount        = "manage.CreateAccount"
+	MethodUpdateAccount        = "manage.UpdateAccount"
+	MethodDeleteAccount        = "manage.DeleteAccount"
+	MethodCreateCredential     = "manage.CreateCredential"
+	MethodUpdateCredential     = "manage.UpdateCredential"
+	MethodGetCredential        = "manage.GetCredential"
+	MethodListCredentials      = "manage.ListCredentials"
+	MethodDeleteCredential     = "manage.DeleteCredential"
+	MethodSSHCredential        = "manage.SSHCredential"
+	MethodCreateAgentlessHost  = "manage.CreateAgentlessHost"
+	MethodListAgentlessHosts   = "manage.ListAgentlessHosts"
+	MethodCheckAgentlessHost   = "manage.CheckAgentlessHost"
+	MethodListAgents           = "manage.ListAgents"
+	MethodRevokeAgent          = "manage.RevokeAgent"
+	MethodListAgentTokens      = "manage.ListAgentTokens"
+	MethodCreateAgentToken     = "manage.CreateAgentToken"
+	MethodRotateAgentToken     = "manage.RotateAgentToken"
+	MethodDeleteAgentToken     = "manage.DeleteAgentToken"
+	MethodRegisterGSEHosts     = "manage.RegisterGSEHosts"
+	MethodListBizHosts         = "manage.ListBizHosts"
+	MethodCheckHosts           = "manage.CheckHosts"
+	MethodCreateDangerousRule  = "manage.CreateDangerousRule"
+	MethodUpdateDangerousRule  = "manage.UpdateDangerousRule"
+	MethodDeleteDangerousRule  = "manage.DeleteDangerousRule"
+	MethodEnableDangerousRule  = "manage.EnableDangerousRule"
+	MethodDisableDangerousRule = "manage.DisableDangerousRule"
+	MethodGetDangerousRuleList = "manage.GetDangerousRuleList"
+	MethodMoveDangerousRule    = "manage.MoveDangerousRule"
+	MethodListDangerousRecords = "manage.ListDangerousRecords"
+	MethodTestDangerousRule    = "manage.TestDangerousRule"
+	MethodCheckScript          = "manage.CheckScript"
 )
 
 // Client carries Full calls over the bus to the role that serves them
@@ -69,6 +80,11 @@ type accountArgs struct {
 // Account calls manage.Account over the bus.
 func (c *Client) Account(ctx context.Context, bizID int64, ref AccountRef) (Account, error) {
 	return bus.Call[accountArgs, Account](ctx, c.b, MethodAccount, accountArgs{bizID, ref})
+}
+
+// CheckScriptRun calls manage.CheckScriptRun over the bus.
+func (c *Client) CheckScriptRun(ctx context.Context, req ScriptRunCheck) (ScriptRunVerdict, error) {
+	return bus.Call[ScriptRunCheck, ScriptRunVerdict](ctx, c.b, MethodCheckScriptRun, req)
 }
 
 // GetScope calls manage.GetScope over the bus.
@@ -186,6 +202,56 @@ func (c *Client) CheckHosts(ctx context.Context, req CheckHostsRequest) (HostChe
 	return bus.Call[CheckHostsRequest, HostCheck](ctx, c.b, MethodCheckHosts, req)
 }
 
+// CreateDangerousRule calls manage.CreateDangerousRule over the bus.
+func (c *Client) CreateDangerousRule(ctx context.Context, req CreateDangerousRuleRequest) (DangerousRule, error) {
+	return bus.Call[CreateDangerousRuleRequest, DangerousRule](ctx, c.b, MethodCreateDangerousRule, req)
+}
+
+// UpdateDangerousRule calls manage.UpdateDangerousRule over the bus.
+func (c *Client) UpdateDangerousRule(ctx context.Context, req UpdateDangerousRuleRequest) (DangerousRule, error) {
+	return bus.Call[UpdateDangerousRuleRequest, DangerousRule](ctx, c.b, MethodUpdateDangerousRule, req)
+}
+
+// DeleteDangerousRule calls manage.DeleteDangerousRule over the bus.
+func (c *Client) DeleteDangerousRule(ctx context.Context, req DangerousRuleRef) (DangerousRuleDeleted, error) {
+	return bus.Call[DangerousRuleRef, DangerousRuleDeleted](ctx, c.b, MethodDeleteDangerousRule, req)
+}
+
+// EnableDangerousRule calls manage.EnableDangerousRule over the bus.
+func (c *Client) EnableDangerousRule(ctx context.Context, req DangerousRuleRef) (DangerousRuleStatus, error) {
+	return bus.Call[DangerousRuleRef, DangerousRuleStatus](ctx, c.b, MethodEnableDangerousRule, req)
+}
+
+// DisableDangerousRule calls manage.DisableDangerousRule over the bus.
+func (c *Client) DisableDangerousRule(ctx context.Context, req DangerousRuleRef) (DangerousRuleStatus, error) {
+	return bus.Call[DangerousRuleRef, DangerousRuleStatus](ctx, c.b, MethodDisableDangerousRule, req)
+}
+
+// GetDangerousRuleList calls manage.GetDangerousRuleList over the bus.
+func (c *Client) GetDangerousRuleList(ctx context.Context, req GetDangerousRuleListRequest) ([]DangerousRule, error) {
+	return bus.Call[GetDangerousRuleListRequest, []DangerousRule](ctx, c.b, MethodGetDangerousRuleList, req)
+}
+
+// MoveDangerousRule calls manage.MoveDangerousRule over the bus.
+func (c *Client) MoveDangerousRule(ctx context.Context, req MoveDangerousRuleRequest) ([]DangerousRule, error) {
+	return bus.Call[MoveDangerousRuleRequest, []DangerousRule](ctx, c.b, MethodMoveDangerousRule, req)
+}
+
+// ListDangerousRecords calls manage.ListDangerousRecords over the bus.
+func (c *Client) ListDangerousRecords(ctx context.Context, req ListDangerousRecordsRequest) (DangerousRecordPage, error) {
+	return bus.Call[ListDangerousRecordsRequest, DangerousRecordPage](ctx, c.b, MethodListDangerousRecords, req)
+}
+
+// TestDangerousRule calls manage.TestDangerousRule over the bus.
+func (c *Client) TestDangerousRule(ctx context.Context, req TestDangerousRuleRequest) ([]ScriptCheckItem, error) {
+	return bus.Call[TestDangerousRuleRequest, []ScriptCheckItem](ctx, c.b, MethodTestDangerousRule, req)
+}
+
+// CheckScript calls manage.CheckScript over the bus.
+func (c *Client) CheckScript(ctx context.Context, req CheckScriptRequest) ([]ScriptCheckItem, error) {
+	return bus.Call[CheckScriptRequest, []ScriptCheckItem](ctx, c.b, MethodCheckScript, req)
+}
+
 // Serve answers Full calls on b with svc.
 func Serve(b bus.Bus, svc Full) error {
 	for _, handle := range []func() error{
@@ -199,6 +265,7 @@ func Serve(b bus.Bus, svc Full) error {
 				return svc.Account(ctx, r.BizID, r.Ref)
 			})
 		},
+		func() error { return bus.Handle(b, MethodCheckScriptRun, svc.CheckScriptRun) },
 		func() error { return bus.Handle(b, MethodGetScope, svc.GetScope) },
 		func() error { return bus.Handle(b, MethodGetAccountList, svc.GetAccountList) },
 		func() error { return bus.Handle(b, MethodCreateAccount, svc.CreateAccount) },
@@ -222,6 +289,16 @@ func Serve(b bus.Bus, svc Full) error {
 		func() error { return bus.Handle(b, MethodRegisterGSEHosts, svc.RegisterGSEHosts) },
 		func() error { return bus.Handle(b, MethodListBizHosts, svc.ListBizHosts) },
 		func() error { return bus.Handle(b, MethodCheckHosts, svc.CheckHosts) },
+		func() error { return bus.Handle(b, MethodCreateDangerousRule, svc.CreateDangerousRule) },
+		func() error { return bus.Handle(b, MethodUpdateDangerousRule, svc.UpdateDangerousRule) },
+		func() error { return bus.Handle(b, MethodDeleteDangerousRule, svc.DeleteDangerousRule) },
+		func() error { return bus.Handle(b, MethodEnableDangerousRule, svc.EnableDangerousRule) },
+		func() error { return bus.Handle(b, MethodDisableDangerousRule, svc.DisableDangerousRule) },
+		func() error { return bus.Handle(b, MethodGetDangerousRuleList, svc.GetDangerousRuleList) },
+		func() error { return bus.Handle(b, MethodMoveDangerousRule, svc.MoveDangerousRule) },
+		func() error { return bus.Handle(b, MethodListDangerousRecords, svc.ListDangerousRecords) },
+		func() error { return bus.Handle(b, MethodTestDangerousRule, svc.TestDangerousRule) },
+		func() error { return bus.Handle(b, MethodCheckScript, svc.CheckScript) },
 	} {
 		if err := handle(); err != nil {
 			return err
@@ -237,6 +314,8 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[resolveScopeArgs](), Response: reflect.TypeFor[Scope]()},
 		{Bus: MethodAccount, Go: "Account", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[accountArgs](), Response: reflect.TypeFor[Account]()},
+		{Bus: MethodCheckScriptRun, Go: "CheckScriptRun", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[ScriptRunCheck](), Response: reflect.TypeFor[ScriptRunVerdict]()},
 		{Bus: MethodGetScope, Go: "GetScope", V3: "", Web: "get_scope", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[GetScopeRequest](), Response: reflect.TypeFor[Scope]()},
 		{Bus: MethodGetAccountList, Go: "GetAccountList", V3: "get_account_list", Web: "get_account_list", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
@@ -283,6 +362,26 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[ListBizHostsRequest](), Response: reflect.TypeFor[BizHostPage]()},
 		{Bus: MethodCheckHosts, Go: "CheckHosts", V3: "check_hosts", Web: "check_hosts", PostOnly: true, Admin: false, JobBody: true, Extension: true, Partly: "",
 			Request: reflect.TypeFor[CheckHostsRequest](), Response: reflect.TypeFor[HostCheck]()},
+		{Bus: MethodCreateDangerousRule, Go: "CreateDangerousRule", V3: "create_dangerous_rule", Web: "create_dangerous_rule", PostOnly: true, Admin: true, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[CreateDangerousRuleRequest](), Response: reflect.TypeFor[DangerousRule]()},
+		{Bus: MethodUpdateDangerousRule, Go: "UpdateDangerousRule", V3: "update_dangerous_rule", Web: "update_dangerous_rule", PostOnly: true, Admin: true, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[UpdateDangerousRuleRequest](), Response: reflect.TypeFor[DangerousRule]()},
+		{Bus: MethodDeleteDangerousRule, Go: "DeleteDangerousRule", V3: "delete_dangerous_rule", Web: "delete_dangerous_rule", PostOnly: true, Admin: true, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[DangerousRuleRef](), Response: reflect.TypeFor[DangerousRuleDeleted]()},
+		{Bus: MethodEnableDangerousRule, Go: "EnableDangerousRule", V3: "enable_dangerous_rule", Web: "enable_dangerous_rule", PostOnly: true, Admin: true, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[DangerousRuleRef](), Response: reflect.TypeFor[DangerousRuleStatus]()},
+		{Bus: MethodDisableDangerousRule, Go: "DisableDangerousRule", V3: "disable_dangerous_rule", Web: "disable_dangerous_rule", PostOnly: true, Admin: true, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[DangerousRuleRef](), Response: reflect.TypeFor[DangerousRuleStatus]()},
+		{Bus: MethodGetDangerousRuleList, Go: "GetDangerousRuleList", V3: "get_dangerous_rule_list", Web: "get_dangerous_rule_list", PostOnly: false, Admin: true, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetDangerousRuleListRequest](), Response: reflect.TypeFor[[]DangerousRule]()},
+		{Bus: MethodMoveDangerousRule, Go: "MoveDangerousRule", V3: "move_dangerous_rule", Web: "move_dangerous_rule", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[MoveDangerousRuleRequest](), Response: reflect.TypeFor[[]DangerousRule]()},
+		{Bus: MethodListDangerousRecords, Go: "ListDangerousRecords", V3: "list_dangerous_records", Web: "list_dangerous_records", PostOnly: false, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[ListDangerousRecordsRequest](), Response: reflect.TypeFor[DangerousRecordPage]()},
+		{Bus: MethodTestDangerousRule, Go: "TestDangerousRule", V3: "test_dangerous_rule", Web: "test_dangerous_rule", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[TestDangerousRuleRequest](), Response: reflect.TypeFor[[]ScriptCheckItem]()},
+		{Bus: MethodCheckScript, Go: "CheckScript", V3: "check_script", Web: "check_script", PostOnly: true, Admin: false, JobBody: true, Extension: false, Partly: "",
+			Request: reflect.TypeFor[CheckScriptRequest](), Response: reflect.TypeFor[[]ScriptCheckItem]()},
 	}
 }
 
@@ -290,27 +389,37 @@ func Declarations() []api.Method {
 func V3Endpoints(svc Full) []httpx.Endpoint {
 	ds := Declarations()
 	return []httpx.Endpoint{
-		{Method: ds[3], Serve: httpx.V3Handler(svc.GetAccountList)},
-		{Method: ds[4], Serve: httpx.V3Handler(svc.CreateAccount)},
-		{Method: ds[5], Serve: httpx.V3Handler(svc.UpdateAccount)},
-		{Method: ds[6], Serve: httpx.V3Handler(svc.DeleteAccount)},
-		{Method: ds[7], Serve: httpx.V3Handler(svc.CreateCredential)},
-		{Method: ds[8], Serve: httpx.V3Handler(svc.UpdateCredential)},
-		{Method: ds[9], Serve: httpx.V3Handler(svc.GetCredential)},
-		{Method: ds[10], Serve: httpx.V3Handler(svc.ListCredentials)},
-		{Method: ds[11], Serve: httpx.V3Handler(svc.DeleteCredential)},
-		{Method: ds[13], Serve: httpx.V3Handler(svc.CreateAgentlessHost)},
-		{Method: ds[14], Serve: httpx.V3Handler(svc.ListAgentlessHosts)},
-		{Method: ds[15], Serve: httpx.V3Handler(svc.CheckAgentlessHost)},
-		{Method: ds[16], Serve: httpx.V3Handler(svc.ListAgents)},
-		{Method: ds[17], Serve: httpx.V3Handler(svc.RevokeAgent)},
-		{Method: ds[18], Serve: httpx.V3Handler(svc.ListAgentTokens)},
-		{Method: ds[19], Serve: httpx.V3Handler(svc.CreateAgentToken)},
-		{Method: ds[20], Serve: httpx.V3Handler(svc.RotateAgentToken)},
-		{Method: ds[21], Serve: httpx.V3Handler(svc.DeleteAgentToken)},
-		{Method: ds[22], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
-		{Method: ds[23], Serve: httpx.V3Handler(svc.ListBizHosts)},
-		{Method: ds[24], Serve: httpx.V3Handler(svc.CheckHosts)},
+		{Method: ds[4], Serve: httpx.V3Handler(svc.GetAccountList)},
+		{Method: ds[5], Serve: httpx.V3Handler(svc.CreateAccount)},
+		{Method: ds[6], Serve: httpx.V3Handler(svc.UpdateAccount)},
+		{Method: ds[7], Serve: httpx.V3Handler(svc.DeleteAccount)},
+		{Method: ds[8], Serve: httpx.V3Handler(svc.CreateCredential)},
+		{Method: ds[9], Serve: httpx.V3Handler(svc.UpdateCredential)},
+		{Method: ds[10], Serve: httpx.V3Handler(svc.GetCredential)},
+		{Method: ds[11], Serve: httpx.V3Handler(svc.ListCredentials)},
+		{Method: ds[12], Serve: httpx.V3Handler(svc.DeleteCredential)},
+		{Method: ds[14], Serve: httpx.V3Handler(svc.CreateAgentlessHost)},
+		{Method: ds[15], Serve: httpx.V3Handler(svc.ListAgentlessHosts)},
+		{Method: ds[16], Serve: httpx.V3Handler(svc.CheckAgentlessHost)},
+		{Method: ds[17], Serve: httpx.V3Handler(svc.ListAgents)},
+		{Method: ds[18], Serve: httpx.V3Handler(svc.RevokeAgent)},
+		{Method: ds[19], Serve: httpx.V3Handler(svc.ListAgentTokens)},
+		{Method: ds[20], Serve: httpx.V3Handler(svc.CreateAgentToken)},
+		{Method: ds[21], Serve: httpx.V3Handler(svc.RotateAgentToken)},
+		{Method: ds[22], Serve: httpx.V3Handler(svc.DeleteAgentToken)},
+		{Method: ds[23], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
+		{Method: ds[24], Serve: httpx.V3Handler(svc.ListBizHosts)},
+		{Method: ds[25], Serve: httpx.V3Handler(svc.CheckHosts)},
+		{Method: ds[26], Serve: httpx.V3Handler(svc.CreateDangerousRule)},
+		{Method: ds[27], Serve: httpx.V3Handler(svc.UpdateDangerousRule)},
+		{Method: ds[28], Serve: httpx.V3Handler(svc.DeleteDangerousRule)},
+		{Method: ds[29], Serve: httpx.V3Handler(svc.EnableDangerousRule)},
+		{Method: ds[30], Serve: httpx.V3Handler(svc.DisableDangerousRule)},
+		{Method: ds[31], Serve: httpx.V3Handler(svc.GetDangerousRuleList)},
+		{Method: ds[32], Serve: httpx.V3Handler(svc.MoveDangerousRule)},
+		{Method: ds[33], Serve: httpx.V3Handler(svc.ListDangerousRecords)},
+		{Method: ds[34], Serve: httpx.V3Handler(svc.TestDangerousRule)},
+		{Method: ds[35], Serve: httpx.V3Handler(svc.CheckScript)},
 	}
 }
 
@@ -318,26 +427,36 @@ func V3Endpoints(svc Full) []httpx.Endpoint {
 func WebEndpoints(svc Full) []httpx.Endpoint {
 	ds := Declarations()
 	return []httpx.Endpoint{
-		{Method: ds[2], Serve: httpx.WebHandler(svc.GetScope)},
-		{Method: ds[3], Serve: httpx.WebHandler(svc.GetAccountList)},
-		{Method: ds[4], Serve: httpx.WebHandler(svc.CreateAccount)},
-		{Method: ds[5], Serve: httpx.WebHandler(svc.UpdateAccount)},
-		{Method: ds[6], Serve: httpx.WebHandler(svc.DeleteAccount)},
-		{Method: ds[7], Serve: httpx.WebHandler(svc.CreateCredential)},
-		{Method: ds[8], Serve: httpx.WebHandler(svc.UpdateCredential)},
-		{Method: ds[9], Serve: httpx.WebHandler(svc.GetCredential)},
-		{Method: ds[10], Serve: httpx.WebHandler(svc.ListCredentials)},
-		{Method: ds[11], Serve: httpx.WebHandler(svc.DeleteCredential)},
-		{Method: ds[13], Serve: httpx.WebHandler(svc.CreateAgentlessHost)},
-		{Method: ds[14], Serve: httpx.WebHandler(svc.ListAgentlessHosts)},
-		{Method: ds[15], Serve: httpx.WebHandler(svc.CheckAgentlessHost)},
-		{Method: ds[16], Serve: httpx.WebHandler(svc.ListAgents)},
-		{Method: ds[17], Serve: httpx.WebHandler(svc.RevokeAgent)},
-		{Method: ds[18], Serve: httpx.WebHandler(svc.ListAgentTokens)},
-		{Method: ds[19], Serve: httpx.WebHandler(svc.CreateAgentToken)},
-		{Method: ds[20], Serve: httpx.WebHandler(svc.RotateAgentToken)},
-		{Method: ds[21], Serve: httpx.WebHandler(svc.DeleteAgentToken)},
-		{Method: ds[23], Serve: httpx.WebHandler(svc.ListBizHosts)},
-		{Method: ds[24], Serve: httpx.WebHandler(svc.CheckHosts)},
+		{Method: ds[3], Serve: httpx.WebHandler(svc.GetScope)},
+		{Method: ds[4], Serve: httpx.WebHandler(svc.GetAccountList)},
+		{Method: ds[5], Serve: httpx.WebHandler(svc.CreateAccount)},
+		{Method: ds[6], Serve: httpx.WebHandler(svc.UpdateAccount)},
+		{Method: ds[7], Serve: httpx.WebHandler(svc.DeleteAccount)},
+		{Method: ds[8], Serve: httpx.WebHandler(svc.CreateCredential)},
+		{Method: ds[9], Serve: httpx.WebHandler(svc.UpdateCredential)},
+		{Method: ds[10], Serve: httpx.WebHandler(svc.GetCredential)},
+		{Method: ds[11], Serve: httpx.WebHandler(svc.ListCredentials)},
+		{Method: ds[12], Serve: httpx.WebHandler(svc.DeleteCredential)},
+		{Method: ds[14], Serve: httpx.WebHandler(svc.CreateAgentlessHost)},
+		{Method: ds[15], Serve: httpx.WebHandler(svc.ListAgentlessHosts)},
+		{Method: ds[16], Serve: httpx.WebHandler(svc.CheckAgentlessHost)},
+		{Method: ds[17], Serve: httpx.WebHandler(svc.ListAgents)},
+		{Method: ds[18], Serve: httpx.WebHandler(svc.RevokeAgent)},
+		{Method: ds[19], Serve: httpx.WebHandler(svc.ListAgentTokens)},
+		{Method: ds[20], Serve: httpx.WebHandler(svc.CreateAgentToken)},
+		{Method: ds[21], Serve: httpx.WebHandler(svc.RotateAgentToken)},
+		{Method: ds[22], Serve: httpx.WebHandler(svc.DeleteAgentToken)},
+		{Method: ds[24], Serve: httpx.WebHandler(svc.ListBizHosts)},
+		{Method: ds[25], Serve: httpx.WebHandler(svc.CheckHosts)},
+		{Method: ds[26], Serve: httpx.WebHandler(svc.CreateDangerousRule)},
+		{Method: ds[27], Serve: httpx.WebHandler(svc.UpdateDangerousRule)},
+		{Method: ds[28], Serve: httpx.WebHandler(svc.DeleteDangerousRule)},
+		{Method: ds[29], Serve: httpx.WebHandler(svc.EnableDangerousRule)},
+		{Method: ds[30], Serve: httpx.WebHandler(svc.DisableDangerousRule)},
+		{Method: ds[31], Serve: httpx.WebHandler(svc.GetDangerousRuleList)},
+		{Method: ds[32], Serve: httpx.WebHandler(svc.MoveDangerousRule)},
+		{Method: ds[33], Serve: httpx.WebHandler(svc.ListDangerousRecords)},
+		{Method: ds[34], Serve: httpx.WebHandler(svc.TestDangerousRule)},
+		{Method: ds[35], Serve: httpx.WebHandler(svc.CheckScript)},
 	}
 }

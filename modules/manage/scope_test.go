@@ -34,6 +34,10 @@ func (s *scopes) Account(context.Context, int64, manage.AccountRef) (manage.Acco
 	return manage.Account{}, errors.New("accounts are not used by ResolveScopeParams")
 }
 
+func (s *scopes) CheckScriptRun(context.Context, manage.ScriptRunCheck) (manage.ScriptRunVerdict, error) {
+	return manage.ScriptRunVerdict{}, nil
+}
+
 func TestResolveScopeParams(t *testing.T) {
 	admin := httpx.WithActor(context.Background(), httpx.Actor{Username: "admin", AllScopes: true})
 	tests := []struct {

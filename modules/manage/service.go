@@ -57,6 +57,10 @@ type Service interface {
 	ResolveScope(ctx context.Context, scopeType, scopeID string) (Scope, error)
 	// Account finds an account of the business by id or alias; ErrAccountNotFound if unknown.
 	Account(ctx context.Context, bizID int64, ref AccountRef) (Account, error)
+	// CheckScriptRun checks a script about to run against the enabled
+	// dangerous rules and records every hit: ErrDangerousScript (naming
+	// the rule) when an intercept rule matched, else the scan warnings.
+	CheckScriptRun(ctx context.Context, req ScriptRunCheck) (ScriptRunVerdict, error)
 }
 
 // Credentials keeps credentials (bk-job's ticket). Secrets go in and never
@@ -147,6 +151,7 @@ type Full interface {
 	AgentTokens
 	GSEHosts
 	BizHosts
+	DangerousRules
 }
 
 // Sentinel errors, with their stable codes.

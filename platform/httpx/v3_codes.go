@@ -68,6 +68,9 @@ var v3CodeByErrCode = map[string]int{
 	"auth.csrf":    v3CookieIllegal,
 	// State, permission, limits, backends.
 	"execute.operationNotAllowed": v3UnsupportedOperation,
+	// An intercept dangerous rule matched the script (manage's sentinel,
+	// named for the execute check it is): DANGEROUS_SCRIPT_FORBIDDEN_EXECUTION.
+	"execute.dangerousScript": 1244019,
 	// bk-job's running-job quota (bkjob.md §3.1 step 5), HTTP 429: the
 	// system, the app code, the scope (RUNNING_JOB_EXCEED_SYSTEM_QUOTA_LIMIT,
 	// _APP_QUOTA_LIMIT, _RESOURCE_SCOPE_QUOTA_LIMIT).

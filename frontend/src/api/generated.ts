@@ -708,6 +708,135 @@ export interface HostCheck {
   offline_host_list: Array<BizHost> | null
 }
 
+// CreateDangerousRuleRequest is github.com/bkjob/bkjob/modules/manage.CreateDangerousRuleRequest.
+export interface CreateDangerousRuleRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  expression: string
+  script_language_list: Array<number> | null
+  description: string
+  action: number
+}
+
+// DangerousRule is github.com/bkjob/bkjob/modules/manage.DangerousRule.
+export interface DangerousRule {
+  id: number
+  expression: string
+  script_language_list: Array<number> | null
+  description: string
+  action: number
+  status: number
+  creator: string
+  create_time: number
+  last_modify_user: string
+  last_modify_time: number
+}
+
+// UpdateDangerousRuleRequest is github.com/bkjob/bkjob/modules/manage.UpdateDangerousRuleRequest.
+export interface UpdateDangerousRuleRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  id: number
+  expression: string
+  script_language_list: Array<number> | null
+  description: string
+  action: number
+}
+
+// DangerousRuleRef is github.com/bkjob/bkjob/modules/manage.DangerousRuleRef.
+export interface DangerousRuleRef {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  id: number
+}
+
+// DangerousRuleDeleted is github.com/bkjob/bkjob/modules/manage.DangerousRuleDeleted.
+export interface DangerousRuleDeleted {
+  id: number
+}
+
+// DangerousRuleStatus is github.com/bkjob/bkjob/modules/manage.DangerousRuleStatus.
+export interface DangerousRuleStatus {
+  id: number
+  status: number
+}
+
+// GetDangerousRuleListRequest is github.com/bkjob/bkjob/modules/manage.GetDangerousRuleListRequest.
+export interface GetDangerousRuleListRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  expression?: string
+  script_language_list?: Array<number>
+  description?: string
+  action?: number
+}
+
+// MoveDangerousRuleRequest is github.com/bkjob/bkjob/modules/manage.MoveDangerousRuleRequest.
+export interface MoveDangerousRuleRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  id: number
+  dir: number
+}
+
+// ListDangerousRecordsRequest is github.com/bkjob/bkjob/modules/manage.ListDangerousRecordsRequest.
+export interface ListDangerousRecordsRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  rule_id?: number
+  action?: number
+  script_language?: number
+  operator?: string
+  record_scope_type?: string
+  record_scope_id?: string
+  start_time?: number
+  end_time?: number
+  start?: number
+  length?: number
+}
+
+// V3PageOfDangerousRecord is github.com/bkjob/bkjob/platform/httpx.V3Page[github.com/bkjob/bkjob/modules/manage.DangerousRecord].
+export interface V3PageOfDangerousRecord {
+  start: number
+  total: number
+  length: number
+  data: Array<DangerousRecord> | null
+}
+
+// TestDangerousRuleRequest is github.com/bkjob/bkjob/modules/manage.TestDangerousRuleRequest.
+export interface TestDangerousRuleRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  expression: string
+  action: number
+  content: string
+}
+
+// ScriptCheckItem is github.com/bkjob/bkjob/modules/manage.ScriptCheckItem.
+export interface ScriptCheckItem {
+  line: number
+  line_content: string
+  match_content: string
+  level: number
+  description: string
+}
+
+// CheckScriptRequest is github.com/bkjob/bkjob/modules/manage.CheckScriptRequest.
+export interface CheckScriptRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  script_language: number
+  content: string
+}
+
 // Server is github.com/bkjob/bkjob/modules/execute.Server.
 export interface Server {
   host_id_list?: Array<number>
@@ -939,6 +1068,25 @@ export interface HostIP {
   ip: string
 }
 
+// DangerousRecord is github.com/bkjob/bkjob/modules/manage.DangerousRecord.
+export interface DangerousRecord {
+  id: number
+  rule_id: number
+  rule_expression: string
+  description: string
+  bk_scope_type: string
+  bk_scope_id: string
+  scope_name: string
+  operator: string
+  app_code: string
+  startup_mode: number
+  script_language: number
+  script_content: string
+  action: number
+  check_result: Array<ScriptCheckItem> | null
+  create_time: number
+}
+
 // DynamicGroup is github.com/bkjob/bkjob/modules/execute.DynamicGroup.
 export interface DynamicGroup {
   id: string
@@ -1047,17 +1195,23 @@ export const webApi = {
   batchGetHostLogs: (req: BatchGetHostLogsRequest): Promise<BatchHostLogs> => call<BatchHostLogs>('batch_get_job_instance_ip_log', req),
   checkAgentlessHost: (req: CheckAgentlessHostRequest): Promise<AgentlessHostCheck> => call<AgentlessHostCheck>('check_agentless_host', req),
   checkHosts: (req: CheckHostsRequest): Promise<HostCheck> => call<HostCheck>('check_hosts', req),
+  checkScript: (req: CheckScriptRequest): Promise<Array<ScriptCheckItem>> => call<Array<ScriptCheckItem>>('check_script', req),
   createAccount: (req: CreateAccountRequest): Promise<AccountDetail> => call<AccountDetail>('create_account', req),
   createAgentToken: (req: CreateAgentTokenRequest): Promise<AgentTokenSecret> => call<AgentTokenSecret>('create_agent_token', req),
   createAgentlessHost: (req: CreateAgentlessHostRequest): Promise<AgentlessHost> => call<AgentlessHost>('create_agentless_host', req),
   createCredential: (req: CreateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('create_credential', req),
+  createDangerousRule: (req: CreateDangerousRuleRequest): Promise<DangerousRule> => call<DangerousRule>('create_dangerous_rule', req),
   deleteAccount: (req: DeleteAccountRequest): Promise<AccountDetail> => call<AccountDetail>('delete_account', req),
   deleteAgentToken: (req: DeleteAgentTokenRequest): Promise<AgentToken> => call<AgentToken>('delete_agent_token', req),
   deleteCredential: (req: DeleteCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('delete_credential', req),
+  deleteDangerousRule: (req: DangerousRuleRef): Promise<DangerousRuleDeleted> => call<DangerousRuleDeleted>('delete_dangerous_rule', req),
+  disableDangerousRule: (req: DangerousRuleRef): Promise<DangerousRuleStatus> => call<DangerousRuleStatus>('disable_dangerous_rule', req),
+  enableDangerousRule: (req: DangerousRuleRef): Promise<DangerousRuleStatus> => call<DangerousRuleStatus>('enable_dangerous_rule', req),
   fastExecuteScript: (req: FastExecuteScriptRequest): Promise<JobCreated> => call<JobCreated>('fast_execute_script', req),
   fastTransferFile: (req: FastTransferFileRequest): Promise<JobCreated> => call<JobCreated>('fast_transfer_file', req),
   getAccountList: (req: GetAccountListRequest): Promise<V3PageOfAccountDetail> => call<V3PageOfAccountDetail>('get_account_list', req),
   getCredential: (req: GetCredentialRequest): Promise<Credential> => call<Credential>('get_credential_detail', req),
+  getDangerousRuleList: (req: GetDangerousRuleListRequest): Promise<Array<DangerousRule>> => call<Array<DangerousRule>>('get_dangerous_rule_list', req),
   getJobInstanceGlobalVarValue: (req: JobRef): Promise<JobGlobalVarValues> => call<JobGlobalVarValues>('get_job_instance_global_var_value', req),
   getHostLog: (req: GetHostLogRequest): Promise<HostLog> => call<HostLog>('get_job_instance_ip_log', req),
   getJobInstanceList: (req: GetJobInstanceListRequest): Promise<V3PageOfJobInstanceSummary> => call<V3PageOfJobInstanceSummary>('get_job_instance_list', req),
@@ -1070,13 +1224,17 @@ export const webApi = {
   listAgentlessHosts: (req: ListAgentlessHostsRequest): Promise<V3PageOfAgentlessHost> => call<V3PageOfAgentlessHost>('list_agentless_hosts', req),
   listBizHosts: (req: ListBizHostsRequest): Promise<V3PageOfBizHost> => call<V3PageOfBizHost>('list_biz_hosts', req),
   listCredentials: (req: ListCredentialsRequest): Promise<V3PageOfCredential> => call<V3PageOfCredential>('list_credentials', req),
+  listDangerousRecords: (req: ListDangerousRecordsRequest): Promise<V3PageOfDangerousRecord> => call<V3PageOfDangerousRecord>('list_dangerous_records', req),
   listStepInstanceHosts: (req: ListStepInstanceHostsRequest): Promise<StepHostPage> => call<StepHostPage>('list_step_instance_hosts', req),
+  moveDangerousRule: (req: MoveDangerousRuleRequest): Promise<Array<DangerousRule>> => call<Array<DangerousRule>>('move_dangerous_rule', req),
   operateJobInstance: (req: OperateJobInstanceRequest): Promise<OperateJobResult> => call<OperateJobResult>('operate_job_instance', req),
   operateStepInstance: (req: OperateStepInstanceRequest): Promise<OperateStepResult> => call<OperateStepResult>('operate_step_instance', req),
   pushConfigFile: (req: PushConfigFileRequest): Promise<JobCreated> => call<JobCreated>('push_config_file', req),
   queryAgentInfo: (req: QueryAgentInfoRequest): Promise<AgentInfoList> => call<AgentInfoList>('query_agent_info', req),
   rollingPreview: (req: RollingPreviewRequest): Promise<RollingPlan> => call<RollingPlan>('rolling_preview', req),
   rotateAgentToken: (req: RotateAgentTokenRequest): Promise<AgentTokenSecret> => call<AgentTokenSecret>('rotate_agent_token', req),
+  testDangerousRule: (req: TestDangerousRuleRequest): Promise<Array<ScriptCheckItem>> => call<Array<ScriptCheckItem>>('test_dangerous_rule', req),
   updateAccount: (req: UpdateAccountRequest): Promise<AccountDetail> => call<AccountDetail>('update_account', req),
   updateCredential: (req: UpdateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('update_credential', req),
+  updateDangerousRule: (req: UpdateDangerousRuleRequest): Promise<DangerousRule> => call<DangerousRule>('update_dangerous_rule', req),
 }

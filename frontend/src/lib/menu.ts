@@ -37,7 +37,15 @@ export const menuGroups: MenuGroup[] = [
     ],
   },
   { key: 'settings', label: 'ui.menu.settings', items: [] },
-  { key: 'platform', label: 'ui.menu.platform', items: [{ route: 'serviceState', label: 'ui.menu.service_state', admin: true, root: true }] },
+  {
+    key: 'platform',
+    label: 'ui.menu.platform',
+    items: [
+      { route: 'serviceState', label: 'ui.menu.service_state', admin: true, root: true },
+      { route: 'dangerousRules', label: 'ui.danger.menu_rules', admin: true, root: true },
+      { route: 'detectRecords', label: 'ui.danger.menu_records', admin: true, root: true },
+    ],
+  },
   { key: 'analysis', label: 'ui.menu.analysis', items: [] },
 ]
 

@@ -33,6 +33,17 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('../layouts/AppShell.vue'),
     children: [{ path: '', name: 'serviceState', component: () => import('../pages/ServiceStatePage.vue'), meta: { admin: true } }],
   },
+  // bk-job's high-risk rule pages (平台管理): the rules and the detect records.
+  {
+    path: '/dangerous_rule_manage',
+    component: () => import('../layouts/AppShell.vue'),
+    children: [{ path: '', name: 'dangerousRules', component: () => import('../pages/DangerousRulesPage.vue'), meta: { admin: true } }],
+  },
+  {
+    path: '/detect_records',
+    component: () => import('../layouts/AppShell.vue'),
+    children: [{ path: '', name: 'detectRecords', component: () => import('../pages/DangerousRecordsPage.vue'), meta: { admin: true } }],
+  },
   { path: '/', name: 'root', redirect: () => ({ name: 'home', params: lastScope() }) },
   // bk-job's old links without a scope land in the last business used.
   { path: '/execute/:rest(.*)', redirect: (to) => `/${lastScope().scopeType}/${lastScope().scopeId}/execute/${String(to.params.rest)}` },

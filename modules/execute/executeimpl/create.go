@@ -53,6 +53,9 @@ func (e *Engine) FastExecuteScript(ctx context.Context, req execute.FastExecuteS
 	if err := ft.layout(hosts, req.RollingConfig); err != nil {
 		return execute.JobCreated{}, err
 	}
+	if err := e.checkDangerous(ctx, sc, req.Caller, d); err != nil {
+		return execute.JobCreated{}, err
+	}
 	return e.createFast(ctx, ft)
 }
 

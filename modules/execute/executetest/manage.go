@@ -14,6 +14,9 @@ type Manage struct {
 	mu       sync.Mutex
 	scopes   map[string]manage.Scope
 	accounts []manage.Account
+	// scriptCheck and checked: CheckScriptRun (manage_danger.go).
+	scriptCheck func(manage.ScriptRunCheck) (manage.ScriptRunVerdict, error)
+	checked     []manage.ScriptRunCheck
 }
 
 var _ manage.Service = (*Manage)(nil)

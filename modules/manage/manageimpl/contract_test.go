@@ -41,5 +41,9 @@ func TestDeclaredMethods(t *testing.T) {
 		apitest.Call{Method: "CreateAccount", Args: []any{manage.CreateAccountRequest{ScopeRef: biz1, Account: "root", Type: 1, Category: 1}}},
 		apitest.Call{Method: "UpdateAccount", Args: []any{manage.UpdateAccountRequest{ScopeRef: biz1, ID: 999}}},
 		apitest.Call{Method: "DeleteAccount", Args: []any{manage.DeleteAccountRequest{ScopeRef: biz1, ID: 1}}},
+		apitest.Call{Method: "CheckScript", Args: []any{manage.CheckScriptRequest{ScopeRef: biz1, ScriptLanguage: 1, Content: "cm0gLXJmIC8="}}},
+		apitest.Call{Method: "GetDangerousRuleList", Args: []any{manage.GetDangerousRuleListRequest{Action: 2}}},
+		apitest.Call{Method: "ListDangerousRecords", Args: []any{manage.ListDangerousRecordsRequest{Action: 3}}},
+		apitest.Call{Method: "CheckScriptRun", Args: []any{manage.ScriptRunCheck{BizID: 1, ScriptLanguage: 1, Content: "echo"}}},
 	)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bkjob/bkjob/gse"
 	"github.com/bkjob/bkjob/modules/manage"
+	"github.com/bkjob/bkjob/modules/manage/scriptcheck"
 	"github.com/bkjob/bkjob/platform/crypto"
 	"github.com/bkjob/bkjob/platform/errs"
 	"gorm.io/gorm"
@@ -29,6 +30,10 @@ type Service struct {
 	gseHosts bool
 	// probe tests SSH logins for CheckAgentlessHost (WithSSHProbe).
 	probe gse.SSHProbe
+	// Dangerous rules and script checks (dangerous_*.go).
+	dr         dangerStore
+	checker    scriptcheck.Checker
+	checkSlots chan struct{}
 }
 
 var _ manage.Full = (*Service)(nil)
@@ -46,7 +51,9 @@ func WithSSHProbe(p gse.SSHProbe) Option { return func(s *Service) { s.probe = p
 
 // New returns the service over db.
 func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, acs: gormStore{db: db}, log: log}
+	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, acs: gormStore{db: db}, log: log,
+		dr: dangerStore{db: db}, checkSlots: make(chan struct{}, maxConcurrentChecks)}
+	s.checker = scriptcheck.Checker{OnSyntaxError: func(err error) { log.Warn("script grammar check skipped", "err", err) }}
 	for _, o := range opts {
 		o(s)
 	}

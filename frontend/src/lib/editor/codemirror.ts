@@ -22,6 +22,9 @@ export interface EditorHandle {
   setDoc(doc: string): void
   setLanguage(code: number): Promise<void>
   setDark(dark: boolean): void
+  // gotoLine puts the cursor at the start of line n (1-based, clamped),
+  // scrolls it into view and focuses the editor.
+  gotoLine(n: number): void
   destroy(): void
 }
 
@@ -101,6 +104,11 @@ export function createEditor(parent: HTMLElement, o: EditorOptions): EditorHandl
     setLanguage,
     setDark(dark) {
       view.dispatch({ effects: theme.reconfigure(themeFor(dark)) })
+    },
+    gotoLine(n) {
+      const line = view.state.doc.line(Math.min(Math.max(1, Math.trunc(n)), view.state.doc.lines))
+      view.dispatch({ selection: { anchor: line.from, head: line.to }, effects: EditorView.scrollIntoView(line.from, { y: 'center' }) })
+      view.focus()
     },
     destroy() {
       view.destroy()

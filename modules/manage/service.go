@@ -145,6 +145,8 @@ type Full interface {
 	Agents
 	GSEHosts
 	BizHosts
+	Scripts
+	PublicScripts
 }
 
 // Sentinel errors, with their stable codes.

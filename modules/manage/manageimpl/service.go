@@ -22,6 +22,7 @@ type Service struct {
 	cs  credentialStore
 	ag  agentStore
 	hs  hostStore
+	ss  scriptStore // the script library (script*.go)
 	log *slog.Logger
 	box *crypto.Box
 	// gseHosts allows RegisterGSEHosts (WithGSEHosts).
@@ -45,7 +46,7 @@ func WithSSHProbe(p gse.SSHProbe) Option { return func(s *Service) { s.probe = p
 
 // New returns the service over db.
 func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, log: log}
+	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, ss: scriptStore{db: db}, log: log}
 	for _, o := range opts {
 		o(s)
 	}

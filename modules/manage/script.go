@@ -93,6 +93,11 @@ type Scripts interface {
 	ScriptToRun(ctx context.Context, req ScriptToRunRequest) (RunnableScript, error)
 }
 
+// ScriptRunner is what the execute role asks of the script library.
+type ScriptRunner interface {
+	ScriptToRun(ctx context.Context, req ScriptToRunRequest) (RunnableScript, error)
+}
+
 // PublicScripts is the platform's script library (bk-job's 公共脚本):
 // every business reads it, administrators alone change it.
 type PublicScripts interface {

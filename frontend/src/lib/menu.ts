@@ -32,11 +32,19 @@ export const menuGroups: MenuGroup[] = [
     label: 'ui.menu.resources',
     items: [
       { route: 'hosts', label: 'ui.menu.hosts', admin: true },
+      { route: 'scriptManage', label: 'ui.menu.scripts' },
       { route: 'ticketManage', label: 'ui.menu.credentials' },
     ],
   },
   { key: 'settings', label: 'ui.menu.settings', items: [] },
-  { key: 'platform', label: 'ui.menu.platform', items: [{ route: 'serviceState', label: 'ui.menu.service_state', admin: true, root: true }] },
+  {
+    key: 'platform',
+    label: 'ui.menu.platform',
+    items: [
+      { route: 'publicScriptManage', label: 'ui.menu.public_scripts', root: true },
+      { route: 'serviceState', label: 'ui.menu.service_state', admin: true, root: true },
+    ],
+  },
   { key: 'analysis', label: 'ui.menu.analysis', items: [] },
 ]
 
@@ -50,5 +58,7 @@ export function visibleGroups(groups: MenuGroup[], isAdmin: boolean): MenuGroup[
 // activeItem is the menu item a route belongs to (the task page belongs to
 // the history).
 export function activeItem(routeName: string): string {
+  if (routeName === 'scriptDetail') return 'scriptManage'
+  if (routeName === 'publicScriptDetail') return 'publicScriptManage'
   return routeName === 'task' ? 'history' : routeName
 }

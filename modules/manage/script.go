@@ -210,11 +210,11 @@ type ScriptVersionState struct {
 // they answer a nil pointer (data null).
 type ScriptDeleted struct{}
 
-// ScriptPage and ScriptVersionPage are bk-job's page shape.
-type (
-	ScriptPage        = httpx.V3Page[Script]
-	ScriptVersionPage = httpx.V3Page[ScriptVersion]
-)
+// ScriptPage is a page of scripts, bk-job's page shape.
+type ScriptPage = httpx.V3Page[Script]
+
+// ScriptVersionPage is a page of script versions, bk-job's page shape.
+type ScriptVersionPage = httpx.V3Page[ScriptVersion]
 
 // ScriptListFilter is get_script_list's filter: name (any part), language
 // (0 all), and bkjob's tag (exact) and keyword (any part of the name or of

@@ -28,7 +28,7 @@ func (w *wiring) provisionExecute(context.Context) (roles.Service, error) {
 		return nil, err
 	}
 	eng, err := executeimpl.New(executeimpl.Deps{
-		DB: w.db, Bus: w.bus, Transport: transport, Logs: logs, Manage: mgr,
+		DB: w.db, Bus: w.bus, Transport: transport, Logs: logs, Manage: mgr, Scripts: mgr,
 		Hosts: &executeimpl.DBHosts{DB: w.db}, Blob: w.blob, Crypto: w.box, Config: *w.cfg,
 		Log:     logging.ForRole(w.log, "execute"),
 		Options: executeimpl.Options{LostCheckInterval: w.cfg.GSE.LostCheckInterval},

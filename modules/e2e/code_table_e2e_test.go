@@ -62,9 +62,8 @@ type codeAnswer struct {
 // Not here: the backend-unavailable rows (TestV3Backend*, TestReadyz*),
 // 1240002 (no request makes an internal error on purpose), 1239008
 // (locking an app or address out would refuse the other rows;
-// modules/gateway TestESBSharesTheSecretLimits) and 1243001 (script not
-// found: script_id is refused with 1241011 until the script library,
-// issue 10).
+// modules/gateway TestESBSharesTheSecretLimits). The script library's
+// other codes are TestV3Scripts'.
 func TestCodeTableEveryPath(t *testing.T) {
 	gw := testenv.NewGatewayKey(t)
 	c := StartCluster(t, "BKJOB_API__GATEWAY_JWT_PUBLIC_KEY_FILE="+gw.PEMFile,
@@ -121,6 +120,8 @@ func TestCodeTableEveryPath(t *testing.T) {
 			params: scriptBody("echo x", local, map[string]any{"account_alias": "no-such-account"}), status: 200, code: 1244003},
 		{row: "credential not found", name: "get_credential_detail",
 			params: scope(map[string]any{"id": "0123456789abcdef0123456789abcdef"}), status: 200, code: 1243048},
+		{row: "script not found", name: "get_script_version_list",
+			params: scope(map[string]any{"script_id": "0123456789abcdef0123456789abcdef"}), status: 200, code: 1243001},
 		{row: "scope not found", name: "get_job_instance_list", params: window(map[string]any{"bk_scope_id": "999"}), status: 200, code: 1243051},
 		{row: "host not a target of the step", name: "get_job_instance_ip_log",
 			params: scope(merge(ids, map[string]any{"bk_cloud_id": 0, "ip": "10.0.0.99"})), status: 200, code: 1244002},

@@ -160,7 +160,7 @@ func Serve(b bus.Bus, svc Service) error {
 // Declarations lists every method of the Service contract, in declaration order.
 func Declarations() []api.Method {
 	return []api.Method{
-		{Bus: MethodFastExecuteScript, Go: "FastExecuteScript", V3: "fast_execute_script", Web: "fast_execute_script", PostOnly: true, Admin: false, JobBody: true, Extension: false, Partly: "script_id and script_version_id (the script library, issue 10), host_password_list, CMDB dynamic groups and topology nodes, rolling by source files",
+		{Bus: MethodFastExecuteScript, Go: "FastExecuteScript", V3: "fast_execute_script", Web: "fast_execute_script", PostOnly: true, Admin: false, JobBody: true, Extension: false, Partly: "host_password_list, CMDB dynamic groups and topology nodes, rolling by source files",
 			Request: reflect.TypeFor[FastExecuteScriptRequest](), Response: reflect.TypeFor[JobCreated]()},
 		{Bus: MethodFastTransferFile, Go: "FastTransferFile", V3: "fast_transfer_file", Web: "fast_transfer_file", PostOnly: true, Admin: false, JobBody: true, Extension: false, Partly: "third-party file sources (issue 14), wildcard and REGEX: source paths, CMDB dynamic groups and topology nodes, rolling by source files",
 			Request: reflect.TypeFor[FastTransferFileRequest](), Response: reflect.TypeFor[JobCreated]()},

@@ -20,7 +20,7 @@ type Service interface {
 	// FastExecuteScript creates a one-step script job and starts it.
 	//api:v3 fast_execute_script post jobbody
 	//api:web
-	//api:partly script_id and script_version_id (the script library, issue 10), host_password_list, CMDB dynamic groups and topology nodes, rolling by source files
+	//api:partly host_password_list, CMDB dynamic groups and topology nodes, rolling by source files
 	FastExecuteScript(ctx context.Context, req FastExecuteScriptRequest) (JobCreated, error)
 	// FastTransferFile creates a one-step file job and starts it.
 	//api:v3 fast_transfer_file post jobbody

@@ -13,42 +13,65 @@ import (
 
 // Bus method names of the Full contract.
 const (
-	MethodResolveScope         = "manage.ResolveScope"
-	MethodAccount              = "manage.Account"
-	MethodCheckScriptRun       = "manage.CheckScriptRun"
-	MethodGetScope             = "manage.GetScope"
-	MethodGetAccountList       = "manage.GetAccountList"
-	MethodCreateAccount        = "manage.CreateAccount"
-	MethodUpdateAccount        = "manage.UpdateAccount"
-	MethodDeleteAccount        = "manage.DeleteAccount"
-	MethodCreateCredential     = "manage.CreateCredential"
-	MethodUpdateCredential     = "manage.UpdateCredential"
-	MethodGetCredential        = "manage.GetCredential"
-	MethodListCredentials      = "manage.ListCredentials"
-	MethodDeleteCredential     = "manage.DeleteCredential"
-	MethodSSHCredential        = "manage.SSHCredential"
-	MethodCreateAgentlessHost  = "manage.CreateAgentlessHost"
-	MethodListAgentlessHosts   = "manage.ListAgentlessHosts"
-	MethodCheckAgentlessHost   = "manage.CheckAgentlessHost"
-	MethodListAgents           = "manage.ListAgents"
-	MethodRevokeAgent          = "manage.RevokeAgent"
-	MethodListAgentTokens      = "manage.ListAgentTokens"
-	MethodCreateAgentToken     = "manage.CreateAgentToken"
-	MethodRotateAgentToken     = "manage.RotateAgentToken"
-	MethodDeleteAgentToken     = "manage.DeleteAgentToken"
-	MethodRegisterGSEHosts     = "manage.RegisterGSEHosts"
-	MethodListBizHosts         = "manage.ListBizHosts"
-	MethodCheckHosts           = "manage.CheckHosts"
-	MethodCreateDangerousRule  = "manage.CreateDangerousRule"
-	MethodUpdateDangerousRule  = "manage.UpdateDangerousRule"
-	MethodDeleteDangerousRule  = "manage.DeleteDangerousRule"
-	MethodEnableDangerousRule  = "manage.EnableDangerousRule"
-	MethodDisableDangerousRule = "manage.DisableDangerousRule"
-	MethodGetDangerousRuleList = "manage.GetDangerousRuleList"
-	MethodMoveDangerousRule    = "manage.MoveDangerousRule"
-	MethodListDangerousRecords = "manage.ListDangerousRecords"
-	MethodTestDangerousRule    = "manage.TestDangerousRule"
-	MethodCheckScript          = "manage.CheckScript"
+	MethodResolveScope                 = "manage.ResolveScope"
+	MethodAccount                      = "manage.Account"
+	MethodCheckScriptRun               = "manage.CheckScriptRun"
+	MethodGetScope                     = "manage.GetScope"
+	MethodGetAccountList               = "manage.GetAccountList"
+	MethodCreateAccount                = "manage.CreateAccount"
+	MethodUpdateAccount                = "manage.UpdateAccount"
+	MethodDeleteAccount                = "manage.DeleteAccount"
+	MethodCreateCredential             = "manage.CreateCredential"
+	MethodUpdateCredential             = "manage.UpdateCredential"
+	MethodGetCredential                = "manage.GetCredential"
+	MethodListCredentials              = "manage.ListCredentials"
+	MethodDeleteCredential             = "manage.DeleteCredential"
+	MethodSSHCredential                = "manage.SSHCredential"
+	MethodCreateAgentlessHost          = "manage.CreateAgentlessHost"
+	MethodListAgentlessHosts           = "manage.ListAgentlessHosts"
+	MethodCheckAgentlessHost           = "manage.CheckAgentlessHost"
+	MethodListAgents                   = "manage.ListAgents"
+	MethodRevokeAgent                  = "manage.RevokeAgent"
+	MethodListAgentTokens              = "manage.ListAgentTokens"
+	MethodCreateAgentToken             = "manage.CreateAgentToken"
+	MethodRotateAgentToken             = "manage.RotateAgentToken"
+	MethodDeleteAgentToken             = "manage.DeleteAgentToken"
+	MethodRegisterGSEHosts             = "manage.RegisterGSEHosts"
+	MethodListBizHosts                 = "manage.ListBizHosts"
+	MethodCheckHosts                   = "manage.CheckHosts"
+	MethodCreateDangerousRule          = "manage.CreateDangerousRule"
+	MethodUpdateDangerousRule          = "manage.UpdateDangerousRule"
+	MethodDeleteDangerousRule          = "manage.DeleteDangerousRule"
+	MethodEnableDangerousRule          = "manage.EnableDangerousRule"
+	MethodDisableDangerousRule         = "manage.DisableDangerousRule"
+	MethodGetDangerousRuleList         = "manage.GetDangerousRuleList"
+	MethodMoveDangerousRule            = "manage.MoveDangerousRule"
+	MethodListDangerousRecords         = "manage.ListDangerousRecords"
+	MethodTestDangerousRule            = "manage.TestDangerousRule"
+	MethodCheckScript                  = "manage.CheckScript"
+	MethodGetScriptList                = "manage.GetScriptList"
+	MethodGetScriptVersionList         = "manage.GetScriptVersionList"
+	MethodGetScriptVersionDetail       = "manage.GetScriptVersionDetail"
+	MethodCreateScript                 = "manage.CreateScript"
+	MethodCreateScriptVersion          = "manage.CreateScriptVersion"
+	MethodUpdateScriptBasic            = "manage.UpdateScriptBasic"
+	MethodUpdateScriptVersion          = "manage.UpdateScriptVersion"
+	MethodPublishScriptVersion         = "manage.PublishScriptVersion"
+	MethodDisableScriptVersion         = "manage.DisableScriptVersion"
+	MethodDeleteScriptVersion          = "manage.DeleteScriptVersion"
+	MethodDeleteScript                 = "manage.DeleteScript"
+	MethodScriptToRun                  = "manage.ScriptToRun"
+	MethodGetPublicScriptList          = "manage.GetPublicScriptList"
+	MethodGetPublicScriptVersionList   = "manage.GetPublicScriptVersionList"
+	MethodGetPublicScriptVersionDetail = "manage.GetPublicScriptVersionDetail"
+	MethodCreatePublicScript           = "manage.CreatePublicScript"
+	MethodCreatePublicScriptVersion    = "manage.CreatePublicScriptVersion"
+	MethodUpdatePublicScriptBasic      = "manage.UpdatePublicScriptBasic"
+	MethodUpdatePublicScriptVersion    = "manage.UpdatePublicScriptVersion"
+	MethodPublishPublicScriptVersion   = "manage.PublishPublicScriptVersion"
+	MethodDisablePublicScriptVersion   = "manage.DisablePublicScriptVersion"
+	MethodDeletePublicScriptVersion    = "manage.DeletePublicScriptVersion"
+	MethodDeletePublicScript           = "manage.DeletePublicScript"
 )
 
 // Client carries Full calls over the bus to the role that serves them
@@ -252,6 +275,121 @@ func (c *Client) CheckScript(ctx context.Context, req CheckScriptRequest) ([]Scr
 	return bus.Call[CheckScriptRequest, []ScriptCheckItem](ctx, c.b, MethodCheckScript, req)
 }
 
+// GetScriptList calls manage.GetScriptList over the bus.
+func (c *Client) GetScriptList(ctx context.Context, req GetScriptListRequest) (ScriptPage, error) {
+	return bus.Call[GetScriptListRequest, ScriptPage](ctx, c.b, MethodGetScriptList, req)
+}
+
+// GetScriptVersionList calls manage.GetScriptVersionList over the bus.
+func (c *Client) GetScriptVersionList(ctx context.Context, req GetScriptVersionListRequest) (ScriptVersionPage, error) {
+	return bus.Call[GetScriptVersionListRequest, ScriptVersionPage](ctx, c.b, MethodGetScriptVersionList, req)
+}
+
+// GetScriptVersionDetail calls manage.GetScriptVersionDetail over the bus.
+func (c *Client) GetScriptVersionDetail(ctx context.Context, req GetScriptVersionDetailRequest) (ScriptVersion, error) {
+	return bus.Call[GetScriptVersionDetailRequest, ScriptVersion](ctx, c.b, MethodGetScriptVersionDetail, req)
+}
+
+// CreateScript calls manage.CreateScript over the bus.
+func (c *Client) CreateScript(ctx context.Context, req CreateScriptRequest) (ScriptVersion, error) {
+	return bus.Call[CreateScriptRequest, ScriptVersion](ctx, c.b, MethodCreateScript, req)
+}
+
+// CreateScriptVersion calls manage.CreateScriptVersion over the bus.
+func (c *Client) CreateScriptVersion(ctx context.Context, req CreateScriptVersionRequest) (ScriptVersion, error) {
+	return bus.Call[CreateScriptVersionRequest, ScriptVersion](ctx, c.b, MethodCreateScriptVersion, req)
+}
+
+// UpdateScriptBasic calls manage.UpdateScriptBasic over the bus.
+func (c *Client) UpdateScriptBasic(ctx context.Context, req UpdateScriptBasicRequest) (Script, error) {
+	return bus.Call[UpdateScriptBasicRequest, Script](ctx, c.b, MethodUpdateScriptBasic, req)
+}
+
+// UpdateScriptVersion calls manage.UpdateScriptVersion over the bus.
+func (c *Client) UpdateScriptVersion(ctx context.Context, req UpdateScriptVersionRequest) (ScriptVersion, error) {
+	return bus.Call[UpdateScriptVersionRequest, ScriptVersion](ctx, c.b, MethodUpdateScriptVersion, req)
+}
+
+// PublishScriptVersion calls manage.PublishScriptVersion over the bus.
+func (c *Client) PublishScriptVersion(ctx context.Context, req ScriptVersionRequest) (ScriptVersionState, error) {
+	return bus.Call[ScriptVersionRequest, ScriptVersionState](ctx, c.b, MethodPublishScriptVersion, req)
+}
+
+// DisableScriptVersion calls manage.DisableScriptVersion over the bus.
+func (c *Client) DisableScriptVersion(ctx context.Context, req ScriptVersionRequest) (ScriptVersionState, error) {
+	return bus.Call[ScriptVersionRequest, ScriptVersionState](ctx, c.b, MethodDisableScriptVersion, req)
+}
+
+// DeleteScriptVersion calls manage.DeleteScriptVersion over the bus.
+func (c *Client) DeleteScriptVersion(ctx context.Context, req ScriptVersionRequest) (*ScriptDeleted, error) {
+	return bus.Call[ScriptVersionRequest, *ScriptDeleted](ctx, c.b, MethodDeleteScriptVersion, req)
+}
+
+// DeleteScript calls manage.DeleteScript over the bus.
+func (c *Client) DeleteScript(ctx context.Context, req DeleteScriptRequest) (*ScriptDeleted, error) {
+	return bus.Call[DeleteScriptRequest, *ScriptDeleted](ctx, c.b, MethodDeleteScript, req)
+}
+
+// ScriptToRun calls manage.ScriptToRun over the bus.
+func (c *Client) ScriptToRun(ctx context.Context, req ScriptToRunRequest) (RunnableScript, error) {
+	return bus.Call[ScriptToRunRequest, RunnableScript](ctx, c.b, MethodScriptToRun, req)
+}
+
+// GetPublicScriptList calls manage.GetPublicScriptList over the bus.
+func (c *Client) GetPublicScriptList(ctx context.Context, req GetPublicScriptListRequest) (ScriptPage, error) {
+	return bus.Call[GetPublicScriptListRequest, ScriptPage](ctx, c.b, MethodGetPublicScriptList, req)
+}
+
+// GetPublicScriptVersionList calls manage.GetPublicScriptVersionList over the bus.
+func (c *Client) GetPublicScriptVersionList(ctx context.Context, req GetPublicScriptVersionListRequest) (ScriptVersionPage, error) {
+	return bus.Call[GetPublicScriptVersionListRequest, ScriptVersionPage](ctx, c.b, MethodGetPublicScriptVersionList, req)
+}
+
+// GetPublicScriptVersionDetail calls manage.GetPublicScriptVersionDetail over the bus.
+func (c *Client) GetPublicScriptVersionDetail(ctx context.Context, req GetPublicScriptVersionDetailRequest) (ScriptVersion, error) {
+	return bus.Call[GetPublicScriptVersionDetailRequest, ScriptVersion](ctx, c.b, MethodGetPublicScriptVersionDetail, req)
+}
+
+// CreatePublicScript calls manage.CreatePublicScript over the bus.
+func (c *Client) CreatePublicScript(ctx context.Context, req CreatePublicScriptRequest) (ScriptVersion, error) {
+	return bus.Call[CreatePublicScriptRequest, ScriptVersion](ctx, c.b, MethodCreatePublicScript, req)
+}
+
+// CreatePublicScriptVersion calls manage.CreatePublicScriptVersion over the bus.
+func (c *Client) CreatePublicScriptVersion(ctx context.Context, req CreatePublicScriptVersionRequest) (ScriptVersion, error) {
+	return bus.Call[CreatePublicScriptVersionRequest, ScriptVersion](ctx, c.b, MethodCreatePublicScriptVersion, req)
+}
+
+// UpdatePublicScriptBasic calls manage.UpdatePublicScriptBasic over the bus.
+func (c *Client) UpdatePublicScriptBasic(ctx context.Context, req UpdatePublicScriptBasicRequest) (Script, error) {
+	return bus.Call[UpdatePublicScriptBasicRequest, Script](ctx, c.b, MethodUpdatePublicScriptBasic, req)
+}
+
+// UpdatePublicScriptVersion calls manage.UpdatePublicScriptVersion over the bus.
+func (c *Client) UpdatePublicScriptVersion(ctx context.Context, req UpdatePublicScriptVersionRequest) (ScriptVersion, error) {
+	return bus.Call[UpdatePublicScriptVersionRequest, ScriptVersion](ctx, c.b, MethodUpdatePublicScriptVersion, req)
+}
+
+// PublishPublicScriptVersion calls manage.PublishPublicScriptVersion over the bus.
+func (c *Client) PublishPublicScriptVersion(ctx context.Context, req PublicScriptVersionRequest) (ScriptVersionState, error) {
+	return bus.Call[PublicScriptVersionRequest, ScriptVersionState](ctx, c.b, MethodPublishPublicScriptVersion, req)
+}
+
+// DisablePublicScriptVersion calls manage.DisablePublicScriptVersion over the bus.
+func (c *Client) DisablePublicScriptVersion(ctx context.Context, req PublicScriptVersionRequest) (ScriptVersionState, error) {
+	return bus.Call[PublicScriptVersionRequest, ScriptVersionState](ctx, c.b, MethodDisablePublicScriptVersion, req)
+}
+
+// DeletePublicScriptVersion calls manage.DeletePublicScriptVersion over the bus.
+func (c *Client) DeletePublicScriptVersion(ctx context.Context, req PublicScriptVersionRequest) (*ScriptDeleted, error) {
+	return bus.Call[PublicScriptVersionRequest, *ScriptDeleted](ctx, c.b, MethodDeletePublicScriptVersion, req)
+}
+
+// DeletePublicScript calls manage.DeletePublicScript over the bus.
+func (c *Client) DeletePublicScript(ctx context.Context, req DeletePublicScriptRequest) (*ScriptDeleted, error) {
+	return bus.Call[DeletePublicScriptRequest, *ScriptDeleted](ctx, c.b, MethodDeletePublicScript, req)
+}
+
 // Serve answers Full calls on b with svc.
 func Serve(b bus.Bus, svc Full) error {
 	for _, handle := range []func() error{
@@ -299,6 +437,31 @@ func Serve(b bus.Bus, svc Full) error {
 		func() error { return bus.Handle(b, MethodListDangerousRecords, svc.ListDangerousRecords) },
 		func() error { return bus.Handle(b, MethodTestDangerousRule, svc.TestDangerousRule) },
 		func() error { return bus.Handle(b, MethodCheckScript, svc.CheckScript) },
+		func() error { return bus.Handle(b, MethodGetScriptList, svc.GetScriptList) },
+		func() error { return bus.Handle(b, MethodGetScriptVersionList, svc.GetScriptVersionList) },
+		func() error { return bus.Handle(b, MethodGetScriptVersionDetail, svc.GetScriptVersionDetail) },
+		func() error { return bus.Handle(b, MethodCreateScript, svc.CreateScript) },
+		func() error { return bus.Handle(b, MethodCreateScriptVersion, svc.CreateScriptVersion) },
+		func() error { return bus.Handle(b, MethodUpdateScriptBasic, svc.UpdateScriptBasic) },
+		func() error { return bus.Handle(b, MethodUpdateScriptVersion, svc.UpdateScriptVersion) },
+		func() error { return bus.Handle(b, MethodPublishScriptVersion, svc.PublishScriptVersion) },
+		func() error { return bus.Handle(b, MethodDisableScriptVersion, svc.DisableScriptVersion) },
+		func() error { return bus.Handle(b, MethodDeleteScriptVersion, svc.DeleteScriptVersion) },
+		func() error { return bus.Handle(b, MethodDeleteScript, svc.DeleteScript) },
+		func() error { return bus.Handle(b, MethodScriptToRun, svc.ScriptToRun) },
+		func() error { return bus.Handle(b, MethodGetPublicScriptList, svc.GetPublicScriptList) },
+		func() error { return bus.Handle(b, MethodGetPublicScriptVersionList, svc.GetPublicScriptVersionList) },
+		func() error {
+			return bus.Handle(b, MethodGetPublicScriptVersionDetail, svc.GetPublicScriptVersionDetail)
+		},
+		func() error { return bus.Handle(b, MethodCreatePublicScript, svc.CreatePublicScript) },
+		func() error { return bus.Handle(b, MethodCreatePublicScriptVersion, svc.CreatePublicScriptVersion) },
+		func() error { return bus.Handle(b, MethodUpdatePublicScriptBasic, svc.UpdatePublicScriptBasic) },
+		func() error { return bus.Handle(b, MethodUpdatePublicScriptVersion, svc.UpdatePublicScriptVersion) },
+		func() error { return bus.Handle(b, MethodPublishPublicScriptVersion, svc.PublishPublicScriptVersion) },
+		func() error { return bus.Handle(b, MethodDisablePublicScriptVersion, svc.DisablePublicScriptVersion) },
+		func() error { return bus.Handle(b, MethodDeletePublicScriptVersion, svc.DeletePublicScriptVersion) },
+		func() error { return bus.Handle(b, MethodDeletePublicScript, svc.DeletePublicScript) },
 	} {
 		if err := handle(); err != nil {
 			return err
@@ -382,6 +545,52 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[TestDangerousRuleRequest](), Response: reflect.TypeFor[[]ScriptCheckItem]()},
 		{Bus: MethodCheckScript, Go: "CheckScript", V3: "check_script", Web: "check_script", PostOnly: true, Admin: false, JobBody: true, Extension: false, Partly: "",
 			Request: reflect.TypeFor[CheckScriptRequest](), Response: reflect.TypeFor[[]ScriptCheckItem]()},
+		{Bus: MethodGetScriptList, Go: "GetScriptList", V3: "get_script_list", Web: "get_script_list", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetScriptListRequest](), Response: reflect.TypeFor[ScriptPage]()},
+		{Bus: MethodGetScriptVersionList, Go: "GetScriptVersionList", V3: "get_script_version_list", Web: "get_script_version_list", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetScriptVersionListRequest](), Response: reflect.TypeFor[ScriptVersionPage]()},
+		{Bus: MethodGetScriptVersionDetail, Go: "GetScriptVersionDetail", V3: "get_script_version_detail", Web: "get_script_version_detail", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetScriptVersionDetailRequest](), Response: reflect.TypeFor[ScriptVersion]()},
+		{Bus: MethodCreateScript, Go: "CreateScript", V3: "create_script", Web: "create_script", PostOnly: true, Admin: false, JobBody: true, Extension: false, Partly: "",
+			Request: reflect.TypeFor[CreateScriptRequest](), Response: reflect.TypeFor[ScriptVersion]()},
+		{Bus: MethodCreateScriptVersion, Go: "CreateScriptVersion", V3: "create_script_version", Web: "create_script_version", PostOnly: true, Admin: false, JobBody: true, Extension: false, Partly: "",
+			Request: reflect.TypeFor[CreateScriptVersionRequest](), Response: reflect.TypeFor[ScriptVersion]()},
+		{Bus: MethodUpdateScriptBasic, Go: "UpdateScriptBasic", V3: "update_script_basic", Web: "update_script_basic", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[UpdateScriptBasicRequest](), Response: reflect.TypeFor[Script]()},
+		{Bus: MethodUpdateScriptVersion, Go: "UpdateScriptVersion", V3: "update_script_version", Web: "update_script_version", PostOnly: true, Admin: false, JobBody: true, Extension: false, Partly: "",
+			Request: reflect.TypeFor[UpdateScriptVersionRequest](), Response: reflect.TypeFor[ScriptVersion]()},
+		{Bus: MethodPublishScriptVersion, Go: "PublishScriptVersion", V3: "publish_script_version", Web: "publish_script_version", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[ScriptVersionRequest](), Response: reflect.TypeFor[ScriptVersionState]()},
+		{Bus: MethodDisableScriptVersion, Go: "DisableScriptVersion", V3: "disable_script_version", Web: "disable_script_version", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[ScriptVersionRequest](), Response: reflect.TypeFor[ScriptVersionState]()},
+		{Bus: MethodDeleteScriptVersion, Go: "DeleteScriptVersion", V3: "delete_script_version", Web: "delete_script_version", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[ScriptVersionRequest](), Response: reflect.TypeFor[*ScriptDeleted]()},
+		{Bus: MethodDeleteScript, Go: "DeleteScript", V3: "delete_script", Web: "delete_script", PostOnly: true, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[DeleteScriptRequest](), Response: reflect.TypeFor[*ScriptDeleted]()},
+		{Bus: MethodScriptToRun, Go: "ScriptToRun", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[ScriptToRunRequest](), Response: reflect.TypeFor[RunnableScript]()},
+		{Bus: MethodGetPublicScriptList, Go: "GetPublicScriptList", V3: "get_public_script_list", Web: "get_public_script_list", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetPublicScriptListRequest](), Response: reflect.TypeFor[ScriptPage]()},
+		{Bus: MethodGetPublicScriptVersionList, Go: "GetPublicScriptVersionList", V3: "get_public_script_version_list", Web: "get_public_script_version_list", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetPublicScriptVersionListRequest](), Response: reflect.TypeFor[ScriptVersionPage]()},
+		{Bus: MethodGetPublicScriptVersionDetail, Go: "GetPublicScriptVersionDetail", V3: "get_public_script_version_detail", Web: "get_public_script_version_detail", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[GetPublicScriptVersionDetailRequest](), Response: reflect.TypeFor[ScriptVersion]()},
+		{Bus: MethodCreatePublicScript, Go: "CreatePublicScript", V3: "create_public_script", Web: "create_public_script", PostOnly: true, Admin: true, JobBody: true, Extension: false, Partly: "",
+			Request: reflect.TypeFor[CreatePublicScriptRequest](), Response: reflect.TypeFor[ScriptVersion]()},
+		{Bus: MethodCreatePublicScriptVersion, Go: "CreatePublicScriptVersion", V3: "create_public_script_version", Web: "create_public_script_version", PostOnly: true, Admin: true, JobBody: true, Extension: false, Partly: "",
+			Request: reflect.TypeFor[CreatePublicScriptVersionRequest](), Response: reflect.TypeFor[ScriptVersion]()},
+		{Bus: MethodUpdatePublicScriptBasic, Go: "UpdatePublicScriptBasic", V3: "update_public_script_basic", Web: "update_public_script_basic", PostOnly: true, Admin: true, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[UpdatePublicScriptBasicRequest](), Response: reflect.TypeFor[Script]()},
+		{Bus: MethodUpdatePublicScriptVersion, Go: "UpdatePublicScriptVersion", V3: "update_public_script_version", Web: "update_public_script_version", PostOnly: true, Admin: true, JobBody: true, Extension: false, Partly: "",
+			Request: reflect.TypeFor[UpdatePublicScriptVersionRequest](), Response: reflect.TypeFor[ScriptVersion]()},
+		{Bus: MethodPublishPublicScriptVersion, Go: "PublishPublicScriptVersion", V3: "publish_public_script_version", Web: "publish_public_script_version", PostOnly: true, Admin: true, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[PublicScriptVersionRequest](), Response: reflect.TypeFor[ScriptVersionState]()},
+		{Bus: MethodDisablePublicScriptVersion, Go: "DisablePublicScriptVersion", V3: "disable_public_script_version", Web: "disable_public_script_version", PostOnly: true, Admin: true, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[PublicScriptVersionRequest](), Response: reflect.TypeFor[ScriptVersionState]()},
+		{Bus: MethodDeletePublicScriptVersion, Go: "DeletePublicScriptVersion", V3: "delete_public_script_version", Web: "delete_public_script_version", PostOnly: true, Admin: true, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[PublicScriptVersionRequest](), Response: reflect.TypeFor[*ScriptDeleted]()},
+		{Bus: MethodDeletePublicScript, Go: "DeletePublicScript", V3: "delete_public_script", Web: "delete_public_script", PostOnly: true, Admin: true, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[DeletePublicScriptRequest](), Response: reflect.TypeFor[*ScriptDeleted]()},
 	}
 }
 
@@ -420,6 +629,28 @@ func V3Endpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[33], Serve: httpx.V3Handler(svc.ListDangerousRecords)},
 		{Method: ds[34], Serve: httpx.V3Handler(svc.TestDangerousRule)},
 		{Method: ds[35], Serve: httpx.V3Handler(svc.CheckScript)},
+		{Method: ds[36], Serve: httpx.V3Handler(svc.GetScriptList)},
+		{Method: ds[37], Serve: httpx.V3Handler(svc.GetScriptVersionList)},
+		{Method: ds[38], Serve: httpx.V3Handler(svc.GetScriptVersionDetail)},
+		{Method: ds[39], Serve: httpx.V3Handler(svc.CreateScript)},
+		{Method: ds[40], Serve: httpx.V3Handler(svc.CreateScriptVersion)},
+		{Method: ds[41], Serve: httpx.V3Handler(svc.UpdateScriptBasic)},
+		{Method: ds[42], Serve: httpx.V3Handler(svc.UpdateScriptVersion)},
+		{Method: ds[43], Serve: httpx.V3Handler(svc.PublishScriptVersion)},
+		{Method: ds[44], Serve: httpx.V3Handler(svc.DisableScriptVersion)},
+		{Method: ds[45], Serve: httpx.V3Handler(svc.DeleteScriptVersion)},
+		{Method: ds[46], Serve: httpx.V3Handler(svc.DeleteScript)},
+		{Method: ds[48], Serve: httpx.V3Handler(svc.GetPublicScriptList)},
+		{Method: ds[49], Serve: httpx.V3Handler(svc.GetPublicScriptVersionList)},
+		{Method: ds[50], Serve: httpx.V3Handler(svc.GetPublicScriptVersionDetail)},
+		{Method: ds[51], Serve: httpx.V3Handler(svc.CreatePublicScript)},
+		{Method: ds[52], Serve: httpx.V3Handler(svc.CreatePublicScriptVersion)},
+		{Method: ds[53], Serve: httpx.V3Handler(svc.UpdatePublicScriptBasic)},
+		{Method: ds[54], Serve: httpx.V3Handler(svc.UpdatePublicScriptVersion)},
+		{Method: ds[55], Serve: httpx.V3Handler(svc.PublishPublicScriptVersion)},
+		{Method: ds[56], Serve: httpx.V3Handler(svc.DisablePublicScriptVersion)},
+		{Method: ds[57], Serve: httpx.V3Handler(svc.DeletePublicScriptVersion)},
+		{Method: ds[58], Serve: httpx.V3Handler(svc.DeletePublicScript)},
 	}
 }
 
@@ -458,5 +689,27 @@ func WebEndpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[33], Serve: httpx.WebHandler(svc.ListDangerousRecords)},
 		{Method: ds[34], Serve: httpx.WebHandler(svc.TestDangerousRule)},
 		{Method: ds[35], Serve: httpx.WebHandler(svc.CheckScript)},
+		{Method: ds[36], Serve: httpx.WebHandler(svc.GetScriptList)},
+		{Method: ds[37], Serve: httpx.WebHandler(svc.GetScriptVersionList)},
+		{Method: ds[38], Serve: httpx.WebHandler(svc.GetScriptVersionDetail)},
+		{Method: ds[39], Serve: httpx.WebHandler(svc.CreateScript)},
+		{Method: ds[40], Serve: httpx.WebHandler(svc.CreateScriptVersion)},
+		{Method: ds[41], Serve: httpx.WebHandler(svc.UpdateScriptBasic)},
+		{Method: ds[42], Serve: httpx.WebHandler(svc.UpdateScriptVersion)},
+		{Method: ds[43], Serve: httpx.WebHandler(svc.PublishScriptVersion)},
+		{Method: ds[44], Serve: httpx.WebHandler(svc.DisableScriptVersion)},
+		{Method: ds[45], Serve: httpx.WebHandler(svc.DeleteScriptVersion)},
+		{Method: ds[46], Serve: httpx.WebHandler(svc.DeleteScript)},
+		{Method: ds[48], Serve: httpx.WebHandler(svc.GetPublicScriptList)},
+		{Method: ds[49], Serve: httpx.WebHandler(svc.GetPublicScriptVersionList)},
+		{Method: ds[50], Serve: httpx.WebHandler(svc.GetPublicScriptVersionDetail)},
+		{Method: ds[51], Serve: httpx.WebHandler(svc.CreatePublicScript)},
+		{Method: ds[52], Serve: httpx.WebHandler(svc.CreatePublicScriptVersion)},
+		{Method: ds[53], Serve: httpx.WebHandler(svc.UpdatePublicScriptBasic)},
+		{Method: ds[54], Serve: httpx.WebHandler(svc.UpdatePublicScriptVersion)},
+		{Method: ds[55], Serve: httpx.WebHandler(svc.PublishPublicScriptVersion)},
+		{Method: ds[56], Serve: httpx.WebHandler(svc.DisablePublicScriptVersion)},
+		{Method: ds[57], Serve: httpx.WebHandler(svc.DeletePublicScriptVersion)},
+		{Method: ds[58], Serve: httpx.WebHandler(svc.DeletePublicScript)},
 	}
 }

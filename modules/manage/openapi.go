@@ -2,6 +2,7 @@ package manage
 
 import (
 	"context"
+	"reflect"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,15 +16,71 @@ import (
 // never ride in a URL) and bkjob's extensions for agentless hosts, agents
 // and GSE hosts (docs/api.md). Each request's scope is resolved once, here.
 func RegisterV3(g *echo.Group, svc Full) {
-	httpx.MountV3(g, V3Endpoints(svc), door(svc))
+	for _, part := range byDoor(V3Endpoints(svc), svc) {
+		httpx.MountV3(g, part.eps, part.door)
+	}
 }
 
 // RegisterWeb mounts manage's declared web API endpoints on g, the web
 // group behind the gateway's session and CSRF check (the agents list is
 // /agents, revoking one /agents/revoke, for administrators).
 func RegisterWeb(g *echo.Group, svc Full) {
-	httpx.MountWeb(g, WebEndpoints(svc), door(svc))
+	for _, part := range byDoor(WebEndpoints(svc), svc) {
+		httpx.MountWeb(g, part.eps, part.door)
+	}
 }
+
+// platformWide is a request of the whole platform (PublicScope): public
+// scripts, which belong to no business.
+type platformWide interface{ PlatformWide() }
+
+// doorPart is endpoints sharing a door.
+type doorPart struct {
+	eps  []httpx.Endpoint
+	door httpx.Door
+}
+
+// byDoor parts eps by the door they enter: a business's scope or the
+// whole platform's, and the body limit (a jobbody endpoint carries a
+// script of up to 5 MiB in base64; the server's route limit,
+// http.max_job_body_bytes, bounds it first, as on execute's).
+func byDoor(eps []httpx.Endpoint, svc Service) []doorPart {
+	parts := map[[2]bool]*doorPart{}
+	var order [][2]bool
+	for _, ep := range eps {
+		platform := ep.Request != nil && reflect.PointerTo(ep.Request).Implements(reflect.TypeFor[platformWide]())
+		k := [2]bool{platform, ep.JobBody}
+		if parts[k] == nil {
+			d := door(svc)
+			if platform {
+				d.ResolveScope = platformScope
+			}
+			if ep.JobBody {
+				d.MaxBody = maxJobBody
+			}
+			parts[k] = &doorPart{door: d}
+			order = append(order, k)
+		}
+		parts[k].eps = append(parts[k].eps, ep)
+	}
+	out := make([]doorPart, 0, len(order))
+	for _, k := range order {
+		out = append(out, *parts[k])
+	}
+	return out
+}
+
+// platformScope lets platform-wide requests in with no business: whatever
+// scope a client sent is dropped (the request acts on the public library
+// alone), the caller is authenticated already, and writes are declared
+// admin (checked before the door).
+func platformScope(_ context.Context, s *api.ScopeRef) error {
+	*s = api.ScopeRef{Resolved: true}
+	return nil
+}
+
+// maxJobBody is the backstop of the jobbody endpoints (see byDoor).
+const maxJobBody = 1 << 30
 
 func door(svc Service) httpx.Door {
 	return httpx.Door{ResolveScope: scopeResolver(svc), MaxBody: maxV3Body}

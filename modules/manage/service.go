@@ -152,6 +152,8 @@ type Full interface {
 	GSEHosts
 	BizHosts
 	DangerousRules
+	Scripts
+	PublicScripts
 }
 
 // Sentinel errors, with their stable codes.

@@ -54,6 +54,13 @@ var v3CodeByErrCode = map[string]int{
 	"scope.notFound":         1243051, // SCOPE_NOT_EXIST
 	"script.notFound":        1243001, // SCRIPT_NOT_EXIST
 	"scriptVersion.notFound": 1243047, // SCRIPT_VERSION_NOT_EXIST
+	// The script library's rules (manage/script.go).
+	"script.nameExists":          1243002, // SCRIPT_NAME_DUPLICATE
+	"scriptVersion.exists":       1243036, // SCRIPT_VERSION_NAME_EXIST
+	"scriptVersion.state":        v3UnsupportedOperation,
+	"scriptVersion.deleteOnline": 1243005, // DELETE_ONLINE_SCRIPT_FAIL
+	"script.disabled":            1244014, // SCRIPT_DISABLED_SHOULD_NOT_EXECUTE
+	"script.notExecutable":       1244018, // SCRIPT_NOT_EXECUTABLE_STATUS
 	// A name already taken. bk-job has no code for credentials: bkjob's own,
 	// in job-manage's block far above bk-job's last one there (1243053) so
 	// none of its future codes can collide; docs/api.md lists it.

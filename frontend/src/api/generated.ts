@@ -837,6 +837,239 @@ export interface CheckScriptRequest {
   content: string
 }
 
+// GetScriptListRequest is github.com/bkjob/bkjob/modules/manage.GetScriptListRequest.
+export interface GetScriptListRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  name?: string
+  script_language?: number
+  tag?: string
+  keyword?: string
+  start?: number
+  length?: number
+}
+
+// V3PageOfScript is github.com/bkjob/bkjob/platform/httpx.V3Page[github.com/bkjob/bkjob/modules/manage.Script].
+export interface V3PageOfScript {
+  start: number
+  total: number
+  length: number
+  data: Array<Script> | null
+}
+
+// GetScriptVersionListRequest is github.com/bkjob/bkjob/modules/manage.GetScriptVersionListRequest.
+export interface GetScriptVersionListRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  script_id: string
+  return_script_content?: boolean
+  start?: number
+  length?: number
+}
+
+// V3PageOfScriptVersion is github.com/bkjob/bkjob/platform/httpx.V3Page[github.com/bkjob/bkjob/modules/manage.ScriptVersion].
+export interface V3PageOfScriptVersion {
+  start: number
+  total: number
+  length: number
+  data: Array<ScriptVersion> | null
+}
+
+// GetScriptVersionDetailRequest is github.com/bkjob/bkjob/modules/manage.GetScriptVersionDetailRequest.
+export interface GetScriptVersionDetailRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  id?: number
+  script_id?: string
+  version?: string
+}
+
+// ScriptVersion is github.com/bkjob/bkjob/modules/manage.ScriptVersion.
+export interface ScriptVersion {
+  id: number
+  bk_scope_type?: string
+  bk_scope_id?: string
+  script_id: string
+  name: string
+  version: string
+  content?: string
+  status: number
+  version_desc: string
+  creator: string
+  create_time: number
+  last_modify_user: string
+  last_modify_time: number
+  script_language: number
+  public_script: boolean
+  description: string
+}
+
+// CreateScriptRequest is github.com/bkjob/bkjob/modules/manage.CreateScriptRequest.
+export interface CreateScriptRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  name: string
+  description?: string
+  script_language: number
+  content: string
+  version: string
+  version_desc?: string
+  tags?: Array<string>
+}
+
+// CreateScriptVersionRequest is github.com/bkjob/bkjob/modules/manage.CreateScriptVersionRequest.
+export interface CreateScriptVersionRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  script_id: string
+  content: string
+  version: string
+  version_desc?: string
+}
+
+// UpdateScriptBasicRequest is github.com/bkjob/bkjob/modules/manage.UpdateScriptBasicRequest.
+export interface UpdateScriptBasicRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  script_id: string
+  name: string
+  description?: string
+  tags?: Array<string>
+}
+
+// Script is github.com/bkjob/bkjob/modules/manage.Script.
+export interface Script {
+  id: string
+  bk_scope_type?: string
+  bk_scope_id?: string
+  name: string
+  script_language: number
+  online_script_version_id?: number
+  creator: string
+  create_time: number
+  last_modify_user: string
+  last_modify_time: number
+  description: string
+  tags: Array<string> | null
+  public?: boolean
+}
+
+// UpdateScriptVersionRequest is github.com/bkjob/bkjob/modules/manage.UpdateScriptVersionRequest.
+export interface UpdateScriptVersionRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  script_id: string
+  script_version_id: number
+  content: string
+  version_desc?: string
+}
+
+// ScriptVersionRequest is github.com/bkjob/bkjob/modules/manage.ScriptVersionRequest.
+export interface ScriptVersionRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  script_id: string
+  script_version_id: number
+}
+
+// ScriptVersionState is github.com/bkjob/bkjob/modules/manage.ScriptVersionState.
+export interface ScriptVersionState {
+  script_id: string
+  id: number
+  status: number
+}
+
+// ScriptDeleted is github.com/bkjob/bkjob/modules/manage.ScriptDeleted.
+export interface ScriptDeleted {
+}
+
+// DeleteScriptRequest is github.com/bkjob/bkjob/modules/manage.DeleteScriptRequest.
+export interface DeleteScriptRequest {
+  bk_scope_type?: string
+  bk_scope_id?: string
+  bk_biz_id?: number
+  script_id: string
+}
+
+// GetPublicScriptListRequest is github.com/bkjob/bkjob/modules/manage.GetPublicScriptListRequest.
+export interface GetPublicScriptListRequest {
+  name?: string
+  script_language?: number
+  tag?: string
+  keyword?: string
+  start?: number
+  length?: number
+}
+
+// GetPublicScriptVersionListRequest is github.com/bkjob/bkjob/modules/manage.GetPublicScriptVersionListRequest.
+export interface GetPublicScriptVersionListRequest {
+  script_id: string
+  return_script_content?: boolean
+  start?: number
+  length?: number
+}
+
+// GetPublicScriptVersionDetailRequest is github.com/bkjob/bkjob/modules/manage.GetPublicScriptVersionDetailRequest.
+export interface GetPublicScriptVersionDetailRequest {
+  id?: number
+  script_id?: string
+  version?: string
+}
+
+// CreatePublicScriptRequest is github.com/bkjob/bkjob/modules/manage.CreatePublicScriptRequest.
+export interface CreatePublicScriptRequest {
+  name: string
+  description?: string
+  script_language: number
+  content: string
+  version: string
+  version_desc?: string
+  tags?: Array<string>
+}
+
+// CreatePublicScriptVersionRequest is github.com/bkjob/bkjob/modules/manage.CreatePublicScriptVersionRequest.
+export interface CreatePublicScriptVersionRequest {
+  script_id: string
+  content: string
+  version: string
+  version_desc?: string
+}
+
+// UpdatePublicScriptBasicRequest is github.com/bkjob/bkjob/modules/manage.UpdatePublicScriptBasicRequest.
+export interface UpdatePublicScriptBasicRequest {
+  script_id: string
+  name: string
+  description?: string
+  tags?: Array<string>
+}
+
+// UpdatePublicScriptVersionRequest is github.com/bkjob/bkjob/modules/manage.UpdatePublicScriptVersionRequest.
+export interface UpdatePublicScriptVersionRequest {
+  script_id: string
+  script_version_id: number
+  content: string
+  version_desc?: string
+}
+
+// PublicScriptVersionRequest is github.com/bkjob/bkjob/modules/manage.PublicScriptVersionRequest.
+export interface PublicScriptVersionRequest {
+  script_id: string
+  script_version_id: number
+}
+
+// DeletePublicScriptRequest is github.com/bkjob/bkjob/modules/manage.DeletePublicScriptRequest.
+export interface DeletePublicScriptRequest {
+  script_id: string
+}
+
 // Server is github.com/bkjob/bkjob/modules/execute.Server.
 export interface Server {
   host_id_list?: Array<number>
@@ -1201,11 +1434,21 @@ export const webApi = {
   createAgentlessHost: (req: CreateAgentlessHostRequest): Promise<AgentlessHost> => call<AgentlessHost>('create_agentless_host', req),
   createCredential: (req: CreateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('create_credential', req),
   createDangerousRule: (req: CreateDangerousRuleRequest): Promise<DangerousRule> => call<DangerousRule>('create_dangerous_rule', req),
+  createPublicScript: (req: CreatePublicScriptRequest): Promise<ScriptVersion> => call<ScriptVersion>('create_public_script', req),
+  createPublicScriptVersion: (req: CreatePublicScriptVersionRequest): Promise<ScriptVersion> => call<ScriptVersion>('create_public_script_version', req),
+  createScript: (req: CreateScriptRequest): Promise<ScriptVersion> => call<ScriptVersion>('create_script', req),
+  createScriptVersion: (req: CreateScriptVersionRequest): Promise<ScriptVersion> => call<ScriptVersion>('create_script_version', req),
   deleteAccount: (req: DeleteAccountRequest): Promise<AccountDetail> => call<AccountDetail>('delete_account', req),
   deleteAgentToken: (req: DeleteAgentTokenRequest): Promise<AgentToken> => call<AgentToken>('delete_agent_token', req),
   deleteCredential: (req: DeleteCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('delete_credential', req),
   deleteDangerousRule: (req: DangerousRuleRef): Promise<DangerousRuleDeleted> => call<DangerousRuleDeleted>('delete_dangerous_rule', req),
+  deletePublicScript: (req: DeletePublicScriptRequest): Promise<Record<string, never>> => call<Record<string, never>>('delete_public_script', req),
+  deletePublicScriptVersion: (req: PublicScriptVersionRequest): Promise<Record<string, never>> => call<Record<string, never>>('delete_public_script_version', req),
+  deleteScript: (req: DeleteScriptRequest): Promise<Record<string, never>> => call<Record<string, never>>('delete_script', req),
+  deleteScriptVersion: (req: ScriptVersionRequest): Promise<Record<string, never>> => call<Record<string, never>>('delete_script_version', req),
   disableDangerousRule: (req: DangerousRuleRef): Promise<DangerousRuleStatus> => call<DangerousRuleStatus>('disable_dangerous_rule', req),
+  disablePublicScriptVersion: (req: PublicScriptVersionRequest): Promise<ScriptVersionState> => call<ScriptVersionState>('disable_public_script_version', req),
+  disableScriptVersion: (req: ScriptVersionRequest): Promise<ScriptVersionState> => call<ScriptVersionState>('disable_script_version', req),
   enableDangerousRule: (req: DangerousRuleRef): Promise<DangerousRuleStatus> => call<DangerousRuleStatus>('enable_dangerous_rule', req),
   fastExecuteScript: (req: FastExecuteScriptRequest): Promise<JobCreated> => call<JobCreated>('fast_execute_script', req),
   fastTransferFile: (req: FastTransferFileRequest): Promise<JobCreated> => call<JobCreated>('fast_transfer_file', req),
@@ -1217,7 +1460,13 @@ export const webApi = {
   getJobInstanceList: (req: GetJobInstanceListRequest): Promise<V3PageOfJobInstanceSummary> => call<V3PageOfJobInstanceSummary>('get_job_instance_list', req),
   getJobInstanceOperationLog: (req: JobRef): Promise<JobOperationLog> => call<JobOperationLog>('get_job_instance_operation_log', req),
   getJobInstanceStatus: (req: GetJobInstanceStatusRequest): Promise<JobInstanceStatus> => call<JobInstanceStatus>('get_job_instance_status', req),
+  getPublicScriptList: (req: GetPublicScriptListRequest): Promise<V3PageOfScript> => call<V3PageOfScript>('get_public_script_list', req),
+  getPublicScriptVersionDetail: (req: GetPublicScriptVersionDetailRequest): Promise<ScriptVersion> => call<ScriptVersion>('get_public_script_version_detail', req),
+  getPublicScriptVersionList: (req: GetPublicScriptVersionListRequest): Promise<V3PageOfScriptVersion> => call<V3PageOfScriptVersion>('get_public_script_version_list', req),
   getScope: (req: GetScopeRequest): Promise<Scope> => call<Scope>('get_scope', req),
+  getScriptList: (req: GetScriptListRequest): Promise<V3PageOfScript> => call<V3PageOfScript>('get_script_list', req),
+  getScriptVersionDetail: (req: GetScriptVersionDetailRequest): Promise<ScriptVersion> => call<ScriptVersion>('get_script_version_detail', req),
+  getScriptVersionList: (req: GetScriptVersionListRequest): Promise<V3PageOfScriptVersion> => call<V3PageOfScriptVersion>('get_script_version_list', req),
   getStepInstanceDetail: (req: StepRef): Promise<StepInstanceDetail> => call<StepInstanceDetail>('get_step_instance_detail', req),
   getStepInstanceStatus: (req: GetStepInstanceStatusRequest): Promise<StepInstanceStatus> => call<StepInstanceStatus>('get_step_instance_status', req),
   listAgentTokens: (req: ListAgentTokensRequest): Promise<V3PageOfAgentToken> => call<V3PageOfAgentToken>('list_agent_tokens', req),
@@ -1229,6 +1478,8 @@ export const webApi = {
   moveDangerousRule: (req: MoveDangerousRuleRequest): Promise<Array<DangerousRule>> => call<Array<DangerousRule>>('move_dangerous_rule', req),
   operateJobInstance: (req: OperateJobInstanceRequest): Promise<OperateJobResult> => call<OperateJobResult>('operate_job_instance', req),
   operateStepInstance: (req: OperateStepInstanceRequest): Promise<OperateStepResult> => call<OperateStepResult>('operate_step_instance', req),
+  publishPublicScriptVersion: (req: PublicScriptVersionRequest): Promise<ScriptVersionState> => call<ScriptVersionState>('publish_public_script_version', req),
+  publishScriptVersion: (req: ScriptVersionRequest): Promise<ScriptVersionState> => call<ScriptVersionState>('publish_script_version', req),
   pushConfigFile: (req: PushConfigFileRequest): Promise<JobCreated> => call<JobCreated>('push_config_file', req),
   queryAgentInfo: (req: QueryAgentInfoRequest): Promise<AgentInfoList> => call<AgentInfoList>('query_agent_info', req),
   rollingPreview: (req: RollingPreviewRequest): Promise<RollingPlan> => call<RollingPlan>('rolling_preview', req),
@@ -1237,4 +1488,8 @@ export const webApi = {
   updateAccount: (req: UpdateAccountRequest): Promise<AccountDetail> => call<AccountDetail>('update_account', req),
   updateCredential: (req: UpdateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('update_credential', req),
   updateDangerousRule: (req: UpdateDangerousRuleRequest): Promise<DangerousRule> => call<DangerousRule>('update_dangerous_rule', req),
+  updatePublicScriptBasic: (req: UpdatePublicScriptBasicRequest): Promise<Script> => call<Script>('update_public_script_basic', req),
+  updatePublicScriptVersion: (req: UpdatePublicScriptVersionRequest): Promise<ScriptVersion> => call<ScriptVersion>('update_public_script_version', req),
+  updateScriptBasic: (req: UpdateScriptBasicRequest): Promise<Script> => call<Script>('update_script_basic', req),
+  updateScriptVersion: (req: UpdateScriptVersionRequest): Promise<ScriptVersion> => call<ScriptVersion>('update_script_version', req),
 }

@@ -27,8 +27,10 @@ function agent(a: Partial<Agent>): Agent {
 describe('left menu', () => {
   it('shows only groups with pages, never a dead link', () => {
     const shown = visibleGroups(menuGroups, false)
-    expect(shown.map((g) => g.key)).toEqual(['overview', 'quick', 'orchestration', 'resources'])
-    expect(shown.find((g) => g.key === 'resources')?.items.map((i) => i.route)).toEqual(['accountManage', 'ticketManage'])
+    expect(shown.map((g) => g.key)).toEqual(['overview', 'quick', 'orchestration', 'resources', 'platform'])
+    expect(shown.find((g) => g.key === 'resources')?.items.map((i) => i.route)).toEqual(['scriptManage', 'accountManage', 'ticketManage'])
+    // Public scripts are read-only for others, but readable.
+    expect(shown.find((g) => g.key === 'platform')?.items.map((i) => i.route)).toEqual(['publicScriptManage'])
     expect(visibleGroups(menuGroups, true).map((g) => g.key)).toEqual(['overview', 'quick', 'orchestration', 'resources', 'platform'])
     expect(shown.every((g) => g.items.length > 0)).toBe(true)
   })
@@ -40,6 +42,7 @@ describe('left menu', () => {
   it('marks the history while a task is open', () => {
     expect(activeItem('task')).toBe('history')
     expect(activeItem('home')).toBe('home')
+    expect(activeItem('scriptDetail')).toBe('scriptManage')
   })
 })
 

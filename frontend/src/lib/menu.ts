@@ -32,6 +32,7 @@ export const menuGroups: MenuGroup[] = [
     label: 'ui.menu.resources',
     items: [
       { route: 'hosts', label: 'ui.menu.hosts', admin: true },
+      { route: 'scriptManage', label: 'ui.menu.scripts' },
       { route: 'accountManage', label: 'ui.menu.accounts' },
       { route: 'ticketManage', label: 'ui.menu.credentials' },
     ],
@@ -41,9 +42,10 @@ export const menuGroups: MenuGroup[] = [
     key: 'platform',
     label: 'ui.menu.platform',
     items: [
-      { route: 'serviceState', label: 'ui.menu.service_state', admin: true, root: true },
+      { route: 'publicScriptManage', label: 'ui.menu.public_scripts', root: true },
       { route: 'dangerousRules', label: 'ui.danger.menu_rules', admin: true, root: true },
       { route: 'detectRecords', label: 'ui.danger.menu_records', admin: true, root: true },
+      { route: 'serviceState', label: 'ui.menu.service_state', admin: true, root: true },
     ],
   },
   { key: 'analysis', label: 'ui.menu.analysis', items: [] },
@@ -59,5 +61,7 @@ export function visibleGroups(groups: MenuGroup[], isAdmin: boolean): MenuGroup[
 // activeItem is the menu item a route belongs to (the task page belongs to
 // the history).
 export function activeItem(routeName: string): string {
+  if (routeName === 'scriptDetail') return 'scriptManage'
+  if (routeName === 'publicScriptDetail') return 'publicScriptManage'
   return routeName === 'task' ? 'history' : routeName
 }

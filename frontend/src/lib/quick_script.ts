@@ -19,6 +19,22 @@ export interface ScriptForm {
   account: string
   targets: string
   rolling: RollingForm
+  // stored is the script library's version the form was filled from: it
+  // runs by reference (script_version_id) while the content is unchanged.
+  stored?: StoredScript
+}
+
+export interface StoredScript {
+  id: number
+  name: string
+  version: string
+  content: string
+  language: number
+}
+
+// byReference reports whether the form still runs its stored version as it is.
+export function byReference(f: ScriptForm): boolean {
+  return f.stored !== undefined && f.content === f.stored.content && f.language === f.stored.language
 }
 
 export function emptyScriptForm(): ScriptForm {
@@ -49,6 +65,12 @@ export function scriptRequest(f: ScriptForm, scope: { bk_scope_type: string; bk_
     timeout: f.timeout,
     account_alias: f.account.trim(),
     target_server: targetServer(hosts),
+  }
+  if (byReference(f) && f.stored) {
+    // bk-job's priority: script_version_id wins; the content is the server's.
+    delete req.script_content
+    delete req.script_language
+    req.script_version_id = f.stored.id
   }
   const rolling = rollingConfig(f.rolling)
   if (rolling) req.rolling_config = rolling

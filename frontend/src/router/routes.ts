@@ -25,6 +25,8 @@ export const routes: RouteRecordRaw[] = [
       { path: 'hosts', name: 'hosts', component: () => import('../pages/HostsPage.vue'), meta: { admin: true } },
       { path: 'ticket_manage', name: 'ticketManage', component: () => import('../pages/CredentialsPage.vue') },
       { path: 'account_manage', name: 'accountManage', component: () => import('../pages/AccountsPage.vue') },
+      { path: 'script_manage', name: 'scriptManage', component: () => import('../pages/ScriptsPage.vue') },
+      { path: 'script_manage/:scriptId([0-9a-f]{32})', name: 'scriptDetail', component: () => import('../pages/ScriptDetailPage.vue') },
     ],
   },
   // Platform pages (administrators) are at the root, as in bk-job.
@@ -43,6 +45,15 @@ export const routes: RouteRecordRaw[] = [
     path: '/detect_records',
     component: () => import('../layouts/AppShell.vue'),
     children: [{ path: '', name: 'detectRecords', component: () => import('../pages/DangerousRecordsPage.vue'), meta: { admin: true } }],
+  },
+  // Public scripts: the platform's library, read-only but for administrators.
+  {
+    path: '/public_script_manage',
+    component: () => import('../layouts/AppShell.vue'),
+    children: [
+      { path: '', name: 'publicScriptManage', component: () => import('../pages/ScriptsPage.vue'), props: { isPublic: true } },
+      { path: ':scriptId([0-9a-f]{32})', name: 'publicScriptDetail', component: () => import('../pages/ScriptDetailPage.vue'), props: { isPublic: true } },
+    ],
   },
   { path: '/', name: 'root', redirect: () => ({ name: 'home', params: lastScope() }) },
   // bk-job's old links without a scope land in the last business used.

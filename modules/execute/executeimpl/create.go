@@ -1,7 +1,6 @@
 package executeimpl
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -61,31 +60,12 @@ func (e *Engine) FastExecuteScript(ctx context.Context, req execute.FastExecuteS
 
 // scriptDetail validates the script source, parameters and account.
 func (e *Engine) scriptDetail(ctx context.Context, bizID int64, req execute.FastExecuteScriptRequest) (scriptDetail, error) {
-	switch {
-	case req.ScriptVersionID != 0:
-		return scriptDetail{}, execute.NotSupported("script_version_id", "running a stored script version")
-	case req.ScriptID != "":
-		return scriptDetail{}, execute.NotSupported("script_id", "running a stored script")
-	case req.ScriptContent == "":
-		return scriptDetail{}, errs.Required("script_content").Withf("is required: give script_content (base64)")
-	case len(req.HostPasswordList) > 0:
+	if len(req.HostPasswordList) > 0 {
 		return scriptDetail{}, execute.NotSupported("host_password_list", "per-host Windows passwords")
 	}
-	content, err := decodeBase64("script_content", req.ScriptContent)
+	src, err := e.scriptSource(ctx, bizID, req)
 	if err != nil {
 		return scriptDetail{}, err
-	}
-	if len(bytes.TrimSpace(content)) == 0 {
-		return scriptDetail{}, errs.Invalid("script_content", "the script is empty")
-	}
-	if len(content) > execute.MaxScriptContentBytes {
-		return scriptDetail{}, errs.Invalid("script_content", "at most %d bytes, got %d", execute.MaxScriptContentBytes, len(content))
-	}
-	switch {
-	case req.ScriptLanguage == 6:
-		return scriptDetail{}, errs.Invalid("script_language", "SQL (6) runs through fast_execute_sql")
-	case req.ScriptLanguage < 1 || req.ScriptLanguage > 5:
-		return scriptDetail{}, errs.Invalid("script_language", "must be 1 shell, 2 bat, 3 perl, 4 python or 5 powershell, got %d", req.ScriptLanguage)
 	}
 	if req.IsParamSensitive != 0 && req.IsParamSensitive != 1 {
 		return scriptDetail{}, errs.Invalid("is_param_sensitive", "must be 0 or 1, got %d", req.IsParamSensitive)
@@ -116,8 +96,9 @@ func (e *Engine) scriptDetail(ctx context.Context, bizID int64, req execute.Fast
 		return scriptDetail{}, err
 	}
 	p := strings.NewReplacer("\r\n", " ", "\n", " ").Replace(string(param))
-	d := scriptDetail{Language: req.ScriptLanguage, Content: string(content), Param: p, Sensitive: req.IsParamSensitive == 1,
-		AccountID: acc.ID, Account: acc.Account, AccountAlias: acc.Alias, WindowsInterpreter: req.WindowsInterpreter, ScriptSource: 1}
+	d := scriptDetail{Language: src.Language, Content: src.Content, Param: p, Sensitive: req.IsParamSensitive == 1,
+		AccountID: acc.ID, Account: acc.Account, AccountAlias: acc.Alias, WindowsInterpreter: req.WindowsInterpreter,
+		ScriptSource: src.Source, ScriptID: src.ScriptID, ScriptVersionID: src.ScriptVersionID}
 	if err := e.sealParam(&d); err != nil {
 		return scriptDetail{}, err
 	}

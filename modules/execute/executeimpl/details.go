@@ -19,7 +19,9 @@ type scriptDetail struct {
 	Account            string `json:"account"`
 	AccountAlias       string `json:"account_alias,omitempty"`
 	WindowsInterpreter string `json:"windows_interpreter,omitempty"`
-	ScriptSource       int    `json:"script_source"` // 1 local content
+	ScriptSource       int    `json:"script_source"` // 1 local content, 2 business script, 3 public script
+	ScriptID           string `json:"script_id,omitempty"`
+	ScriptVersionID    int64  `json:"script_version_id,omitempty"`
 }
 
 // fileDetail is step_instance.file_detail.

@@ -32,12 +32,15 @@ type Deps struct {
 	Transport gse.Transport
 	Logs      logsvr.Service
 	Manage    manage.Service
-	Hosts     HostResolver
-	Blob      blob.Store
-	Crypto    *crypto.Box
-	Config    config.Config
-	Log       *slog.Logger
-	Options   Options
+	// Scripts finds the stored script versions steps run (nil: steps
+	// naming script_id or script_version_id are refused).
+	Scripts manage.ScriptRunner
+	Hosts   HostResolver
+	Blob    blob.Store
+	Crypto  *crypto.Box
+	Config  config.Config
+	Log     *slog.Logger
+	Options Options
 }
 
 // Options tune the engine; zero fields take the defaults.
@@ -98,22 +101,23 @@ var _ execute.Service = (*Engine)(nil)
 
 // Engine implements execute.Service and runs the state machine.
 type Engine struct {
-	db    *gorm.DB
-	st    store
-	bus   bus.Bus
-	tr    gse.Transport
-	logs  logsvr.Service
-	mgr   manage.Service
-	hosts HostResolver
-	blob  blob.Store
-	box   *crypto.Box
-	cfg   config.Config
-	log   *slog.Logger
-	opts  Options
-	cb    *callbacks
-	steps *stepCache
-	views *viewCache // host rows of finished steps (the task page's pages)
-	lost  *lostChecks
+	db      *gorm.DB
+	st      store
+	bus     bus.Bus
+	tr      gse.Transport
+	logs    logsvr.Service
+	mgr     manage.Service
+	scripts manage.ScriptRunner
+	hosts   HostResolver
+	blob    blob.Store
+	box     *crypto.Box
+	cfg     config.Config
+	log     *slog.Logger
+	opts    Options
+	cb      *callbacks
+	steps   *stepCache
+	views   *viewCache // host rows of finished steps (the task page's pages)
+	lost    *lostChecks
 
 	mu      sync.Mutex
 	running bool
@@ -160,22 +164,23 @@ func New(deps Deps) (*Engine, error) {
 		return nil, fmt.Errorf("execute engine: %w", err)
 	}
 	return &Engine{
-		db:    deps.DB,
-		st:    &gormStore{db: deps.DB},
-		bus:   deps.Bus,
-		tr:    deps.Transport,
-		logs:  deps.Logs,
-		mgr:   deps.Manage,
-		hosts: deps.Hosts,
-		blob:  deps.Blob,
-		box:   deps.Crypto,
-		cfg:   deps.Config,
-		log:   deps.Log,
-		opts:  opts,
-		cb:    cb,
-		steps: newStepCache(),
-		views: newViewCache(),
-		lost:  newLostChecks(),
+		db:      deps.DB,
+		st:      &gormStore{db: deps.DB},
+		bus:     deps.Bus,
+		tr:      deps.Transport,
+		logs:    deps.Logs,
+		mgr:     deps.Manage,
+		scripts: deps.Scripts,
+		hosts:   deps.Hosts,
+		blob:    deps.Blob,
+		box:     deps.Crypto,
+		cfg:     deps.Config,
+		log:     deps.Log,
+		opts:    opts,
+		cb:      cb,
+		steps:   newStepCache(),
+		views:   newViewCache(),
+		lost:    newLostChecks(),
 	}, nil
 }
 

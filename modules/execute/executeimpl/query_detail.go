@@ -34,7 +34,7 @@ func (e *Engine) GetStepInstanceDetail(ctx context.Context, req execute.StepRef)
 		if d.Sensitive {
 			param = sensitiveMask
 		}
-		out.ScriptInfo = &execute.ScriptInfo{ScriptType: d.ScriptSource, ScriptContent: d.Content, ScriptLanguage: d.Language,
+		out.ScriptInfo = &execute.ScriptInfo{ScriptType: d.ScriptSource, ScriptID: d.ScriptID, ScriptVersionID: d.ScriptVersionID, ScriptContent: d.Content, ScriptLanguage: d.Language,
 			ScriptParam: param, ScriptTimeout: s.Timeout, Account: execute.AccountInfo{ID: d.AccountID, Name: d.AccountAlias},
 			Server: targets, IsParamSensitive: boolInt(d.Sensitive), IsIgnoreError: s.IgnoreError, Rolling: rolling}
 	case execute.StepTypeFile:

@@ -24,6 +24,7 @@ type Service struct {
 	ag  agentStore
 	hs  hostStore
 	acs accountStore
+	ss  scriptStore // the script library (script*.go)
 	log *slog.Logger
 	box *crypto.Box
 	// gseHosts allows RegisterGSEHosts (WithGSEHosts).
@@ -51,7 +52,7 @@ func WithSSHProbe(p gse.SSHProbe) Option { return func(s *Service) { s.probe = p
 
 // New returns the service over db.
 func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, acs: gormStore{db: db}, log: log,
+	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, acs: gormStore{db: db}, ss: scriptStore{db: db}, log: log,
 		dr: dangerStore{db: db}, checkSlots: make(chan struct{}, maxConcurrentChecks)}
 	s.checker = scriptcheck.Checker{OnSyntaxError: func(err error) { log.Warn("script grammar check skipped", "err", err) }}
 	for _, o := range opts {

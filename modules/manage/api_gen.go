@@ -30,6 +30,11 @@ const (
 	MethodRegisterGSEHosts    = "manage.RegisterGSEHosts"
 	MethodListBizHosts        = "manage.ListBizHosts"
 	MethodCheckHosts          = "manage.CheckHosts"
+	MethodListScopes          = "manage.ListScopes"
+	MethodCreateBiz           = "manage.CreateBiz"
+	MethodUpdateBiz           = "manage.UpdateBiz"
+	MethodCreateBizSet        = "manage.CreateBizSet"
+	MethodUpdateBizSet        = "manage.UpdateBizSet"
 )
 
 // Client carries Full calls over the bus to the role that serves them
@@ -138,6 +143,31 @@ func (c *Client) CheckHosts(ctx context.Context, req CheckHostsRequest) (HostChe
 	return bus.Call[CheckHostsRequest, HostCheck](ctx, c.b, MethodCheckHosts, req)
 }
 
+// ListScopes calls manage.ListScopes over the bus.
+func (c *Client) ListScopes(ctx context.Context, req ListScopesRequest) (ScopePage, error) {
+	return bus.Call[ListScopesRequest, ScopePage](ctx, c.b, MethodListScopes, req)
+}
+
+// CreateBiz calls manage.CreateBiz over the bus.
+func (c *Client) CreateBiz(ctx context.Context, req CreateBizRequest) (ScopeInfo, error) {
+	return bus.Call[CreateBizRequest, ScopeInfo](ctx, c.b, MethodCreateBiz, req)
+}
+
+// UpdateBiz calls manage.UpdateBiz over the bus.
+func (c *Client) UpdateBiz(ctx context.Context, req UpdateBizRequest) (ScopeInfo, error) {
+	return bus.Call[UpdateBizRequest, ScopeInfo](ctx, c.b, MethodUpdateBiz, req)
+}
+
+// CreateBizSet calls manage.CreateBizSet over the bus.
+func (c *Client) CreateBizSet(ctx context.Context, req CreateBizSetRequest) (ScopeInfo, error) {
+	return bus.Call[CreateBizSetRequest, ScopeInfo](ctx, c.b, MethodCreateBizSet, req)
+}
+
+// UpdateBizSet calls manage.UpdateBizSet over the bus.
+func (c *Client) UpdateBizSet(ctx context.Context, req UpdateBizSetRequest) (ScopeInfo, error) {
+	return bus.Call[UpdateBizSetRequest, ScopeInfo](ctx, c.b, MethodUpdateBizSet, req)
+}
+
 // Serve answers Full calls on b with svc.
 func Serve(b bus.Bus, svc Full) error {
 	for _, handle := range []func() error{
@@ -166,6 +196,11 @@ func Serve(b bus.Bus, svc Full) error {
 		func() error { return bus.Handle(b, MethodRegisterGSEHosts, svc.RegisterGSEHosts) },
 		func() error { return bus.Handle(b, MethodListBizHosts, svc.ListBizHosts) },
 		func() error { return bus.Handle(b, MethodCheckHosts, svc.CheckHosts) },
+		func() error { return bus.Handle(b, MethodListScopes, svc.ListScopes) },
+		func() error { return bus.Handle(b, MethodCreateBiz, svc.CreateBiz) },
+		func() error { return bus.Handle(b, MethodUpdateBiz, svc.UpdateBiz) },
+		func() error { return bus.Handle(b, MethodCreateBizSet, svc.CreateBizSet) },
+		func() error { return bus.Handle(b, MethodUpdateBizSet, svc.UpdateBizSet) },
 	} {
 		if err := handle(); err != nil {
 			return err
@@ -211,6 +246,16 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[ListBizHostsRequest](), Response: reflect.TypeFor[BizHostPage]()},
 		{Bus: MethodCheckHosts, Go: "CheckHosts", V3: "check_hosts", Web: "check_hosts", PostOnly: true, Admin: false, JobBody: true, Extension: true, Partly: "",
 			Request: reflect.TypeFor[CheckHostsRequest](), Response: reflect.TypeFor[HostCheck]()},
+		{Bus: MethodListScopes, Go: "ListScopes", V3: "list_scopes", Web: "list_scopes", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[ListScopesRequest](), Response: reflect.TypeFor[ScopePage]()},
+		{Bus: MethodCreateBiz, Go: "CreateBiz", V3: "create_biz", Web: "create_biz", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[CreateBizRequest](), Response: reflect.TypeFor[ScopeInfo]()},
+		{Bus: MethodUpdateBiz, Go: "UpdateBiz", V3: "update_biz", Web: "update_biz", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[UpdateBizRequest](), Response: reflect.TypeFor[ScopeInfo]()},
+		{Bus: MethodCreateBizSet, Go: "CreateBizSet", V3: "create_biz_set", Web: "create_biz_set", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[CreateBizSetRequest](), Response: reflect.TypeFor[ScopeInfo]()},
+		{Bus: MethodUpdateBizSet, Go: "UpdateBizSet", V3: "update_biz_set", Web: "update_biz_set", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[UpdateBizSetRequest](), Response: reflect.TypeFor[ScopeInfo]()},
 	}
 }
 
@@ -231,6 +276,11 @@ func V3Endpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[14], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
 		{Method: ds[15], Serve: httpx.V3Handler(svc.ListBizHosts)},
 		{Method: ds[16], Serve: httpx.V3Handler(svc.CheckHosts)},
+		{Method: ds[17], Serve: httpx.V3Handler(svc.ListScopes)},
+		{Method: ds[18], Serve: httpx.V3Handler(svc.CreateBiz)},
+		{Method: ds[19], Serve: httpx.V3Handler(svc.UpdateBiz)},
+		{Method: ds[20], Serve: httpx.V3Handler(svc.CreateBizSet)},
+		{Method: ds[21], Serve: httpx.V3Handler(svc.UpdateBizSet)},
 	}
 }
 
@@ -251,5 +301,10 @@ func WebEndpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[13], Serve: httpx.WebHandler(svc.RevokeAgent)},
 		{Method: ds[15], Serve: httpx.WebHandler(svc.ListBizHosts)},
 		{Method: ds[16], Serve: httpx.WebHandler(svc.CheckHosts)},
+		{Method: ds[17], Serve: httpx.WebHandler(svc.ListScopes)},
+		{Method: ds[18], Serve: httpx.WebHandler(svc.CreateBiz)},
+		{Method: ds[19], Serve: httpx.WebHandler(svc.UpdateBiz)},
+		{Method: ds[20], Serve: httpx.WebHandler(svc.CreateBizSet)},
+		{Method: ds[21], Serve: httpx.WebHandler(svc.UpdateBizSet)},
 	}
 }

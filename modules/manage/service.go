@@ -145,6 +145,7 @@ type Full interface {
 	Agents
 	GSEHosts
 	BizHosts
+	ScopeAdmin
 }
 
 // Sentinel errors, with their stable codes.

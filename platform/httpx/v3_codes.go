@@ -58,6 +58,10 @@ var v3CodeByErrCode = map[string]int{
 	// in job-manage's block far above bk-job's last one there (1243053) so
 	// none of its future codes can collide; docs/api.md lists it.
 	"credential.nameExists": 1243901,
+	// Businesses and sets (manage/scope_admin.go): an id taken is bkjob's
+	// own code; a set where a business is needed is bk-job's.
+	"scope.exists":       1243902,
+	"scope.notForBizSet": 1241013, // NOT_SUPPORT_FEATURE_FOR_BIZ_SET
 	// The web session: missing, expired, or a state change without its CSRF
 	// token (bk-job's job-gateway answers its web calls so).
 	"auth.session": v3CookieIllegal,

@@ -549,6 +549,79 @@ export interface HostCheck {
   offline_host_list: Array<BizHost> | null
 }
 
+// ListScopesRequest is github.com/bkjob/bkjob/modules/manage.ListScopesRequest.
+export interface ListScopesRequest {
+  keyword?: string
+  scope_type?: string
+  include_disabled?: boolean
+  start?: number
+  length?: number
+}
+
+// ScopePage is github.com/bkjob/bkjob/modules/manage.ScopePage.
+export interface ScopePage {
+  start: number
+  length: number
+  total: number
+  data: Array<ScopeInfo> | null
+}
+
+// CreateBizRequest is github.com/bkjob/bkjob/modules/manage.CreateBizRequest.
+export interface CreateBizRequest {
+  bk_biz_id: number
+  name?: string
+  time_zone?: string
+  maintainers?: Array<string>
+  language?: string
+}
+
+// ScopeInfo is github.com/bkjob/bkjob/modules/manage.ScopeInfo.
+export interface ScopeInfo {
+  bk_scope_type: string
+  bk_scope_id: string
+  name: string
+  time_zone: string
+  maintainers: Array<string> | null
+  language: string
+  disabled: boolean
+  member_biz_ids: Array<number> | null
+  creator: string
+  last_modify_user: string
+  create_time: number
+  last_modify_time: number
+}
+
+// UpdateBizRequest is github.com/bkjob/bkjob/modules/manage.UpdateBizRequest.
+export interface UpdateBizRequest {
+  bk_biz_id: number
+  name?: string
+  time_zone?: string
+  maintainers?: Array<string>
+  language?: string
+  disabled?: boolean
+}
+
+// CreateBizSetRequest is github.com/bkjob/bkjob/modules/manage.CreateBizSetRequest.
+export interface CreateBizSetRequest {
+  bk_biz_set_id: number
+  member_biz_ids: Array<number> | null
+  name?: string
+  time_zone?: string
+  maintainers?: Array<string>
+  language?: string
+}
+
+// UpdateBizSetRequest is github.com/bkjob/bkjob/modules/manage.UpdateBizSetRequest.
+export interface UpdateBizSetRequest {
+  bk_biz_set_id: number
+  member_biz_ids?: Array<number>
+  name?: string
+  time_zone?: string
+  maintainers?: Array<string>
+  language?: string
+  disabled?: boolean
+}
+
 // Server is github.com/bkjob/bkjob/modules/execute.Server.
 export interface Server {
   host_id_list?: Array<number>
@@ -889,6 +962,8 @@ export const webApi = {
   checkAgentlessHost: (req: CheckAgentlessHostRequest): Promise<AgentlessHostCheck> => call<AgentlessHostCheck>('check_agentless_host', req),
   checkHosts: (req: CheckHostsRequest): Promise<HostCheck> => call<HostCheck>('check_hosts', req),
   createAgentlessHost: (req: CreateAgentlessHostRequest): Promise<AgentlessHost> => call<AgentlessHost>('create_agentless_host', req),
+  createBiz: (req: CreateBizRequest): Promise<ScopeInfo> => call<ScopeInfo>('create_biz', req),
+  createBizSet: (req: CreateBizSetRequest): Promise<ScopeInfo> => call<ScopeInfo>('create_biz_set', req),
   createCredential: (req: CreateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('create_credential', req),
   deleteCredential: (req: DeleteCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('delete_credential', req),
   fastExecuteScript: (req: FastExecuteScriptRequest): Promise<JobCreated> => call<JobCreated>('fast_execute_script', req),
@@ -905,11 +980,14 @@ export const webApi = {
   listAgentlessHosts: (req: ListAgentlessHostsRequest): Promise<V3PageOfAgentlessHost> => call<V3PageOfAgentlessHost>('list_agentless_hosts', req),
   listBizHosts: (req: ListBizHostsRequest): Promise<V3PageOfBizHost> => call<V3PageOfBizHost>('list_biz_hosts', req),
   listCredentials: (req: ListCredentialsRequest): Promise<V3PageOfCredential> => call<V3PageOfCredential>('list_credentials', req),
+  listScopes: (req: ListScopesRequest): Promise<ScopePage> => call<ScopePage>('list_scopes', req),
   listStepInstanceHosts: (req: ListStepInstanceHostsRequest): Promise<StepHostPage> => call<StepHostPage>('list_step_instance_hosts', req),
   operateJobInstance: (req: OperateJobInstanceRequest): Promise<OperateJobResult> => call<OperateJobResult>('operate_job_instance', req),
   operateStepInstance: (req: OperateStepInstanceRequest): Promise<OperateStepResult> => call<OperateStepResult>('operate_step_instance', req),
   pushConfigFile: (req: PushConfigFileRequest): Promise<JobCreated> => call<JobCreated>('push_config_file', req),
   queryAgentInfo: (req: QueryAgentInfoRequest): Promise<AgentInfoList> => call<AgentInfoList>('query_agent_info', req),
   rollingPreview: (req: RollingPreviewRequest): Promise<RollingPlan> => call<RollingPlan>('rolling_preview', req),
+  updateBiz: (req: UpdateBizRequest): Promise<ScopeInfo> => call<ScopeInfo>('update_biz', req),
+  updateBizSet: (req: UpdateBizSetRequest): Promise<ScopeInfo> => call<ScopeInfo>('update_biz_set', req),
   updateCredential: (req: UpdateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('update_credential', req),
 }

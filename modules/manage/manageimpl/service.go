@@ -18,12 +18,14 @@ const DefaultBizID = 1
 
 // Service implements manage.Full.
 type Service struct {
-	st  store
-	cs  credentialStore
-	ag  agentStore
-	hs  hostStore
-	log *slog.Logger
-	box *crypto.Box
+	st store
+	cs credentialStore
+	ag agentStore
+	hs hostStore
+	// scopes: the businesses and sets administrators keep (scope_admin.go).
+	scopes scopeStore
+	log    *slog.Logger
+	box    *crypto.Box
 	// gseHosts allows RegisterGSEHosts (WithGSEHosts).
 	gseHosts bool
 	// probe tests SSH logins for CheckAgentlessHost (WithSSHProbe).
@@ -45,7 +47,7 @@ func WithSSHProbe(p gse.SSHProbe) Option { return func(s *Service) { s.probe = p
 
 // New returns the service over db.
 func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, log: log}
+	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, scopes: scopeStore{db: db}, log: log}
 	for _, o := range opts {
 		o(s)
 	}
@@ -61,10 +63,16 @@ func (s *Service) Bootstrap(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.st.ensureAccount(ctx, account{
-		BizID: app.ID, Account: "root", Alias: "root", Category: manage.AccountCategorySystem,
-		Type: manage.AccountTypeLinux, OS: "Linux", Creator: "system", Remark: "created at first start",
-	})
+	return s.st.ensureAccount(ctx, rootAccount(app.ID))
+}
+
+// rootAccount is the built-in Linux account "root" every business gets
+// (at first start for business 1, with create_biz for the others).
+func rootAccount(bizID int64) account {
+	return account{
+		BizID: bizID, Account: "root", Alias: "root", Category: manage.AccountCategorySystem,
+		Type: manage.AccountTypeLinux, OS: "Linux", Creator: "system", Remark: "built in",
+	}
 }
 
 // ResolveScope maps (scope type, scope id) to its business.

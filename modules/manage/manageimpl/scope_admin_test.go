@@ -15,7 +15,6 @@ import (
 
 func TestScopeAdmin(t *testing.T) { eachBackend(t, testScopeAdmin) }
 
-
 func fields(name, tz string, maintainers ...string) manage.ScopeFields {
 	return manage.ScopeFields{Name: &name, TimeZone: &tz, Maintainers: &maintainers}
 }

@@ -78,7 +78,7 @@ func TestScopeAdminAPI(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 		require.Contains(t, string(body), `"maintainers":["carol"]`)
 	})
-	t.Run("list_scopes lists what the caller may use", func(t *testing.T) {
+	t.Run("the switcher's list is what the caller may use; the admin list is for admins", func(t *testing.T) {
 		resp, body := admin.do(t, http.MethodPost, "/api/web/list_scopes", map[string]any{"length": 100})
 		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 		var page scopePage
@@ -87,12 +87,17 @@ func TestScopeAdminAPI(t *testing.T) {
 		require.Equal(t, "biz_set", page.Data[3].Type)
 		require.Equal(t, []int64{2}, page.Data[3].Members)
 		resp, body = alice.do(t, http.MethodPost, "/api/web/list_scopes", map[string]any{})
+		requireWebError(t, resp, body, http.StatusForbidden, 1238001, "")
+
+		resp, body = admin.do(t, http.MethodPost, "/api/web/list_authorized_scopes", map[string]any{})
 		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 		require.NoError(t, json.Unmarshal(body, &page))
-		require.Zero(t, page.Total, "alice is granted no scope: %s", body)
-		require.Empty(t, page.Data)
-		_, body = ops.do(t, http.MethodPost, "/api/v3/list_scopes", map[string]any{})
-		require.Contains(t, string(body), `"total":0`)
+		require.Len(t, page.Data, 4, string(body))
+		resp, body = alice.do(t, http.MethodPost, "/api/web/list_authorized_scopes", map[string]any{})
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		require.JSONEq(t, `{"data":[]}`, string(body), "alice is granted no scope")
+		_, body = ops.do(t, http.MethodPost, "/api/v3/list_authorized_scopes", map[string]any{})
+		require.Contains(t, string(body), `"data":{"data":[]}`)
 	})
 }
 

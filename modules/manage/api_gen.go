@@ -13,28 +13,29 @@ import (
 
 // Bus method names of the Full contract.
 const (
-	MethodResolveScope        = "manage.ResolveScope"
-	MethodAccount             = "manage.Account"
-	MethodGetScope            = "manage.GetScope"
-	MethodCreateCredential    = "manage.CreateCredential"
-	MethodUpdateCredential    = "manage.UpdateCredential"
-	MethodGetCredential       = "manage.GetCredential"
-	MethodListCredentials     = "manage.ListCredentials"
-	MethodDeleteCredential    = "manage.DeleteCredential"
-	MethodSSHCredential       = "manage.SSHCredential"
-	MethodCreateAgentlessHost = "manage.CreateAgentlessHost"
-	MethodListAgentlessHosts  = "manage.ListAgentlessHosts"
-	MethodCheckAgentlessHost  = "manage.CheckAgentlessHost"
-	MethodListAgents          = "manage.ListAgents"
-	MethodRevokeAgent         = "manage.RevokeAgent"
-	MethodRegisterGSEHosts    = "manage.RegisterGSEHosts"
-	MethodListBizHosts        = "manage.ListBizHosts"
-	MethodCheckHosts          = "manage.CheckHosts"
-	MethodListScopes          = "manage.ListScopes"
-	MethodCreateBiz           = "manage.CreateBiz"
-	MethodUpdateBiz           = "manage.UpdateBiz"
-	MethodCreateBizSet        = "manage.CreateBizSet"
-	MethodUpdateBizSet        = "manage.UpdateBizSet"
+	MethodResolveScope         = "manage.ResolveScope"
+	MethodAccount              = "manage.Account"
+	MethodGetScope             = "manage.GetScope"
+	MethodCreateCredential     = "manage.CreateCredential"
+	MethodUpdateCredential     = "manage.UpdateCredential"
+	MethodGetCredential        = "manage.GetCredential"
+	MethodListCredentials      = "manage.ListCredentials"
+	MethodDeleteCredential     = "manage.DeleteCredential"
+	MethodSSHCredential        = "manage.SSHCredential"
+	MethodCreateAgentlessHost  = "manage.CreateAgentlessHost"
+	MethodListAgentlessHosts   = "manage.ListAgentlessHosts"
+	MethodCheckAgentlessHost   = "manage.CheckAgentlessHost"
+	MethodListAgents           = "manage.ListAgents"
+	MethodRevokeAgent          = "manage.RevokeAgent"
+	MethodRegisterGSEHosts     = "manage.RegisterGSEHosts"
+	MethodListBizHosts         = "manage.ListBizHosts"
+	MethodCheckHosts           = "manage.CheckHosts"
+	MethodListScopes           = "manage.ListScopes"
+	MethodListAuthorizedScopes = "manage.ListAuthorizedScopes"
+	MethodCreateBiz            = "manage.CreateBiz"
+	MethodUpdateBiz            = "manage.UpdateBiz"
+	MethodCreateBizSet         = "manage.CreateBizSet"
+	MethodUpdateBizSet         = "manage.UpdateBizSet"
 )
 
 // Client carries Full calls over the bus to the role that serves them
@@ -148,6 +149,11 @@ func (c *Client) ListScopes(ctx context.Context, req ListScopesRequest) (ScopePa
 	return bus.Call[ListScopesRequest, ScopePage](ctx, c.b, MethodListScopes, req)
 }
 
+// ListAuthorizedScopes calls manage.ListAuthorizedScopes over the bus.
+func (c *Client) ListAuthorizedScopes(ctx context.Context, req AuthorizedScopesRequest) (ScopeList, error) {
+	return bus.Call[AuthorizedScopesRequest, ScopeList](ctx, c.b, MethodListAuthorizedScopes, req)
+}
+
 // CreateBiz calls manage.CreateBiz over the bus.
 func (c *Client) CreateBiz(ctx context.Context, req CreateBizRequest) (ScopeInfo, error) {
 	return bus.Call[CreateBizRequest, ScopeInfo](ctx, c.b, MethodCreateBiz, req)
@@ -197,6 +203,7 @@ func Serve(b bus.Bus, svc Full) error {
 		func() error { return bus.Handle(b, MethodListBizHosts, svc.ListBizHosts) },
 		func() error { return bus.Handle(b, MethodCheckHosts, svc.CheckHosts) },
 		func() error { return bus.Handle(b, MethodListScopes, svc.ListScopes) },
+		func() error { return bus.Handle(b, MethodListAuthorizedScopes, svc.ListAuthorizedScopes) },
 		func() error { return bus.Handle(b, MethodCreateBiz, svc.CreateBiz) },
 		func() error { return bus.Handle(b, MethodUpdateBiz, svc.UpdateBiz) },
 		func() error { return bus.Handle(b, MethodCreateBizSet, svc.CreateBizSet) },
@@ -246,8 +253,10 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[ListBizHostsRequest](), Response: reflect.TypeFor[BizHostPage]()},
 		{Bus: MethodCheckHosts, Go: "CheckHosts", V3: "check_hosts", Web: "check_hosts", PostOnly: true, Admin: false, JobBody: true, Extension: true, Partly: "",
 			Request: reflect.TypeFor[CheckHostsRequest](), Response: reflect.TypeFor[HostCheck]()},
-		{Bus: MethodListScopes, Go: "ListScopes", V3: "list_scopes", Web: "list_scopes", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
+		{Bus: MethodListScopes, Go: "ListScopes", V3: "list_scopes", Web: "list_scopes", PostOnly: false, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[ListScopesRequest](), Response: reflect.TypeFor[ScopePage]()},
+		{Bus: MethodListAuthorizedScopes, Go: "ListAuthorizedScopes", V3: "list_authorized_scopes", Web: "list_authorized_scopes", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[AuthorizedScopesRequest](), Response: reflect.TypeFor[ScopeList]()},
 		{Bus: MethodCreateBiz, Go: "CreateBiz", V3: "create_biz", Web: "create_biz", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[CreateBizRequest](), Response: reflect.TypeFor[ScopeInfo]()},
 		{Bus: MethodUpdateBiz, Go: "UpdateBiz", V3: "update_biz", Web: "update_biz", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
@@ -277,10 +286,11 @@ func V3Endpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[15], Serve: httpx.V3Handler(svc.ListBizHosts)},
 		{Method: ds[16], Serve: httpx.V3Handler(svc.CheckHosts)},
 		{Method: ds[17], Serve: httpx.V3Handler(svc.ListScopes)},
-		{Method: ds[18], Serve: httpx.V3Handler(svc.CreateBiz)},
-		{Method: ds[19], Serve: httpx.V3Handler(svc.UpdateBiz)},
-		{Method: ds[20], Serve: httpx.V3Handler(svc.CreateBizSet)},
-		{Method: ds[21], Serve: httpx.V3Handler(svc.UpdateBizSet)},
+		{Method: ds[18], Serve: httpx.V3Handler(svc.ListAuthorizedScopes)},
+		{Method: ds[19], Serve: httpx.V3Handler(svc.CreateBiz)},
+		{Method: ds[20], Serve: httpx.V3Handler(svc.UpdateBiz)},
+		{Method: ds[21], Serve: httpx.V3Handler(svc.CreateBizSet)},
+		{Method: ds[22], Serve: httpx.V3Handler(svc.UpdateBizSet)},
 	}
 }
 
@@ -302,9 +312,10 @@ func WebEndpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[15], Serve: httpx.WebHandler(svc.ListBizHosts)},
 		{Method: ds[16], Serve: httpx.WebHandler(svc.CheckHosts)},
 		{Method: ds[17], Serve: httpx.WebHandler(svc.ListScopes)},
-		{Method: ds[18], Serve: httpx.WebHandler(svc.CreateBiz)},
-		{Method: ds[19], Serve: httpx.WebHandler(svc.UpdateBiz)},
-		{Method: ds[20], Serve: httpx.WebHandler(svc.CreateBizSet)},
-		{Method: ds[21], Serve: httpx.WebHandler(svc.UpdateBizSet)},
+		{Method: ds[18], Serve: httpx.WebHandler(svc.ListAuthorizedScopes)},
+		{Method: ds[19], Serve: httpx.WebHandler(svc.CreateBiz)},
+		{Method: ds[20], Serve: httpx.WebHandler(svc.UpdateBiz)},
+		{Method: ds[21], Serve: httpx.WebHandler(svc.CreateBizSet)},
+		{Method: ds[22], Serve: httpx.WebHandler(svc.UpdateBizSet)},
 	}
 }

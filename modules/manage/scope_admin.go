@@ -19,11 +19,17 @@ import (
 // business, application.is_deleted): its scope no longer resolves
 // (1243051) until it is enabled again.
 type ScopeAdmin interface {
-	// ListScopes pages through the businesses and business sets the
-	// caller may use (the door keeps only those), by type then id.
-	//api:v3 list_scopes extension
+	// ListScopes pages through the businesses and business sets, by type
+	// then id: the administrators' list (the page, `bkjob biz list`).
+	//api:v3 list_scopes admin extension
 	//api:web
 	ListScopes(ctx context.Context, req ListScopesRequest) (ScopePage, error)
+	// ListAuthorizedScopes lists the enabled businesses and business sets
+	// the caller may use, for everyone: the business switcher (bk-job's
+	// v4 get_user_authorized_scopes). The door cuts the list.
+	//api:v3 list_authorized_scopes extension
+	//api:web
+	ListAuthorizedScopes(ctx context.Context, req AuthorizedScopesRequest) (ScopeList, error)
 	// CreateBiz creates a business with its built-in root account.
 	//api:v3 create_biz post admin extension
 	//api:web
@@ -90,10 +96,7 @@ type ListScopesRequest struct {
 	Length          int    `json:"length,omitempty"`
 }
 
-// ScopePage is one page of list_scopes. Manage answers every scope that
-// matches (Data) with the window asked for; the door keeps those the
-// caller may use and cuts the window (KeepScopes), so Total counts only
-// what the caller may see.
+// ScopePage is one page of list_scopes, bk-job's page shape.
 type ScopePage struct {
 	Start  int         `json:"start"`
 	Length int         `json:"length"`
@@ -101,19 +104,28 @@ type ScopePage struct {
 	Data   []ScopeInfo `json:"data"`
 }
 
-// KeepScopes implements api.ScopeLister: it drops the scopes keep refuses,
-// then keeps the page's window.
-func (p *ScopePage) KeepScopes(keep func(scopeType, scopeID string) bool) {
-	kept := make([]ScopeInfo, 0, len(p.Data))
-	for _, s := range p.Data {
+// AuthorizedScopesRequest is list_authorized_scopes: it names no scope.
+type AuthorizedScopesRequest struct {
+	api.Platform
+}
+
+// ScopeList is list_authorized_scopes' answer. Manage answers every
+// enabled scope; the door keeps those the caller may use (KeepScopes,
+// with the same check as every scoped request), so manage never needs to
+// know who asked.
+type ScopeList struct {
+	Data []ScopeInfo `json:"data"`
+}
+
+// KeepScopes implements api.ScopeLister.
+func (l *ScopeList) KeepScopes(keep func(scopeType, scopeID string) bool) {
+	kept := make([]ScopeInfo, 0, len(l.Data))
+	for _, s := range l.Data {
 		if keep(s.Type, s.ID) {
 			kept = append(kept, s)
 		}
 	}
-	p.Total = len(kept)
-	start := min(max(p.Start, 0), len(kept))
-	end := min(start+max(p.Length, 0), len(kept))
-	p.Data = kept[start:end]
+	l.Data = kept
 }
 
 // ScopeFields are the editable fields of a business or set. On update a

@@ -566,6 +566,15 @@ export interface ScopePage {
   data: Array<ScopeInfo> | null
 }
 
+// AuthorizedScopesRequest is github.com/bkjob/bkjob/modules/manage.AuthorizedScopesRequest.
+export interface AuthorizedScopesRequest {
+}
+
+// ScopeList is github.com/bkjob/bkjob/modules/manage.ScopeList.
+export interface ScopeList {
+  data: Array<ScopeInfo> | null
+}
+
 // CreateBizRequest is github.com/bkjob/bkjob/modules/manage.CreateBizRequest.
 export interface CreateBizRequest {
   bk_biz_id: number
@@ -978,6 +987,7 @@ export const webApi = {
   getStepInstanceDetail: (req: StepRef): Promise<StepInstanceDetail> => call<StepInstanceDetail>('get_step_instance_detail', req),
   getStepInstanceStatus: (req: GetStepInstanceStatusRequest): Promise<StepInstanceStatus> => call<StepInstanceStatus>('get_step_instance_status', req),
   listAgentlessHosts: (req: ListAgentlessHostsRequest): Promise<V3PageOfAgentlessHost> => call<V3PageOfAgentlessHost>('list_agentless_hosts', req),
+  listAuthorizedScopes: (req: AuthorizedScopesRequest): Promise<ScopeList> => call<ScopeList>('list_authorized_scopes', req),
   listBizHosts: (req: ListBizHostsRequest): Promise<V3PageOfBizHost> => call<V3PageOfBizHost>('list_biz_hosts', req),
   listCredentials: (req: ListCredentialsRequest): Promise<V3PageOfCredential> => call<V3PageOfCredential>('list_credentials', req),
   listScopes: (req: ListScopesRequest): Promise<ScopePage> => call<ScopePage>('list_scopes', req),

@@ -12,10 +12,7 @@ import (
 	"github.com/bkjob/bkjob/platform/errs"
 )
 
-// ListScopes implements manage.ScopeAdmin: every scope that matches, the
-// page's window with it; the door keeps those the caller may use
-// (manage.ScopePage.KeepScopes) and cuts the window. A direct caller (the
-// CLI, on the server) gets them all.
+// ListScopes implements manage.ScopeAdmin.
 func (s *Service) ListScopes(ctx context.Context, req manage.ListScopesRequest) (manage.ScopePage, error) {
 	length, err := pageLength(req.Start, req.Length)
 	if err != nil {
@@ -34,11 +31,25 @@ func (s *Service) ListScopes(ctx context.Context, req manage.ListScopesRequest) 
 	if err != nil {
 		return manage.ScopePage{}, err
 	}
-	page := manage.ScopePage{Start: req.Start, Length: length, Total: len(rows), Data: make([]manage.ScopeInfo, 0, len(rows))}
-	for _, r := range rows {
+	page := manage.ScopePage{Start: req.Start, Length: length, Total: len(rows), Data: []manage.ScopeInfo{}}
+	for _, r := range rows[min(req.Start, len(rows)):min(req.Start+length, len(rows))] {
 		page.Data = append(page.Data, r.info())
 	}
 	return page, nil
+}
+
+// ListAuthorizedScopes implements manage.ScopeAdmin: every enabled scope;
+// the door keeps those the caller may use (manage.ScopeList.KeepScopes).
+func (s *Service) ListAuthorizedScopes(ctx context.Context, _ manage.AuthorizedScopesRequest) (manage.ScopeList, error) {
+	rows, err := s.scopes.list(ctx, scopeFilter{})
+	if err != nil {
+		return manage.ScopeList{}, err
+	}
+	out := manage.ScopeList{Data: make([]manage.ScopeInfo, 0, len(rows))}
+	for _, r := range rows {
+		out.Data = append(out.Data, r.info())
+	}
+	return out, nil
 }
 
 // CreateBiz implements manage.ScopeAdmin. The business gets the built-in

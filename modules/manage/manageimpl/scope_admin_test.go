@@ -163,24 +163,30 @@ func testScopeAdmin(t *testing.T, env credEnv) {
 			requireField(t, err, errs.ErrInvalid, "scope_type")
 			_, err = svc.ListScopes(ctx, manage.ListScopesRequest{Length: 5000})
 			requireField(t, err, errs.ErrInvalid, "length")
+			all, err := svc.ListScopes(ctx, manage.ListScopesRequest{Length: 1000})
+			require.NoError(t, err)
+			second, err := svc.ListScopes(ctx, manage.ListScopesRequest{Start: 1, Length: 2})
+			require.NoError(t, err)
+			require.Equal(t, all.Total, second.Total)
+			require.Equal(t, all.Data[1:3], second.Data, "a page is a window of the whole list")
+			mine, err := svc.ListAuthorizedScopes(ctx, manage.AuthorizedScopesRequest{})
+			require.NoError(t, err)
+			require.Len(t, mine.Data, all.Total, "manage answers every enabled scope; the door cuts it")
 		})
 	})
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// TestScopePageKeep: the door's cut keeps the allowed scopes, then the window.
-func TestScopePageKeep(t *testing.T) {
-	p := manage.ScopePage{Start: 1, Length: 2, Data: []manage.ScopeInfo{
-		{Type: "biz", ID: "1"}, {Type: "biz", ID: "2"}, {Type: "biz", ID: "3"}, {Type: "biz_set", ID: "8"}, {Type: "biz", ID: "4"},
+// TestScopeListKeep: the door's cut keeps the allowed scopes, in order.
+func TestScopeListKeep(t *testing.T) {
+	l := manage.ScopeList{Data: []manage.ScopeInfo{
+		{Type: "biz", ID: "1"}, {Type: "biz", ID: "2"}, {Type: "biz_set", ID: "8"}, {Type: "biz", ID: "4"},
 	}}
-	p.KeepScopes(func(typ, id string) bool { return typ == "biz" && id != "2" })
-	require.Equal(t, 3, p.Total)
-	require.Equal(t, []manage.ScopeInfo{{Type: "biz", ID: "3"}, {Type: "biz", ID: "4"}}, p.Data)
-	p = manage.ScopePage{Start: 10, Length: 5, Data: []manage.ScopeInfo{{Type: "biz", ID: "1"}}}
-	p.KeepScopes(func(string, string) bool { return false })
-	require.Equal(t, 0, p.Total)
-	require.Empty(t, p.Data)
+	l.KeepScopes(func(typ, id string) bool { return typ == "biz" && id != "2" })
+	require.Equal(t, []manage.ScopeInfo{{Type: "biz", ID: "1"}, {Type: "biz", ID: "4"}}, l.Data)
+	l.KeepScopes(func(string, string) bool { return false })
+	require.Empty(t, l.Data)
 }
 
 func TestBizSetHosts(t *testing.T) { eachBackend(t, testBizSetHosts) }

@@ -36,7 +36,14 @@ export const menuGroups: MenuGroup[] = [
     ],
   },
   { key: 'settings', label: 'ui.menu.settings', items: [] },
-  { key: 'platform', label: 'ui.menu.platform', items: [{ route: 'serviceState', label: 'ui.menu.service_state', admin: true, root: true }] },
+  {
+    key: 'platform',
+    label: 'ui.menu.platform',
+    items: [
+      { route: 'serviceState', label: 'ui.menu.service_state', admin: true, root: true },
+      { route: 'businessManage', label: 'ui.menu.business_manage', admin: true, root: true },
+    ],
+  },
   { key: 'analysis', label: 'ui.menu.analysis', items: [] },
 ]
 

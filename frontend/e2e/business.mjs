@@ -23,10 +23,11 @@ async function pick(name, option, filter) {
 }
 
 // shown is how the page writes a Unix millisecond time (lib/format.ts's
-// formatTime in English) in a zone.
+// formatTime in English, as Chromium writes it: 00 at midnight, where
+// Node's hour12: false would write 24) in a zone.
 const shown = (ms, timeZone) =>
   new Intl.DateTimeFormat('en', {
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone,
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone,
   }).format(new Date(ms))
 
 let created
@@ -69,7 +70,10 @@ await h.run(async () => {
     await page.click('[data-test=business-save]')
     await expectText('[data-test=error]', 'id 2 is taken')
     h.allowHTTPErrors = false
+    await page.locator('[data-test=error] .n-base-close').click()
+    await page.locator('[data-test=error]').waitFor({ state: 'detached' })
     await page.keyboard.press('Escape')
+    await page.locator('[data-test=business-form]').waitFor({ state: 'detached' })
   })
 
   await step('a business set over businesses 1 and 2', async () => {
@@ -127,6 +131,8 @@ await h.run(async () => {
     if (await page.locator('[data-test=menu-businessManage]').count()) throw new Error('the menu offers the businesses page')
     await page.goto(base + '/business_manage')
     await expectText('[data-test=error]', 'administrator')
+    await page.locator('[data-test=business-refused]').waitFor()
+    if (await page.locator('[data-test=biz-new]').count()) throw new Error('the refused page offers to create')
     await shot('business-manage-refused-dark')
     h.allowHTTPErrors = false
   })

@@ -75,6 +75,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newMigrateCmd(g),
 		newConfigCmd(g),
 		newVersionCmd(),
+		newBizCmd(g),
+		newBizSetCmd(g),
 	)
 	return root
 }

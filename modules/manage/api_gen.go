@@ -72,6 +72,12 @@ const (
 	MethodDisablePublicScriptVersion   = "manage.DisablePublicScriptVersion"
 	MethodDeletePublicScriptVersion    = "manage.DeletePublicScriptVersion"
 	MethodDeletePublicScript           = "manage.DeletePublicScript"
+	MethodListScopes                   = "manage.ListScopes"
+	MethodListAuthorizedScopes         = "manage.ListAuthorizedScopes"
+	MethodCreateBiz                    = "manage.CreateBiz"
+	MethodUpdateBiz                    = "manage.UpdateBiz"
+	MethodCreateBizSet                 = "manage.CreateBizSet"
+	MethodUpdateBizSet                 = "manage.UpdateBizSet"
 )
 
 // Client carries Full calls over the bus to the role that serves them
@@ -390,6 +396,36 @@ func (c *Client) DeletePublicScript(ctx context.Context, req DeletePublicScriptR
 	return bus.Call[DeletePublicScriptRequest, *ScriptDeleted](ctx, c.b, MethodDeletePublicScript, req)
 }
 
+// ListScopes calls manage.ListScopes over the bus.
+func (c *Client) ListScopes(ctx context.Context, req ListScopesRequest) (ScopePage, error) {
+	return bus.Call[ListScopesRequest, ScopePage](ctx, c.b, MethodListScopes, req)
+}
+
+// ListAuthorizedScopes calls manage.ListAuthorizedScopes over the bus.
+func (c *Client) ListAuthorizedScopes(ctx context.Context, req AuthorizedScopesRequest) (ScopeList, error) {
+	return bus.Call[AuthorizedScopesRequest, ScopeList](ctx, c.b, MethodListAuthorizedScopes, req)
+}
+
+// CreateBiz calls manage.CreateBiz over the bus.
+func (c *Client) CreateBiz(ctx context.Context, req CreateBizRequest) (ScopeInfo, error) {
+	return bus.Call[CreateBizRequest, ScopeInfo](ctx, c.b, MethodCreateBiz, req)
+}
+
+// UpdateBiz calls manage.UpdateBiz over the bus.
+func (c *Client) UpdateBiz(ctx context.Context, req UpdateBizRequest) (ScopeInfo, error) {
+	return bus.Call[UpdateBizRequest, ScopeInfo](ctx, c.b, MethodUpdateBiz, req)
+}
+
+// CreateBizSet calls manage.CreateBizSet over the bus.
+func (c *Client) CreateBizSet(ctx context.Context, req CreateBizSetRequest) (ScopeInfo, error) {
+	return bus.Call[CreateBizSetRequest, ScopeInfo](ctx, c.b, MethodCreateBizSet, req)
+}
+
+// UpdateBizSet calls manage.UpdateBizSet over the bus.
+func (c *Client) UpdateBizSet(ctx context.Context, req UpdateBizSetRequest) (ScopeInfo, error) {
+	return bus.Call[UpdateBizSetRequest, ScopeInfo](ctx, c.b, MethodUpdateBizSet, req)
+}
+
 // Serve answers Full calls on b with svc.
 func Serve(b bus.Bus, svc Full) error {
 	for _, handle := range []func() error{
@@ -462,6 +498,12 @@ func Serve(b bus.Bus, svc Full) error {
 		func() error { return bus.Handle(b, MethodDisablePublicScriptVersion, svc.DisablePublicScriptVersion) },
 		func() error { return bus.Handle(b, MethodDeletePublicScriptVersion, svc.DeletePublicScriptVersion) },
 		func() error { return bus.Handle(b, MethodDeletePublicScript, svc.DeletePublicScript) },
+		func() error { return bus.Handle(b, MethodListScopes, svc.ListScopes) },
+		func() error { return bus.Handle(b, MethodListAuthorizedScopes, svc.ListAuthorizedScopes) },
+		func() error { return bus.Handle(b, MethodCreateBiz, svc.CreateBiz) },
+		func() error { return bus.Handle(b, MethodUpdateBiz, svc.UpdateBiz) },
+		func() error { return bus.Handle(b, MethodCreateBizSet, svc.CreateBizSet) },
+		func() error { return bus.Handle(b, MethodUpdateBizSet, svc.UpdateBizSet) },
 	} {
 		if err := handle(); err != nil {
 			return err
@@ -591,6 +633,18 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[PublicScriptVersionRequest](), Response: reflect.TypeFor[*ScriptDeleted]()},
 		{Bus: MethodDeletePublicScript, Go: "DeletePublicScript", V3: "delete_public_script", Web: "delete_public_script", PostOnly: true, Admin: true, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[DeletePublicScriptRequest](), Response: reflect.TypeFor[*ScriptDeleted]()},
+		{Bus: MethodListScopes, Go: "ListScopes", V3: "list_scopes", Web: "list_scopes", PostOnly: false, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[ListScopesRequest](), Response: reflect.TypeFor[ScopePage]()},
+		{Bus: MethodListAuthorizedScopes, Go: "ListAuthorizedScopes", V3: "list_authorized_scopes", Web: "list_authorized_scopes", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[AuthorizedScopesRequest](), Response: reflect.TypeFor[ScopeList]()},
+		{Bus: MethodCreateBiz, Go: "CreateBiz", V3: "create_biz", Web: "create_biz", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[CreateBizRequest](), Response: reflect.TypeFor[ScopeInfo]()},
+		{Bus: MethodUpdateBiz, Go: "UpdateBiz", V3: "update_biz", Web: "update_biz", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[UpdateBizRequest](), Response: reflect.TypeFor[ScopeInfo]()},
+		{Bus: MethodCreateBizSet, Go: "CreateBizSet", V3: "create_biz_set", Web: "create_biz_set", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[CreateBizSetRequest](), Response: reflect.TypeFor[ScopeInfo]()},
+		{Bus: MethodUpdateBizSet, Go: "UpdateBizSet", V3: "update_biz_set", Web: "update_biz_set", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[UpdateBizSetRequest](), Response: reflect.TypeFor[ScopeInfo]()},
 	}
 }
 
@@ -651,6 +705,12 @@ func V3Endpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[56], Serve: httpx.V3Handler(svc.DisablePublicScriptVersion)},
 		{Method: ds[57], Serve: httpx.V3Handler(svc.DeletePublicScriptVersion)},
 		{Method: ds[58], Serve: httpx.V3Handler(svc.DeletePublicScript)},
+		{Method: ds[59], Serve: httpx.V3Handler(svc.ListScopes)},
+		{Method: ds[60], Serve: httpx.V3Handler(svc.ListAuthorizedScopes)},
+		{Method: ds[61], Serve: httpx.V3Handler(svc.CreateBiz)},
+		{Method: ds[62], Serve: httpx.V3Handler(svc.UpdateBiz)},
+		{Method: ds[63], Serve: httpx.V3Handler(svc.CreateBizSet)},
+		{Method: ds[64], Serve: httpx.V3Handler(svc.UpdateBizSet)},
 	}
 }
 
@@ -711,5 +771,11 @@ func WebEndpoints(svc Full) []httpx.Endpoint {
 		{Method: ds[56], Serve: httpx.WebHandler(svc.DisablePublicScriptVersion)},
 		{Method: ds[57], Serve: httpx.WebHandler(svc.DeletePublicScriptVersion)},
 		{Method: ds[58], Serve: httpx.WebHandler(svc.DeletePublicScript)},
+		{Method: ds[59], Serve: httpx.WebHandler(svc.ListScopes)},
+		{Method: ds[60], Serve: httpx.WebHandler(svc.ListAuthorizedScopes)},
+		{Method: ds[61], Serve: httpx.WebHandler(svc.CreateBiz)},
+		{Method: ds[62], Serve: httpx.WebHandler(svc.UpdateBiz)},
+		{Method: ds[63], Serve: httpx.WebHandler(svc.CreateBizSet)},
+		{Method: ds[64], Serve: httpx.WebHandler(svc.UpdateBizSet)},
 	}
 }

@@ -154,6 +154,7 @@ type Full interface {
 	DangerousRules
 	Scripts
 	PublicScripts
+	ScopeAdmin
 }
 
 // Sentinel errors, with their stable codes.

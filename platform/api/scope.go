@@ -37,3 +37,27 @@ const (
 type ActorTaker interface {
 	TakeActor(username, appCode string, surface Surface)
 }
+
+// Platform is embedded by a request that acts on the platform rather than
+// in one scope (list_scopes, create_biz): it names no scope, so the door
+// resolves none. The door serves such a method only when it is declared
+// admin, or when its answer lists scopes (ScopeLister) and is cut to those
+// the caller may use; any other is refused (httpx.serve), so no endpoint
+// escapes the scope check by embedding Platform.
+type Platform struct{}
+
+// Scope is nil: there is no scope to resolve.
+func (*Platform) Scope() *ScopeRef { return nil }
+
+// PlatformWide marks the request as one that names no scope.
+func (*Platform) PlatformWide() {}
+
+// PlatformWide is a request that embeds Platform.
+type PlatformWide interface{ PlatformWide() }
+
+// ScopeLister is an answer listing scopes. The door keeps only the scopes
+// the caller may use (the same check as every scoped request) before the
+// answer leaves, so the role behind never needs to know who asked.
+type ScopeLister interface {
+	KeepScopes(keep func(scopeType, scopeID string) bool)
+}

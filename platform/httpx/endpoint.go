@@ -3,6 +3,7 @@ package httpx
 import (
 	"context"
 	"net/http"
+	"reflect"
 
 	"github.com/labstack/echo/v4"
 
@@ -52,8 +53,12 @@ func enter[Req any, PReq scopedRequest[Req]](c echo.Context, d Door, surface api
 	if t, ok := any(&req).(api.ActorTaker); ok {
 		t.TakeActor(actor.Username, actor.AppCode, surface)
 	}
-	if err := d.ResolveScope(c.Request().Context(), PReq(&req).Scope()); err != nil {
-		return req, err
+	// A platform-wide request (api.Platform) names no scope; serve lets it
+	// in only for administrators or an answer cut per scope (keepScopes).
+	if s := PReq(&req).Scope(); s != nil {
+		if err := d.ResolveScope(c.Request().Context(), s); err != nil {
+			return req, err
+		}
 	}
 	return req, nil
 }
@@ -70,6 +75,7 @@ func V3Handler[Req any, PReq scopedRequest[Req], Resp any](call func(context.Con
 		if err != nil {
 			return V3Error(c, err)
 		}
+		keepScopes(c.Request().Context(), &resp)
 		return V3OK(c, resp)
 	}
 }
@@ -86,6 +92,7 @@ func WebHandler[Req any, PReq scopedRequest[Req], Resp any](call func(context.Co
 		if err != nil {
 			return err
 		}
+		keepScopes(c.Request().Context(), &resp)
 		return c.JSON(http.StatusOK, localized(c, resp))
 	}
 }
@@ -121,10 +128,35 @@ func MountWeb(g *echo.Group, eps []Endpoint, d Door) {
 	}
 }
 
-// serve is ep's handler, administrators only when ep says so.
+// keepScopes cuts an answer listing scopes (api.ScopeLister) to those the
+// caller may use, with CheckScope: the one permission check.
+func keepScopes(ctx context.Context, resp any) {
+	if l, ok := resp.(api.ScopeLister); ok {
+		l.KeepScopes(func(scopeType, scopeID string) bool {
+			return CheckScope(ctx, ActionAccessBusiness, scopeType, scopeID) == nil
+		})
+	}
+}
+
+// adminOnly: ep is declared admin, or it names no scope (api.Platform) and
+// its answer is not cut per scope (api.ScopeLister): such a request has no
+// scope for the door to check, so only an administrator may make it.
+func adminOnly(ep Endpoint) bool {
+	if ep.Admin {
+		return true
+	}
+	platformWide := reflect.TypeFor[api.PlatformWide]()
+	if ep.Request == nil || !reflect.PointerTo(ep.Request).Implements(platformWide) {
+		return false
+	}
+	return ep.Response == nil || !reflect.PointerTo(ep.Response).Implements(reflect.TypeFor[api.ScopeLister]())
+}
+
+// serve is ep's handler, administrators only when ep says so (adminOnly).
 func serve(ep Endpoint, d Door, refuse func(echo.Context, error) error) echo.HandlerFunc {
+	admin := adminOnly(ep)
 	return func(c echo.Context) error {
-		if ep.Admin {
+		if admin {
 			if a, ok := ActorOf(c); !ok || !a.AllScopes {
 				return refuse(c, ErrNotAdmin)
 			}

@@ -69,6 +69,10 @@ var v3CodeByErrCode = map[string]int{
 	"account.aliasExists":            1243007, // ACCOUNT_ALIAS_EXIST
 	"account.dbSystemAccountInvalid": 1243008, // DB_SYSTEM_ACCOUNT_IS_INVALID
 	"account.inUse":                  1243014, // DELETE_REF_ACCOUNT_FORBIDDEN
+	// Businesses and sets (manage/scope_admin.go): an id taken is bkjob's
+	// own code; a set where a business is needed is bk-job's.
+	"scope.exists":       1243902,
+	"scope.notForBizSet": 1241013, // NOT_SUPPORT_FEATURE_FOR_BIZ_SET
 	// The web session: missing, expired, or a state change without its CSRF
 	// token (bk-job's job-gateway answers its web calls so).
 	"auth.session": v3CookieIllegal,

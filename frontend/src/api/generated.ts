@@ -1070,6 +1070,88 @@ export interface DeletePublicScriptRequest {
   script_id: string
 }
 
+// ListScopesRequest is github.com/bkjob/bkjob/modules/manage.ListScopesRequest.
+export interface ListScopesRequest {
+  keyword?: string
+  scope_type?: string
+  include_disabled?: boolean
+  start?: number
+  length?: number
+}
+
+// ScopePage is github.com/bkjob/bkjob/modules/manage.ScopePage.
+export interface ScopePage {
+  start: number
+  length: number
+  total: number
+  data: Array<ScopeInfo> | null
+}
+
+// AuthorizedScopesRequest is github.com/bkjob/bkjob/modules/manage.AuthorizedScopesRequest.
+export interface AuthorizedScopesRequest {
+}
+
+// ScopeList is github.com/bkjob/bkjob/modules/manage.ScopeList.
+export interface ScopeList {
+  data: Array<ScopeInfo> | null
+}
+
+// CreateBizRequest is github.com/bkjob/bkjob/modules/manage.CreateBizRequest.
+export interface CreateBizRequest {
+  bk_biz_id: number
+  name?: string
+  time_zone?: string
+  maintainers?: Array<string>
+  language?: string
+}
+
+// ScopeInfo is github.com/bkjob/bkjob/modules/manage.ScopeInfo.
+export interface ScopeInfo {
+  bk_scope_type: string
+  bk_scope_id: string
+  name: string
+  time_zone: string
+  maintainers: Array<string> | null
+  language: string
+  disabled: boolean
+  member_biz_ids: Array<number> | null
+  creator: string
+  last_modify_user: string
+  create_time: number
+  last_modify_time: number
+}
+
+// UpdateBizRequest is github.com/bkjob/bkjob/modules/manage.UpdateBizRequest.
+export interface UpdateBizRequest {
+  bk_biz_id: number
+  name?: string
+  time_zone?: string
+  maintainers?: Array<string>
+  language?: string
+  disabled?: boolean
+}
+
+// CreateBizSetRequest is github.com/bkjob/bkjob/modules/manage.CreateBizSetRequest.
+export interface CreateBizSetRequest {
+  bk_biz_set_id: number
+  member_biz_ids: Array<number> | null
+  name?: string
+  time_zone?: string
+  maintainers?: Array<string>
+  language?: string
+}
+
+// UpdateBizSetRequest is github.com/bkjob/bkjob/modules/manage.UpdateBizSetRequest.
+export interface UpdateBizSetRequest {
+  bk_biz_set_id: number
+  member_biz_ids?: Array<number>
+  name?: string
+  time_zone?: string
+  maintainers?: Array<string>
+  language?: string
+  disabled?: boolean
+}
+
 // Server is github.com/bkjob/bkjob/modules/execute.Server.
 export interface Server {
   host_id_list?: Array<number>
@@ -1432,6 +1514,8 @@ export const webApi = {
   createAccount: (req: CreateAccountRequest): Promise<AccountDetail> => call<AccountDetail>('create_account', req),
   createAgentToken: (req: CreateAgentTokenRequest): Promise<AgentTokenSecret> => call<AgentTokenSecret>('create_agent_token', req),
   createAgentlessHost: (req: CreateAgentlessHostRequest): Promise<AgentlessHost> => call<AgentlessHost>('create_agentless_host', req),
+  createBiz: (req: CreateBizRequest): Promise<ScopeInfo> => call<ScopeInfo>('create_biz', req),
+  createBizSet: (req: CreateBizSetRequest): Promise<ScopeInfo> => call<ScopeInfo>('create_biz_set', req),
   createCredential: (req: CreateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('create_credential', req),
   createDangerousRule: (req: CreateDangerousRuleRequest): Promise<DangerousRule> => call<DangerousRule>('create_dangerous_rule', req),
   createPublicScript: (req: CreatePublicScriptRequest): Promise<ScriptVersion> => call<ScriptVersion>('create_public_script', req),
@@ -1471,9 +1555,11 @@ export const webApi = {
   getStepInstanceStatus: (req: GetStepInstanceStatusRequest): Promise<StepInstanceStatus> => call<StepInstanceStatus>('get_step_instance_status', req),
   listAgentTokens: (req: ListAgentTokensRequest): Promise<V3PageOfAgentToken> => call<V3PageOfAgentToken>('list_agent_tokens', req),
   listAgentlessHosts: (req: ListAgentlessHostsRequest): Promise<V3PageOfAgentlessHost> => call<V3PageOfAgentlessHost>('list_agentless_hosts', req),
+  listAuthorizedScopes: (req: AuthorizedScopesRequest): Promise<ScopeList> => call<ScopeList>('list_authorized_scopes', req),
   listBizHosts: (req: ListBizHostsRequest): Promise<V3PageOfBizHost> => call<V3PageOfBizHost>('list_biz_hosts', req),
   listCredentials: (req: ListCredentialsRequest): Promise<V3PageOfCredential> => call<V3PageOfCredential>('list_credentials', req),
   listDangerousRecords: (req: ListDangerousRecordsRequest): Promise<V3PageOfDangerousRecord> => call<V3PageOfDangerousRecord>('list_dangerous_records', req),
+  listScopes: (req: ListScopesRequest): Promise<ScopePage> => call<ScopePage>('list_scopes', req),
   listStepInstanceHosts: (req: ListStepInstanceHostsRequest): Promise<StepHostPage> => call<StepHostPage>('list_step_instance_hosts', req),
   moveDangerousRule: (req: MoveDangerousRuleRequest): Promise<Array<DangerousRule>> => call<Array<DangerousRule>>('move_dangerous_rule', req),
   operateJobInstance: (req: OperateJobInstanceRequest): Promise<OperateJobResult> => call<OperateJobResult>('operate_job_instance', req),
@@ -1486,6 +1572,8 @@ export const webApi = {
   rotateAgentToken: (req: RotateAgentTokenRequest): Promise<AgentTokenSecret> => call<AgentTokenSecret>('rotate_agent_token', req),
   testDangerousRule: (req: TestDangerousRuleRequest): Promise<Array<ScriptCheckItem>> => call<Array<ScriptCheckItem>>('test_dangerous_rule', req),
   updateAccount: (req: UpdateAccountRequest): Promise<AccountDetail> => call<AccountDetail>('update_account', req),
+  updateBiz: (req: UpdateBizRequest): Promise<ScopeInfo> => call<ScopeInfo>('update_biz', req),
+  updateBizSet: (req: UpdateBizSetRequest): Promise<ScopeInfo> => call<ScopeInfo>('update_biz_set', req),
   updateCredential: (req: UpdateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('update_credential', req),
   updateDangerousRule: (req: UpdateDangerousRuleRequest): Promise<DangerousRule> => call<DangerousRule>('update_dangerous_rule', req),
   updatePublicScriptBasic: (req: UpdatePublicScriptBasicRequest): Promise<Script> => call<Script>('update_public_script_basic', req),

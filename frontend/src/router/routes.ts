@@ -55,6 +55,13 @@ export const routes: RouteRecordRaw[] = [
       { path: ':scriptId([0-9a-f]{32})', name: 'publicScriptDetail', component: () => import('../pages/ScriptDetailPage.vue'), props: { isPublic: true } },
     ],
   },
+  // bkjob's own (bk-job takes businesses from CMDB). Not guarded here: a
+  // non-administrator who opens it gets the server's refusal (list_scopes).
+  {
+    path: '/business_manage',
+    component: () => import('../layouts/AppShell.vue'),
+    children: [{ path: '', name: 'businessManage', component: () => import('../pages/BusinessManagePage.vue') }],
+  },
   { path: '/', name: 'root', redirect: () => ({ name: 'home', params: lastScope() }) },
   // bk-job's old links without a scope land in the last business used.
   { path: '/execute/:rest(.*)', redirect: (to) => `/${lastScope().scopeType}/${lastScope().scopeId}/execute/${String(to.params.rest)}` },

@@ -31,7 +31,8 @@ type HostResolver interface {
 }
 
 // DBHosts resolves hosts from the `host` table the gse hub maintains. A
-// host with biz_id 0 belongs to no business yet and may be used by any.
+// host with biz_id 0 belongs to no business yet and may be used by any; a
+// business set's members' hosts are the set's (scopeBizIDs).
 type DBHosts struct {
 	DB *gorm.DB
 }
@@ -95,7 +96,11 @@ func (h *DBHosts) Resolve(ctx context.Context, bizID int64, hostIDs []int64, ips
 			byIP[execute.IP{CloudID: r.CloudID, IP: r.IP}] = r
 		}
 	}
-	inBiz := func(r hostRow) bool { return r.BizID == 0 || r.BizID == bizID }
+	scope, err := h.scopeBizIDs(ctx, bizID)
+	if err != nil {
+		return nil, err
+	}
+	inBiz := func(r hostRow) bool { return scope[r.BizID] }
 	out := make([]ResolvedHost, 0, len(hostIDs)+len(ips))
 	for _, id := range hostIDs {
 		r, ok := byID[id]
@@ -112,6 +117,22 @@ func (h *DBHosts) Resolve(ctx context.Context, bizID int64, hostIDs []int64, ips
 			continue
 		}
 		out = append(out, r.resolved())
+	}
+	return out, nil
+}
+
+// scopeBizIDs are the businesses whose hosts bizID may target: itself, no
+// business yet (0) and, when bizID is a business set, its members
+// (biz_set_member, schema 0140: a set's hosts are the union of its
+// members'). manage's list_biz_hosts and check_hosts read the same rows.
+func (h *DBHosts) scopeBizIDs(ctx context.Context, bizID int64) (map[int64]bool, error) {
+	var members []int64
+	if err := h.DB.WithContext(ctx).Table("biz_set_member").Where("set_id = ?", bizID).Pluck("biz_id", &members).Error; err != nil {
+		return nil, fmt.Errorf("read members of business set %d: %w", bizID, err)
+	}
+	out := map[int64]bool{0: true, bizID: true}
+	for _, id := range members {
+		out[id] = true
 	}
 	return out, nil
 }

@@ -24,6 +24,7 @@ func engineCases() []struct {
 		{"IgnoreError", testIgnoreError},
 		{"InvalidAndDeadHosts", testInvalidAndDeadHosts},
 		{"ForeignHostNotRun", testForeignHostNotRun},
+		{"BizSetMemberHosts", testBizSetMemberHosts},
 		{"RollingPauseOnFailure", testRollingPauseOnFailure},
 		{"RollingManualContinue", testRollingManualContinue},
 		{"RollingIgnoreFailure", testRollingIgnoreFailure},

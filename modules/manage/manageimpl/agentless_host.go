@@ -29,6 +29,9 @@ func (s *Service) CreateAgentlessHost(ctx context.Context, req manage.CreateAgen
 	if req.BizID <= 0 {
 		return manage.AgentlessHost{}, errs.Required("bk_scope_id")
 	}
+	if err := hostsBelongToBiz(req.ScopeRef); err != nil {
+		return manage.AgentlessHost{}, err
+	}
 	if req.CloudID < 0 {
 		return manage.AgentlessHost{}, errs.Invalid("bk_cloud_id", "must not be negative, got %d", req.CloudID)
 	}

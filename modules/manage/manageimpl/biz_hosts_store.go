@@ -42,10 +42,12 @@ type hostFilter struct {
 	Cloud *int64
 }
 
-// ofBiz keeps the rows a business may target: its own and those of no
-// business yet (biz_id 0), exactly as executeimpl.DBHosts resolves them.
+// ofBiz keeps the rows a business may target: its own, those of no
+// business yet (biz_id 0) and, for a business set, its members' (schema
+// 0140), exactly as executeimpl.DBHosts resolves them.
 func (s hostStore) ofBiz(ctx context.Context, bizID int64) *gorm.DB {
-	return s.db.WithContext(ctx).Table("host").Where("biz_id IN ?", []int64{bizID, 0})
+	return s.db.WithContext(ctx).Table("host").
+		Where("(biz_id IN ? OR biz_id IN (SELECT biz_id FROM biz_set_member WHERE set_id = ?))", []int64{bizID, 0}, bizID)
 }
 
 // page returns one page of the business's hosts by id, and how many match.

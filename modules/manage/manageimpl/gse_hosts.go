@@ -35,6 +35,9 @@ func (s *Service) RegisterGSEHosts(ctx context.Context, req manage.RegisterGSEHo
 	if req.BizID <= 0 {
 		return manage.GSEHostList{}, errs.Required("bk_scope_id")
 	}
+	if err := hostsBelongToBiz(req.ScopeRef); err != nil {
+		return manage.GSEHostList{}, err
+	}
 	specs, err := checkGSEHosts(req.HostList)
 	if err != nil {
 		return manage.GSEHostList{}, err

@@ -25,8 +25,10 @@ type Service struct {
 	hs  hostStore
 	acs accountStore
 	ss  scriptStore // the script library (script*.go)
-	log *slog.Logger
-	box *crypto.Box
+	// scopes: the businesses and sets administrators keep (scope_admin.go).
+	scopes scopeStore
+	log    *slog.Logger
+	box    *crypto.Box
 	// gseHosts allows RegisterGSEHosts (WithGSEHosts).
 	gseHosts bool
 	// probe tests SSH logins for CheckAgentlessHost (WithSSHProbe).
@@ -52,7 +54,7 @@ func WithSSHProbe(p gse.SSHProbe) Option { return func(s *Service) { s.probe = p
 
 // New returns the service over db.
 func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, acs: gormStore{db: db}, ss: scriptStore{db: db}, log: log,
+	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, acs: gormStore{db: db}, ss: scriptStore{db: db}, scopes: scopeStore{db: db}, log: log,
 		dr: dangerStore{db: db}, checkSlots: make(chan struct{}, maxConcurrentChecks)}
 	s.checker = scriptcheck.Checker{OnSyntaxError: func(err error) { log.Warn("script grammar check skipped", "err", err) }}
 	for _, o := range opts {
@@ -70,11 +72,17 @@ func (s *Service) Bootstrap(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.st.ensureAccount(ctx, account{
-		BizID: app.ID, Account: "root", Alias: "root", Category: manage.AccountCategorySystem,
-		Type: manage.AccountTypeLinux, OS: "Linux", Creator: "system", Remark: "created at first start",
+	return s.st.ensureAccount(ctx, rootAccount(app.ID))
+}
+
+// rootAccount is the built-in Linux account "root" every business gets
+// (at first start for business 1, with create_biz for the others).
+func rootAccount(bizID int64) account {
+	return account{
+		BizID: bizID, Account: "root", Alias: "root", Category: manage.AccountCategorySystem,
+		Type: manage.AccountTypeLinux, OS: "Linux", Creator: "system", Remark: "built in",
 		LastModifyUser: "system", Builtin: true,
-	})
+	}
 }
 
 // ResolveScope maps (scope type, scope id) to its business.

@@ -19,8 +19,12 @@ type application struct {
 	Timezone  string
 	Language  string
 	IsDeleted bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Maintainers, Creator, LastModifyUser: schema 0140 (scope_admin.go).
+	Maintainers    string
+	Creator        string
+	LastModifyUser string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 func (application) TableName() string { return "application" }

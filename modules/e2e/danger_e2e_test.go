@@ -69,6 +69,9 @@ func TestV3DangerousRules(t *testing.T) {
 			require.Contains(t, string(raw), `"code":1238001`, name)
 			require.Contains(t, string(raw), "administrator", name)
 		}
+		// check_script is a business's: a caller not granted it is refused.
+		_, raw := ops.do(t, http.MethodPost, "/api/v3/check_script", scope(map[string]any{"script_language": 1, "content": b64("echo")}))
+		require.Contains(t, string(raw), `"code":1238001`)
 		resp, raw := webSession(t, c.URL, "alice", "alice-pass").do(t, http.MethodPost, "/api/web/disable_dangerous_rule", map[string]any{"id": rule.ID})
 		requireWebError(t, resp, raw, http.StatusForbidden, 1238001, "")
 		var list []struct {

@@ -140,6 +140,9 @@ func backendService(name string) string {
 	case "create_credential", "update_credential", "get_credential_detail", "query_agent_info":
 		return "job-manage"
 	}
+	if name == "check_script" || strings.Contains(name, "_dangerous_rule") {
+		return "job-manage"
+	}
 	return "job-execute"
 }
 

@@ -42,6 +42,8 @@ type exampleFixture struct {
 	// update_credential example changes it (bkjob refuses a second
 	// credential of the same name).
 	created string
+	// rule is the dangerous rule create_dangerous_rule's example made.
+	rule int64
 }
 
 // exampleRow sends one endpoint's reference example with the ids of the
@@ -217,7 +219,7 @@ func exampleRows(t *testing.T, f *exampleFixture) []exampleRow {
 	credentials := []exampleEdit{setTo("bk_app_code", "e2e-app"), setTo("bk_app_secret", f.secret)}
 	now := time.Now()
 
-	return []exampleRow{
+	return append([]exampleRow{
 		{endpoint: "fast_execute_script", what: "example refused: script_version_id (the script library, issue 10)",
 			edits: script, refused: 1241011, field: "script_version_id"},
 		{endpoint: "fast_execute_script", what: "example without script_version_id and CMDB targets",
@@ -305,6 +307,33 @@ func exampleRows(t *testing.T, f *exampleFixture) []exampleRow {
 			}},
 		{endpoint: "get_credential_detail", what: "a credential of business 2",
 			edits: []exampleEdit{setTo("id", f.biz2Credential)}},
+	}, dangerRows(f, credentials)...)
+}
+
+// dangerRows are the high-risk rule endpoints' rows, in the order that
+// makes each example's rule exist: created, updated, enabled, disabled,
+// listed, deleted. Their docs are the ESB's (credentials in the body).
+func dangerRows(f *exampleFixture, credentials []exampleEdit) []exampleRow {
+	rule := func(t *testing.T) []exampleEdit {
+		require.Positive(t, f.rule, "create_dangerous_rule's row made no rule")
+		return slices.Concat(credentials, []exampleEdit{setTo("id", f.rule)})
+	}
+	return []exampleRow{
+		{endpoint: "check_script", what: "ESB example in business 1 (bk-job's check_script is a business's: the doc's example names none)", esb: true,
+			edits: slices.Concat(credentials, []exampleEdit{addKey("bk_scope_type", "biz"), addKey("bk_scope_id", "1")})},
+		{endpoint: "create_dangerous_rule", what: "ESB example", esb: true, edits: credentials,
+			after: func(t *testing.T, data json.RawMessage) {
+				var r struct {
+					ID int64 `json:"id"`
+				}
+				require.NoError(t, json.Unmarshal(data, &r))
+				f.rule = r.ID
+			}},
+		{endpoint: "update_dangerous_rule", what: "ESB example on the rule just made", esb: true, late: rule},
+		{endpoint: "enable_dangerous_rule", what: "ESB example", esb: true, late: rule},
+		{endpoint: "disable_dangerous_rule", what: "ESB example", esb: true, late: rule},
+		{endpoint: "get_dangerous_rule_list", what: "ESB example (shell, intercept)", esb: true, edits: credentials},
+		{endpoint: "delete_dangerous_rule", what: "ESB example", esb: true, late: rule},
 	}
 }
 

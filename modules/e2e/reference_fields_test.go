@@ -28,6 +28,8 @@ type referenceEndpoint struct {
 	// ResponseFields maps a path under data ("a.b", "list[].c") to its
 	// documented type; a trailing "?" marks a field that may be null.
 	ResponseFields map[string]string `json:"response_fields"`
+	// DataNone: the doc documents no data (delete_dangerous_rule).
+	DataNone bool `json:"data_none"`
 }
 
 // loadReference reads testdata/reference_v3.json: endpoint name →
@@ -45,7 +47,7 @@ func loadReference(t *testing.T) map[string]referenceEndpoint {
 		}
 		var e referenceEndpoint
 		require.NoError(t, json.Unmarshal(v, &e), name)
-		require.NotEmpty(t, e.ResponseFields, "%s: no documented response fields", name)
+		require.True(t, e.DataNone || len(e.ResponseFields) > 0, "%s: no documented response fields", name)
 		out[name] = e
 	}
 	return out
@@ -69,11 +71,13 @@ type exampleEdit struct {
 	path  string
 	value any
 	drop  bool
-	keep  int // > 0: keep this many items of the list at path
+	add   bool // the example lacks the key: add it (a parameter bkjob needs)
+	keep  int  // > 0: keep this many items of the list at path
 }
 
 func setTo(path string, v any) exampleEdit     { return exampleEdit{path: path, value: v} }
 func dropKey(path string) exampleEdit          { return exampleEdit{path: path, drop: true} }
+func addKey(path string, v any) exampleEdit    { return exampleEdit{path: path, value: v, add: true} }
 func keepFirst(path string, n int) exampleEdit { return exampleEdit{path: path, keep: n} }
 
 // apply makes the edits on req; an edit naming a part the example does
@@ -93,6 +97,9 @@ func applyEdits(t *testing.T, req map[string]any, edits []exampleEdit) {
 		}
 		old, present := obj[last]
 		switch {
+		case ed.add:
+			require.False(t, present, "%s: the example has the key already: set it", ed.path)
+			obj[last] = ed.value
 		case ed.drop:
 			require.True(t, present, "%s: the example has no such key to drop", ed.path)
 			delete(obj, last)
@@ -139,6 +146,11 @@ type fieldCheck struct {
 // be checked, unless omitted says why; and an omitted entry never needed.
 func checkFields(data any, fields, omitted map[string]string) []string {
 	fc := &fieldCheck{omitted: omitted, used: map[string]bool{}, problems: map[string]bool{}}
+	if l, ok := data.([]any); ok {
+		// data is a list (check_script): its fields are documented as
+		// "[].<field>", the list under the empty key.
+		data = map[string]any{"": l}
+	}
 	for path, doc := range fields {
 		fc.walk(data, strings.Split(path, "."), "", path, doc)
 	}

@@ -1,23 +1,16 @@
 import { shallowRef, ref } from 'vue'
 import type { HostResult } from '../api/generated'
+import type { HostPage } from '../lib/host_pages'
 
-// A page of a result group's hosts (list_step_instance_hosts).
-export interface HostPage {
-  total: number
-  data: HostResult[] | null
-}
-
+export type { HostPage }
 export type FetchHostPage = (start: number, length: number) => Promise<HostPage>
-
-// The largest page the server gives (execute.MaxStepHostPage): used to copy
-// a whole group in as few requests as possible.
-const maxPage = 500
 
 // useGroupHosts holds the hosts of one result group as the server pages
 // them. rows has one slot per host of the group (total), null until the
 // page holding it is loaded, so a virtual table can show the whole group's
 // height and load only the pages the user scrolls to. The browser never
-// asks for a whole 10,000-host group unless the user copies it.
+// asks for a whole 10,000-host group (copying reads the server again:
+// lib/host_pages.ts).
 export function useGroupHosts(fetchPage: FetchHostPage, pageSize = 100) {
   const rows = shallowRef<Array<HostResult | null>>([])
   const total = ref(0)
@@ -111,15 +104,5 @@ export function useGroupHosts(fetchPage: FetchHostPage, pageSize = 100) {
     return rows.value[i] ?? null
   }
 
-  // all fetches every host of the group, 500 a request (copying the group).
-  async function all(): Promise<HostResult[]> {
-    const out: HostResult[] = []
-    for (let start = 0; ; start += maxPage) {
-      const got = await fetchPage(start, maxPage)
-      out.push(...(got.data ?? []))
-      if (start + maxPage >= got.total || !got.data?.length) return out
-    }
-  }
-
-  return { rows, total, loading, reset, show, refresh, indexOf, at, all }
+  return { rows, total, loading, reset, show, refresh, indexOf, at }
 }

@@ -1,6 +1,7 @@
 import { onBeforeUnmount, ref, type Ref } from 'vue'
 import { webApi, type HostResult } from '../api/generated'
 import { openLogStream } from '../lib/log_stream'
+import { sequence } from '../lib/sequence'
 
 // HostLogTarget is the host whose log the task page shows.
 export interface HostLogTarget {
@@ -23,6 +24,9 @@ export function useHostLog(scope: Ref<{ bk_scope_type: string; bk_scope_id: stri
   let streamKey = ''
   let stop: (() => void) | null = null
   const refused = new Set<string>()
+  // Moving through hosts quickly asks for several logs: only the log of the
+  // host shown last may land.
+  const shown = sequence()
 
   function closeStream() {
     stop?.()
@@ -33,6 +37,7 @@ export function useHostLog(scope: Ref<{ bk_scope_type: string; bk_scope_id: stri
 
   // show brings the log of target up to date; it is called on every refresh.
   async function show(target: HostLogTarget | null) {
+    const current = shown.next()
     if (!target) {
       closeStream()
       content.value = null
@@ -72,7 +77,7 @@ export function useHostLog(scope: Ref<{ bk_scope_type: string; bk_scope_id: stri
       host_id: target.host.bk_host_id,
       execute_count: target.executeCount,
     })
-    content.value = got.log_content ?? ''
+    if (current()) content.value = got.log_content ?? ''
   }
 
   onBeforeUnmount(closeStream)

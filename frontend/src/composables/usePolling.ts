@@ -1,25 +1,13 @@
 import { onBeforeUnmount, onMounted } from 'vue'
+import { poller } from '../lib/poller'
 
-// usePolling runs load now and then every intervalMs while keepGoing() says
-// so (a task that has not finished), from the component's mount until it
-// unmounts. A run
-// never overlaps the previous one.
+// usePolling runs load from the component's mount, then every intervalMs
+// while keepGoing() says so (a task that has not finished), until it
+// unmounts. Runs never overlap (lib/poller.ts); restart runs again now, or
+// right after the run in flight.
 export function usePolling(load: () => Promise<void>, keepGoing: () => boolean, intervalMs = 2000) {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let stopped = false
-  async function tick() {
-    timer = undefined
-    await load()
-    if (!stopped && keepGoing()) timer = setTimeout(tick, intervalMs)
-  }
-  function restart() {
-    if (timer) clearTimeout(timer)
-    void tick()
-  }
-  onMounted(() => void tick())
-  onBeforeUnmount(() => {
-    stopped = true
-    if (timer) clearTimeout(timer)
-  })
-  return { restart }
+  const p = poller(load, keepGoing, intervalMs)
+  onMounted(() => p.restart())
+  onBeforeUnmount(() => p.stop())
+  return { restart: () => p.restart() }
 }

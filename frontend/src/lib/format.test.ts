@@ -31,6 +31,26 @@ describe('formatting', () => {
     }
   })
 
+  it('shows a date in the browser zone when the business zone is unknown', () => {
+    const at = Date.UTC(2026, 0, 2, 3, 4, 5)
+    const browser = new Intl.DateTimeFormat('en-GB', {
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: false,
+    }).format(new Date(at))
+    expect(formatTime(at, 'en-GB', 'Mars/Olympus_Mons')).toBe(browser)
+    businessTimeZone.value = 'not a zone'
+    try {
+      expect(formatTime(at, 'en-GB')).toBe(browser)
+    } finally {
+      businessTimeZone.value = undefined
+    }
+  })
+
   it('encodes UTF-8 text as base64', () => {
     expect(encodeBase64('echo hi')).toBe('ZWNobyBoaQ==')
     expect(atob(encodeBase64('你好'))).toBe('\xe4\xbd\xa0\xe5\xa5\xbd')

@@ -23,21 +23,32 @@ export function formatDuration(ms: number | undefined, t: Translate): string {
 // dates were formatted before the zone arrived renders them again.
 export const businessTimeZone = ref<string | undefined>()
 
+const timeFormat: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+}
+
 // formatTime writes a Unix time in milliseconds in the locale, in timeZone
-// when given, else in the business's zone; 0 is no time.
+// when given, else in the business's zone; 0 is no time. A zone the
+// browser does not know (a business configured with a name its Intl data
+// lacks, or a typo) would make Intl throw a RangeError and blank the page:
+// the date is then shown in the browser's zone instead.
 export function formatTime(ms: number | undefined, locale: string, timeZone?: string): string {
   if (!ms) return '—'
   timeZone ??= businessTimeZone.value
-  return new Intl.DateTimeFormat(locale, {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-    timeZone,
-  }).format(new Date(ms))
+  let format: Intl.DateTimeFormat
+  try {
+    format = new Intl.DateTimeFormat(locale, { ...timeFormat, timeZone })
+  } catch (e) {
+    if (!(e instanceof RangeError) || timeZone === undefined) throw e
+    format = new Intl.DateTimeFormat(locale, timeFormat)
+  }
+  return format.format(new Date(ms))
 }
 
 // encodeBase64 encodes text as UTF-8 then base64 (the API's script_content).

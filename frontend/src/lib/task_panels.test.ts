@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { FileLog, ResultGroup } from '../api/generated'
 import { fileRows, fileStatusKey, fileSummary, formatBytes, percentOf, sizeBytes } from './file_logs'
-import { stepHostLines } from './host_copy'
+import { hostLines } from './host_copy'
 import { logExportName, logExportURL } from './log_export'
 import { operationKey, operationRows } from './operation_log'
 import { batchOptions, batchQuery } from './rolling_batches'
@@ -124,10 +124,12 @@ describe('file logs', () => {
   })
 })
 
-describe('copy every host of a step', () => {
-  it('takes each host once across groups', () => {
-    const got = stepHostLines([group(9, [[1, '10.0.0.1'], [2, '10.0.0.2']]), group(4, [[3, '10.0.0.3'], [1, '10.0.0.1']])], 'ip')
-    expect(got).toEqual({ text: '10.0.0.1\n10.0.0.2\n10.0.0.3', count: 3 })
-    expect(stepHostLines([], 'host_id')).toEqual({ text: '', count: 0 })
+describe('copy hosts', () => {
+  it('writes one host a line as IP, cloud:IP or host id', () => {
+    const hosts = group(9, [[1, '10.0.0.1'], [2, '10.0.0.2']]).host_result_list ?? []
+    expect(hostLines(hosts, 'ip')).toBe('10.0.0.1\n10.0.0.2')
+    expect(hostLines(hosts, 'cloud_ip')).toBe('0:10.0.0.1\n0:10.0.0.2')
+    expect(hostLines(hosts, 'host_id')).toBe('1\n2')
+    expect(hostLines([], 'ip')).toBe('')
   })
 })

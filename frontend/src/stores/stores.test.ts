@@ -155,4 +155,34 @@ describe('business', () => {
     expect(b.current).toBeNull()
     expect(businessTimeZone.value).toBeUndefined()
   })
+
+  it('keeps the business asked for last when an earlier answer comes late', async () => {
+    // The server answers business 1 only after business 2, and refuses 3 late.
+    const waiting: Array<() => void> = []
+    const answer = (id: string, zone: string) =>
+      new Response(JSON.stringify({ bk_scope_type: 'biz', bk_scope_id: id, bk_biz_id: Number(id), name: `Biz ${id}`, time_zone: zone }), { status: 200 })
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_url: string, init: RequestInit) => {
+        const id = (JSON.parse(String(init.body)) as { bk_scope_id: string }).bk_scope_id
+        if (id === '1') await new Promise<void>((go) => waiting.push(go))
+        if (id === '3') {
+          await new Promise<void>((go) => waiting.push(go))
+          return new Response(JSON.stringify({ code: 1238001, message: 'no' }), { status: 403 })
+        }
+        return answer(id, id === '1' ? 'Asia/Shanghai' : 'Europe/Paris')
+      }),
+    )
+    const b = useBusiness()
+    const first = b.load('biz', '1')
+    const third = b.load('biz', '3')
+    const second = b.load('biz', '2')
+    await second
+    expect(b.current?.bk_scope_id).toBe('2')
+    waiting.forEach((go) => go())
+    await first
+    await expect(third).resolves.toBeUndefined() // a stale failure is not reported
+    expect(b.current?.bk_scope_id).toBe('2')
+    expect(businessTimeZone.value).toBe('Europe/Paris')
+  })
 })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/bkjob/bkjob/platform/api"
 	"github.com/bkjob/bkjob/platform/errs"
 	"github.com/bkjob/bkjob/platform/httpx"
 )
@@ -86,10 +87,10 @@ type DangerousRule struct {
 	LastModifyTime     int64  `json:"last_modify_time"`
 }
 
-// CreateDangerousRuleRequest is create_dangerous_rule. The scope is
-// ignored: rules are the platform's.
+// CreateDangerousRuleRequest is create_dangerous_rule. Rules are the
+// platform's: the request names no scope (api.Platform).
 type CreateDangerousRuleRequest struct {
-	ScopeRef
+	api.Platform
 	Operator           string `json:"operator,omitempty" web:"-"`
 	Expression         string `json:"expression"`
 	ScriptLanguageList []int  `json:"script_language_list"`
@@ -99,7 +100,7 @@ type CreateDangerousRuleRequest struct {
 
 // UpdateDangerousRuleRequest is update_dangerous_rule.
 type UpdateDangerousRuleRequest struct {
-	ScopeRef
+	api.Platform
 	Operator           string `json:"operator,omitempty" web:"-"`
 	ID                 int64  `json:"id"`
 	Expression         string `json:"expression"`
@@ -110,7 +111,7 @@ type UpdateDangerousRuleRequest struct {
 
 // DangerousRuleRef names a rule: delete, enable, disable.
 type DangerousRuleRef struct {
-	ScopeRef
+	api.Platform
 	Operator string `json:"operator,omitempty" web:"-"`
 	ID       int64  `json:"id"`
 }
@@ -131,7 +132,7 @@ type DangerousRuleDeleted struct {
 // optional; expression and description keep rules containing the text,
 // script_language_list rules for any of them, action rules of that action.
 type GetDangerousRuleListRequest struct {
-	ScopeRef
+	api.Platform
 	Expression         string `json:"expression,omitempty"`
 	ScriptLanguageList []int  `json:"script_language_list,omitempty"`
 	Description        string `json:"description,omitempty"`
@@ -141,7 +142,7 @@ type GetDangerousRuleListRequest struct {
 // MoveDangerousRuleRequest is move_dangerous_rule (a bkjob extension):
 // dir -1 moves the rule up (checked earlier), 1 down.
 type MoveDangerousRuleRequest struct {
-	ScopeRef
+	api.Platform
 	Operator string `json:"operator,omitempty" web:"-"`
 	ID       int64  `json:"id"`
 	Dir      int    `json:"dir"`
@@ -150,10 +151,9 @@ type MoveDangerousRuleRequest struct {
 // ListDangerousRecordsRequest is list_dangerous_records (a bkjob
 // extension): filters are optional; times are ms, inclusive; rule_id,
 // action and script_language exact; operator exact; record_scope_* a
-// business the records were made in (not the request's own scope, which
-// rules endpoints ignore). Start and Length page (default 20, at most 1000).
+// business the records were made in (the request itself names no scope). Start and Length page (default 20, at most 1000).
 type ListDangerousRecordsRequest struct {
-	ScopeRef
+	api.Platform
 	RuleID          int64  `json:"rule_id,omitempty"`
 	Action          int    `json:"action,omitempty"`
 	ScriptLanguage  int    `json:"script_language,omitempty"`
@@ -200,7 +200,7 @@ type CheckScriptRequest struct {
 // the expression and action as the rule would have them, and a sample
 // script in plain text (at most MaxDangerousRuleSample bytes).
 type TestDangerousRuleRequest struct {
-	ScopeRef
+	api.Platform
 	Expression string `json:"expression"`
 	Action     int    `json:"action"`
 	Content    string `json:"content"`

@@ -160,26 +160,7 @@ func serve(ep Endpoint, d Door, refuse func(echo.Context, error) error) echo.Han
 			if a, ok := ActorOf(c); !ok || !a.AllScopes {
 				return refuse(c, ErrNotAdmin)
 			}
-			return ep.Serve(c, platformDoor(d))
 		}
 		return ep.Serve(c, d)
 	}
-}
-
-// platformDoor is d for an administrators-only endpoint: such a request may
-// name no scope at all, and then acts on the platform (bk-job's dangerous
-// rules, say), its ScopeRef left empty and unresolved. An administrator
-// holds every scope, so no permission is skipped; a request that names a
-// scope has it checked and resolved as ever, and an endpoint that needs a
-// business refuses the empty one (BizID 0) itself.
-func platformDoor(d Door) Door {
-	resolve := d.ResolveScope
-	d.ResolveScope = func(ctx context.Context, s *api.ScopeRef) error {
-		if s.ScopeType == "" && s.ScopeID == "" && s.BizID == 0 {
-			s.Resolved = false
-			return nil
-		}
-		return resolve(ctx, s)
-	}
-	return d
 }

@@ -710,9 +710,6 @@ export interface HostCheck {
 
 // CreateDangerousRuleRequest is github.com/bkjob/bkjob/modules/manage.CreateDangerousRuleRequest.
 export interface CreateDangerousRuleRequest {
-  bk_scope_type?: string
-  bk_scope_id?: string
-  bk_biz_id?: number
   expression: string
   script_language_list: Array<number> | null
   description: string
@@ -735,9 +732,6 @@ export interface DangerousRule {
 
 // UpdateDangerousRuleRequest is github.com/bkjob/bkjob/modules/manage.UpdateDangerousRuleRequest.
 export interface UpdateDangerousRuleRequest {
-  bk_scope_type?: string
-  bk_scope_id?: string
-  bk_biz_id?: number
   id: number
   expression: string
   script_language_list: Array<number> | null
@@ -747,9 +741,6 @@ export interface UpdateDangerousRuleRequest {
 
 // DangerousRuleRef is github.com/bkjob/bkjob/modules/manage.DangerousRuleRef.
 export interface DangerousRuleRef {
-  bk_scope_type?: string
-  bk_scope_id?: string
-  bk_biz_id?: number
   id: number
 }
 
@@ -766,9 +757,6 @@ export interface DangerousRuleStatus {
 
 // GetDangerousRuleListRequest is github.com/bkjob/bkjob/modules/manage.GetDangerousRuleListRequest.
 export interface GetDangerousRuleListRequest {
-  bk_scope_type?: string
-  bk_scope_id?: string
-  bk_biz_id?: number
   expression?: string
   script_language_list?: Array<number>
   description?: string
@@ -777,18 +765,12 @@ export interface GetDangerousRuleListRequest {
 
 // MoveDangerousRuleRequest is github.com/bkjob/bkjob/modules/manage.MoveDangerousRuleRequest.
 export interface MoveDangerousRuleRequest {
-  bk_scope_type?: string
-  bk_scope_id?: string
-  bk_biz_id?: number
   id: number
   dir: number
 }
 
 // ListDangerousRecordsRequest is github.com/bkjob/bkjob/modules/manage.ListDangerousRecordsRequest.
 export interface ListDangerousRecordsRequest {
-  bk_scope_type?: string
-  bk_scope_id?: string
-  bk_biz_id?: number
   rule_id?: number
   action?: number
   script_language?: number
@@ -811,9 +793,6 @@ export interface V3PageOfDangerousRecord {
 
 // TestDangerousRuleRequest is github.com/bkjob/bkjob/modules/manage.TestDangerousRuleRequest.
 export interface TestDangerousRuleRequest {
-  bk_scope_type?: string
-  bk_scope_id?: string
-  bk_biz_id?: number
   expression: string
   action: number
   content: string

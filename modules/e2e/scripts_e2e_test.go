@@ -170,5 +170,19 @@ func TestV3Scripts(t *testing.T) {
 		var job created
 		require.NoError(t, json.Unmarshal(env.Data, &job))
 		c.waitLog(t, job, "127.0.0.1", "public", time.Minute)
+
+		// The web API's doors are the same: a user who is no administrator
+		// reads the public library and cannot change it, nor read a
+		// business it was not granted.
+		alice := webSession(t, c.URL, "alice", "alice-pass")
+		resp, body := alice.do(t, http.MethodPost, "/api/web/get_public_script_list", map[string]any{})
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		require.Contains(t, string(body), pv.ScriptID)
+		resp, body = alice.do(t, http.MethodPost, "/api/web/delete_public_script", map[string]any{"script_id": pv.ScriptID})
+		requireWebError(t, resp, body, http.StatusForbidden, 1238001, "")
+		resp, body = alice.do(t, http.MethodPost, "/api/web/get_script_list", scope(nil))
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, string(body))
+		c.v3Into(t, "get_public_script_version_detail", map[string]any{"id": pv.ID}, &pv)
+		require.Equal(t, "echo public\n", pv.Content, "nothing was deleted")
 	})
 }

@@ -198,6 +198,9 @@ func (l library) updateVersion(ctx context.Context, op string, in manage.Version
 	v.Content, v.LastModifyUser, v.UpdatedAt = content, op, now
 	if err := l.st().updateDraft(ctx, v, set); err != nil {
 		if isNoRow(err) {
+			return manage.ScriptVersion{}, gone(v)
+		}
+		if errors.Is(err, errWrongStatus) {
 			return manage.ScriptVersion{}, stateErr(v, "only a draft version can be edited: create a new version from it")
 		}
 		return manage.ScriptVersion{}, err
@@ -218,6 +221,9 @@ func (l library) publish(ctx context.Context, op string, in manage.VersionRef) (
 	}
 	if err := l.st().publish(ctx, v, op, time.Now().UTC()); err != nil {
 		if isNoRow(err) {
+			return manage.ScriptVersionState{}, gone(v)
+		}
+		if errors.Is(err, errWrongStatus) {
 			return manage.ScriptVersionState{}, stateErr(v, "a disabled version cannot be published")
 		}
 		return manage.ScriptVersionState{}, err
@@ -238,6 +244,9 @@ func (l library) disable(ctx context.Context, op string, in manage.VersionRef) (
 	}
 	err = l.st().setStatus(ctx, v, []int{manage.ScriptOnline, manage.ScriptOffline}, manage.ScriptDisabled, op, time.Now().UTC())
 	if isNoRow(err) {
+		return manage.ScriptVersionState{}, gone(v)
+	}
+	if errors.Is(err, errWrongStatus) {
 		return manage.ScriptVersionState{}, stateErr(v, "only an online or offline version can be disabled")
 	}
 	if err != nil {
@@ -258,6 +267,9 @@ func (l library) deleteVersion(ctx context.Context, op string, in manage.Version
 	}
 	if err := l.st().deleteVersion(ctx, v); err != nil {
 		if isNoRow(err) {
+			return nil, gone(v)
+		}
+		if errors.Is(err, errWrongStatus) {
 			return nil, manage.ErrDeleteOnlineScript.Withf("version %s is online: publish another version or disable it first", v.Version).OnField("script_version_id")
 		}
 		return nil, err
@@ -276,6 +288,12 @@ func (l library) deleteScript(ctx context.Context, op, scriptID string) (*manage
 	}
 	l.s.log.Info("script deleted", "script_id", sc.ID, "biz_id", l.owner, "operator", op)
 	return nil, nil
+}
+
+// gone is a version deleted (with its script, maybe) while a change of it
+// was on its way.
+func gone(v versionRow) error {
+	return manage.ErrScriptVersionNotFound.Withf("script version %d no longer exists", v.ID).OnField("script_version_id")
 }
 
 func stateErr(v versionRow, why string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -182,70 +183,105 @@ func (s scriptStore) updateBasic(ctx context.Context, sc scriptRow, set map[stri
 	})
 }
 
-// updateDraft changes a version's columns while it is still a draft;
-// errNoRow when it is not (any more): the status check and the write are
-// one statement, so a publish racing it wins or loses whole.
+// lockedStatus locks the script's row for the rest of tx (a locking read
+// on MySQL; SQLite's write transactions are serial anyway), so changes of
+// one script's versions happen one at a time, and reads version id's
+// status as it is now (errNoRow when it is gone). Checking the status
+// here rather than by the update's affected rows matters: MySQL counts
+// rows changed, not matched, so an update writing what is already there
+// would look like a miss.
+func lockedStatus(tx *gorm.DB, v versionRow) (int, error) {
+	var sc scriptRow
+	if err := norows(forUpdate(tx).Select("id").Where("id = ?", v.ScriptID).Take(&sc).Error); err != nil {
+		return 0, err
+	}
+	var cur versionRow
+	if err := norows(tx.Select("id", "status").Where("id = ? AND script_id = ?", v.ID, v.ScriptID).Take(&cur).Error); err != nil {
+		return 0, err
+	}
+	return cur.Status, nil
+}
+
+// errWrongStatus is a version whose status forbids the change (by now).
+var errWrongStatus = errors.New("script version status forbids it")
+
+// updateDraft changes a version's columns while it is still a draft
+// (errWrongStatus when it is not, by the time the script is locked).
 func (s scriptStore) updateDraft(ctx context.Context, v versionRow, set map[string]any) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&versionRow{}).Where("id = ? AND status = ?", v.ID, manage.ScriptDraft).Updates(set)
-		if res.Error != nil {
-			return fmt.Errorf("update script version %d: %w", v.ID, res.Error)
+		st, err := lockedStatus(tx, v)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
-			return errNoRow
+		if st != manage.ScriptDraft {
+			return errWrongStatus
+		}
+		if err := tx.Model(&versionRow{}).Where("id = ?", v.ID).Updates(set).Error; err != nil {
+			return fmt.Errorf("update script version %d: %w", v.ID, err)
 		}
 		return touch(tx, v.ScriptID, v.LastModifyUser, v.UpdatedAt)
 	})
 }
 
 // publish puts version id online and the script's online one offline, in
-// one transaction whose first write locks the script's versions; errNoRow
-// when the version is disabled (or gone) by then.
+// one transaction holding the script's lock; errWrongStatus when the
+// version is disabled by then.
 func (s scriptStore) publish(ctx context.Context, v versionRow, user string, at time.Time) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Model(&versionRow{}).Where("script_id = ? AND status = ? AND id <> ?", v.ScriptID, manage.ScriptOnline, v.ID).
+		st, err := lockedStatus(tx, v)
+		if err != nil {
+			return err
+		}
+		if st == manage.ScriptDisabled {
+			return errWrongStatus
+		}
+		err = tx.Model(&versionRow{}).Where("script_id = ? AND status = ? AND id <> ?", v.ScriptID, manage.ScriptOnline, v.ID).
 			Updates(map[string]any{"status": manage.ScriptOffline, "updated_at": at}).Error
 		if err != nil {
 			return fmt.Errorf("take script %s offline: %w", v.ScriptID, err)
 		}
-		res := tx.Model(&versionRow{}).Where("id = ? AND status <> ?", v.ID, manage.ScriptDisabled).
-			Updates(map[string]any{"status": manage.ScriptOnline, "last_modify_user": user, "updated_at": at})
-		if res.Error != nil {
-			return fmt.Errorf("publish script version %d: %w", v.ID, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return errNoRow
+		err = tx.Model(&versionRow{}).Where("id = ?", v.ID).
+			Updates(map[string]any{"status": manage.ScriptOnline, "last_modify_user": user, "updated_at": at}).Error
+		if err != nil {
+			return fmt.Errorf("publish script version %d: %w", v.ID, err)
 		}
 		return touch(tx, v.ScriptID, user, at)
 	})
 }
 
-// setStatus moves version id from one of from to status; errNoRow when
-// it is in none of them.
+// setStatus moves version id from one of from to status; errWrongStatus
+// when it is in none of them.
 func (s scriptStore) setStatus(ctx context.Context, v versionRow, from []int, status int, user string, at time.Time) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&versionRow{}).Where("id = ? AND status IN ?", v.ID, from).
-			Updates(map[string]any{"status": status, "last_modify_user": user, "updated_at": at})
-		if res.Error != nil {
-			return fmt.Errorf("set script version %d status: %w", v.ID, res.Error)
+		st, err := lockedStatus(tx, v)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
-			return errNoRow
+		if !slices.Contains(from, st) {
+			return errWrongStatus
+		}
+		err = tx.Model(&versionRow{}).Where("id = ?", v.ID).
+			Updates(map[string]any{"status": status, "last_modify_user": user, "updated_at": at}).Error
+		if err != nil {
+			return fmt.Errorf("set script version %d status: %w", v.ID, err)
 		}
 		return touch(tx, v.ScriptID, user, at)
 	})
 }
 
-// deleteVersion removes a version that is not online (errNoRow when it
-// is); the script goes with its last version.
+// deleteVersion removes a version that is not online (errWrongStatus
+// when it is); the script goes with its last version.
 func (s scriptStore) deleteVersion(ctx context.Context, v versionRow) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Where("id = ? AND status <> ?", v.ID, manage.ScriptOnline).Delete(&versionRow{})
-		if res.Error != nil {
-			return fmt.Errorf("delete script version %d: %w", v.ID, res.Error)
+		st, err := lockedStatus(tx, v)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
-			return errNoRow
+		if st == manage.ScriptOnline {
+			return errWrongStatus
+		}
+		if err := tx.Where("id = ?", v.ID).Delete(&versionRow{}).Error; err != nil {
+			return fmt.Errorf("delete script version %d: %w", v.ID, err)
 		}
 		var left int64
 		if err := tx.Model(&versionRow{}).Where("script_id = ?", v.ScriptID).Count(&left).Error; err != nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bkjob/bkjob/modules/manage"
@@ -246,5 +248,39 @@ func TestPublicScripts(t *testing.T) {
 		biz := newScript(t, svc, scBiz1, "local")
 		_, err = svc.PublishPublicScriptVersion(ctx, manage.PublicScriptVersionRequest{VersionRef: manage.VersionRef{ScriptID: biz.ScriptID, ScriptVersionID: biz.ID}})
 		require.Equal(t, 1243001, v3code(err), "a business script is not public")
+	})
+}
+
+// TestScriptPublishRace: publishes of different versions racing each other
+// leave exactly one version online.
+func TestScriptPublishRace(t *testing.T) {
+	eachBackend(t, func(t *testing.T, env credEnv) {
+		ctx := context.Background()
+		svc := env.impl
+		v1 := newScript(t, svc, scBiz1, "raced")
+		vs := []manage.ScriptVersion{v1}
+		for _, n := range []string{"2", "3", "4"} {
+			vs = append(vs, addVersion(t, svc, scBiz1, v1.ScriptID, n, "echo "+n))
+		}
+		var wg sync.WaitGroup
+		for i := range 12 {
+			v := vs[i%len(vs)]
+			wg.Go(func() {
+				_, err := svc.PublishScriptVersion(ctx, manage.ScriptVersionRequest{ScopeRef: scBiz1, VersionRef: manage.VersionRef{ScriptID: v.ScriptID, ScriptVersionID: v.ID}})
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+		page, err := svc.GetScriptVersionList(ctx, manage.GetScriptVersionListRequest{ScopeRef: scBiz1, VersionListFilter: manage.VersionListFilter{ScriptID: v1.ScriptID}})
+		require.NoError(t, err)
+		online := 0
+		for _, v := range page.Data {
+			if v.Status == manage.ScriptOnline {
+				online++
+			} else {
+				require.Equal(t, manage.ScriptOffline, v.Status)
+			}
+		}
+		require.Equal(t, 1, online, "exactly one version online")
 	})
 }

@@ -2,7 +2,6 @@ package manage
 
 import (
 	"context"
-	"reflect"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,53 +29,26 @@ func RegisterWeb(g *echo.Group, svc Full) {
 	}
 }
 
-// platformWide is a request of the whole platform (PublicScope): public
-// scripts, which belong to no business.
-type platformWide interface{ PlatformWide() }
-
 // doorPart is endpoints sharing a door.
 type doorPart struct {
 	eps  []httpx.Endpoint
 	door httpx.Door
 }
 
-// byDoor parts eps by the door they enter: a business's scope or the
-// whole platform's, and the body limit (a jobbody endpoint carries a
+// byDoor parts eps by their body limit: a jobbody endpoint carries a
 // script of up to 5 MiB in base64; the server's route limit,
-// http.max_job_body_bytes, bounds it first, as on execute's).
+// http.max_job_body_bytes, bounds it first, as on execute's.
 func byDoor(eps []httpx.Endpoint, svc Service) []doorPart {
-	parts := map[[2]bool]*doorPart{}
-	var order [][2]bool
+	plain, job := doorPart{door: door(svc)}, doorPart{door: door(svc)}
+	job.door.MaxBody = maxJobBody
 	for _, ep := range eps {
-		platform := ep.Request != nil && reflect.PointerTo(ep.Request).Implements(reflect.TypeFor[platformWide]())
-		k := [2]bool{platform, ep.JobBody}
-		if parts[k] == nil {
-			d := door(svc)
-			if platform {
-				d.ResolveScope = platformScope
-			}
-			if ep.JobBody {
-				d.MaxBody = maxJobBody
-			}
-			parts[k] = &doorPart{door: d}
-			order = append(order, k)
+		if ep.JobBody {
+			job.eps = append(job.eps, ep)
+		} else {
+			plain.eps = append(plain.eps, ep)
 		}
-		parts[k].eps = append(parts[k].eps, ep)
 	}
-	out := make([]doorPart, 0, len(order))
-	for _, k := range order {
-		out = append(out, *parts[k])
-	}
-	return out
-}
-
-// platformScope lets platform-wide requests in with no business: whatever
-// scope a client sent is dropped (the request acts on the public library
-// alone), the caller is authenticated already, and writes are declared
-// admin (checked before the door).
-func platformScope(_ context.Context, s *api.ScopeRef) error {
-	*s = api.ScopeRef{Resolved: true}
-	return nil
+	return []doorPart{plain, job}
 }
 
 // maxJobBody is the backstop of the jobbody endpoints (see byDoor).

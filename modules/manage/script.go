@@ -147,18 +147,11 @@ type PublicScripts interface {
 	DeletePublicScript(ctx context.Context, req DeletePublicScriptRequest) (*ScriptDeleted, error)
 }
 
-// PublicScope is the scope of a public-script request: none. Public
+// PublicScope is what a public-script request names: no scope. Public
 // scripts belong to no business (bk-job's app 0) and bk-job's endpoints
-// take no bk_scope_* for them; the door marks this scope resolved without
-// a business (see RegisterV3), so any authenticated caller may read, and
-// the writes are declared admin.
-type PublicScope struct{ scope api.ScopeRef }
-
-// Scope implements api.Scoped.
-func (p *PublicScope) Scope() *api.ScopeRef { return &p.scope }
-
-// PlatformWide marks a request whose scope is the whole platform.
-func (*PublicScope) PlatformWide() {}
+// take no bk_scope_* for them; any signed-in caller may read them and the
+// writes are declared admin (api.Shared).
+type PublicScope = api.Shared
 
 // Script is a script's basic information (get_script_list's items and
 // update_script_basic's answer), with bkjob's tags.

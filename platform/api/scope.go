@@ -42,8 +42,9 @@ type ActorTaker interface {
 // in one scope (list_scopes, create_biz): it names no scope, so the door
 // resolves none. The door serves such a method only when it is declared
 // admin, or when its answer lists scopes (ScopeLister) and is cut to those
-// the caller may use; any other is refused (httpx.serve), so no endpoint
-// escapes the scope check by embedding Platform.
+// the caller may use, or when it reads what the platform shares with every
+// signed-in caller (Shared); any other is refused (httpx.serve), so no
+// endpoint escapes the scope check by embedding Platform.
 type Platform struct{}
 
 // Scope is nil: there is no scope to resolve.
@@ -54,6 +55,18 @@ func (*Platform) PlatformWide() {}
 
 // PlatformWide is a request that embeds Platform.
 type PlatformWide interface{ PlatformWide() }
+
+// Shared is embedded by a request on what the platform shares with every
+// signed-in caller (bk-job's public scripts): like Platform it names no
+// scope; the door serves its reads to anyone it let in, and its writes are
+// declared admin.
+type Shared struct{ Platform }
+
+// SharedData marks the request as one on shared platform data.
+func (*Shared) SharedData() {}
+
+// SharedData is a request that embeds Shared.
+type SharedData interface{ SharedData() }
 
 // ScopeLister is an answer listing scopes. The door keeps only the scopes
 // the caller may use (the same check as every scoped request) before the

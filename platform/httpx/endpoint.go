@@ -138,15 +138,19 @@ func keepScopes(ctx context.Context, resp any) {
 	}
 }
 
-// adminOnly: ep is declared admin, or it names no scope (api.Platform) and
-// its answer is not cut per scope (api.ScopeLister): such a request has no
-// scope for the door to check, so only an administrator may make it.
+// adminOnly: ep is declared admin, or it names no scope (api.Platform),
+// reads no shared data (api.Shared) and its answer is not cut per scope
+// (api.ScopeLister): such a request has no scope for the door to check, so
+// only an administrator may make it.
 func adminOnly(ep Endpoint) bool {
 	if ep.Admin {
 		return true
 	}
-	platformWide := reflect.TypeFor[api.PlatformWide]()
-	if ep.Request == nil || !reflect.PointerTo(ep.Request).Implements(platformWide) {
+	if ep.Request == nil {
+		return false
+	}
+	req := reflect.PointerTo(ep.Request)
+	if !req.Implements(reflect.TypeFor[api.PlatformWide]()) || req.Implements(reflect.TypeFor[api.SharedData]()) {
 		return false
 	}
 	return ep.Response == nil || !reflect.PointerTo(ep.Response).Implements(reflect.TypeFor[api.ScopeLister]())

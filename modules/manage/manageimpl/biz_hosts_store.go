@@ -42,18 +42,31 @@ type hostFilter struct {
 	Cloud *int64
 }
 
-// ofBiz keeps the rows a business may target: its own, those of no
-// business yet (biz_id 0) and, for a business set, its members' (schema
-// 0140), exactly as executeimpl.DBHosts resolves them.
-func (s hostStore) ofBiz(ctx context.Context, bizID int64) *gorm.DB {
-	return s.db.WithContext(ctx).Table("host").
-		Where("(biz_id IN ? OR biz_id IN (SELECT biz_id FROM biz_set_member WHERE set_id = ?))", []int64{bizID, 0}, bizID)
+// scopeBizIDs are the businesses whose host rows bizID may target: its
+// own, those of no business yet (biz_id 0) and, for a business set, its
+// members' (schema 0140), exactly as executeimpl.DBHosts resolves them.
+// Read once per call, so each host query stays a plain biz_id IN (…).
+func (s hostStore) scopeBizIDs(ctx context.Context, bizID int64) ([]int64, error) {
+	var members []int64
+	if err := s.db.WithContext(ctx).Table("biz_set_member").Where("set_id = ?", bizID).Pluck("biz_id", &members).Error; err != nil {
+		return nil, fmt.Errorf("read members of business set %d: %w", bizID, err)
+	}
+	return append([]int64{bizID, 0}, members...), nil
+}
+
+// ofBiz keeps the rows of the businesses scopeBizIDs returned.
+func (s hostStore) ofBiz(ctx context.Context, scope []int64) *gorm.DB {
+	return s.db.WithContext(ctx).Table("host").Where("biz_id IN ?", scope)
 }
 
 // page returns one page of the business's hosts by id, and how many match.
 func (s hostStore) page(ctx context.Context, bizID int64, f hostFilter, start, length int) ([]bizHostRow, int64, error) {
+	scope, err := s.scopeBizIDs(ctx, bizID)
+	if err != nil {
+		return nil, 0, err
+	}
 	query := func() *gorm.DB {
-		q := s.ofBiz(ctx, bizID)
+		q := s.ofBiz(ctx, scope)
 		if f.Cloud != nil {
 			q = q.Where("cloud_id = ?", *f.Cloud)
 		}
@@ -83,11 +96,15 @@ var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 
 // byID returns the business's hosts among ids, by id.
 func (s hostStore) byID(ctx context.Context, bizID int64, ids []int64) (map[int64]bizHostRow, error) {
+	scope, err := s.scopeBizIDs(ctx, bizID)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[int64]bizHostRow, len(ids))
 	for start := 0; start < len(ids); start += hostChunk {
 		var rows []bizHostRow
 		part := ids[start:min(start+hostChunk, len(ids))]
-		if err := s.ofBiz(ctx, bizID).Select(bizHostColumns).Where("id IN ?", part).Find(&rows).Error; err != nil {
+		if err := s.ofBiz(ctx, scope).Select(bizHostColumns).Where("id IN ?", part).Find(&rows).Error; err != nil {
 			return nil, fmt.Errorf("find hosts of business %d by id: %w", bizID, err)
 		}
 		for _, r := range rows {
@@ -99,6 +116,10 @@ func (s hostStore) byID(ctx context.Context, bizID int64, ids []int64) (map[int6
 
 // byIP returns the business's hosts among ips, by (cloud area, ip).
 func (s hostStore) byIP(ctx context.Context, bizID int64, ips []manage.HostIP) (map[manage.HostIP]bizHostRow, error) {
+	scope, err := s.scopeBizIDs(ctx, bizID)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[manage.HostIP]bizHostRow, len(ips))
 	for start := 0; start < len(ips); start += hostChunk {
 		part := ips[start:min(start+hostChunk, len(ips))]
@@ -107,7 +128,7 @@ func (s hostStore) byIP(ctx context.Context, bizID int64, ips []manage.HostIP) (
 			list = append(list, ip.IP)
 		}
 		var rows []bizHostRow
-		if err := s.ofBiz(ctx, bizID).Select(bizHostColumns).Where("ip IN ?", list).Find(&rows).Error; err != nil {
+		if err := s.ofBiz(ctx, scope).Select(bizHostColumns).Where("ip IN ?", list).Find(&rows).Error; err != nil {
 			return nil, fmt.Errorf("find hosts of business %d by ip: %w", bizID, err)
 		}
 		for _, r := range rows {

@@ -20,6 +20,11 @@ type platformReq struct {
 	Name string `json:"name"`
 }
 
+type sharedReq struct {
+	api.Shared
+	Name string `json:"name"`
+}
+
 type plainAnswer struct {
 	Name string `json:"name"`
 }
@@ -40,8 +45,8 @@ func (l *scopeList) KeepScopes(keep func(scopeType, scopeID string) bool) {
 
 // TestPlatformWideEndpoints: a request that names no scope (api.Platform)
 // is served to administrators only, unless its answer lists scopes, which
-// the door then cuts to those the caller may use; a scoped request's scope
-// is still resolved.
+// the door then cuts to those the caller may use, or it reads shared
+// platform data (api.Shared, whose writes are declared admin).
 func TestPlatformWideEndpoints(t *testing.T) {
 	resolved := 0
 	door := Door{MaxBody: 1 << 20, ResolveScope: func(context.Context, *api.ScopeRef) error { resolved++; return nil }}
@@ -52,6 +57,10 @@ func TestPlatformWideEndpoints(t *testing.T) {
 			Serve: WebHandler(func(context.Context, platformReq) (scopeList, error) {
 				return scopeList{Scopes: []string{"1", "2"}}, nil
 			})},
+		{Method: api.Method{Web: "shared", Request: goreflect.TypeFor[sharedReq](), Response: goreflect.TypeFor[plainAnswer]()},
+			Serve: WebHandler(func(_ context.Context, r sharedReq) (plainAnswer, error) { return plainAnswer{Name: r.Name}, nil })},
+		{Method: api.Method{Web: "shared_write", Admin: true, Request: goreflect.TypeFor[sharedReq](), Response: goreflect.TypeFor[plainAnswer]()},
+			Serve: WebHandler(func(_ context.Context, r sharedReq) (plainAnswer, error) { return plainAnswer{Name: r.Name}, nil })},
 	}
 	e := echo.New()
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
@@ -85,5 +94,13 @@ func TestPlatformWideEndpoints(t *testing.T) {
 	require.Equal(t, http.StatusOK, code, "a scope list is for everyone, cut to what they may use")
 	require.NoError(t, json.Unmarshal([]byte(body), &got))
 	require.Empty(t, got.Scopes, "a user granted no scope sees none")
+
+	code, body = call("/user/shared")
+	require.Equal(t, http.StatusOK, code, "shared platform data is read by every signed-in caller: %s", body)
+	code, body = call("/user/shared_write")
+	require.Equal(t, http.StatusForbidden, code, "its writes are declared admin")
+	require.Contains(t, body, "administrator")
+	code, _ = call("/admin/shared_write")
+	require.Equal(t, http.StatusOK, code)
 	require.Zero(t, resolved, "no scope to resolve")
 }

@@ -35,7 +35,7 @@ func TestV3CodeTable(t *testing.T) {
 		{"parameter of the wrong type", "POST", "get_job_instance_status", js(map[string]any{"job_instance_id": []int{1}}), false, 200, 1241005, "job_instance_id"},
 		{"parameter invalid with a reason", "POST", "get_job_instance_list", js(map[string]any{"create_time_start": now - 1000, "create_time_end": now, "length": 5000}), false, 200, 1241010, "length"},
 		{"body not JSON", "POST", "get_job_instance_list", "{", false, 200, 1239004, ""},
-		{"parameter not supported yet", "POST", "fast_execute_script", js(map[string]any{"script_id": "7"}), false, 200, 1241011, "script_id"},
+		{"parameter not supported yet", "POST", "fast_execute_script", js(map[string]any{"host_password_list": []map[string]any{{"host_id": 1, "encrypted_password": "x"}}}), false, 200, 1241011, "host_password_list"},
 		{"unknown endpoint", "POST", "no_such_endpoint", "{}", false, 200, 1239003, ""},
 		{"GET on a POST-only endpoint", "GET", "fast_execute_script?bk_scope_type=biz&bk_scope_id=1", "", false, 200, 1239003, ""},
 		{"job instance not found", "POST", "get_job_instance_status", js(map[string]any{"job_instance_id": 987654321}), false, 200, 1244006, ""},

@@ -31,7 +31,8 @@ func servedV3() []string {
 
 // exampleFixture is what exists on the test server for the examples to
 // name: the built-in agent's host, the root account, finished, failed and
-// running jobs, a file to copy, a credential in business 2.
+// running jobs, a file to copy, an online script version of business 1, a
+// credential in business 2.
 type exampleFixture struct {
 	host, account                 int64
 	script, file, failed, running created
@@ -44,6 +45,9 @@ type exampleFixture struct {
 	created string
 	// rule is the dangerous rule create_dangerous_rule's example made.
 	rule int64
+	// version is the online version of a script of business 1, for
+	// fast_execute_script's script_version_id.
+	version int64
 }
 
 // exampleRow sends one endpoint's reference example with the ids of the
@@ -188,6 +192,14 @@ func newExampleFixture(t *testing.T, c *Cluster) *exampleFixture {
 	f.running = c.runScript(t, "sleep 300", local, nil)
 	c.waitFor(t, f.running.JobInstanceID, "running", time.Minute, func(st jobStatus) bool { return st.JobInstance.Status == runRunning })
 
+	var stored struct {
+		ID       int64  `json:"id"`
+		ScriptID string `json:"script_id"`
+	}
+	c.v3Into(t, "create_script", scope(map[string]any{"name": "echo", "script_language": 1, "content": "ZWNobyAkMQ==", "version": "1.0"}), &stored)
+	c.v3(t, "publish_script_version", scope(map[string]any{"script_id": stored.ScriptID, "script_version_id": stored.ID}))
+	f.version = stored.ID
+
 	insertBusiness(t, c.DataDir, 2)
 	var cred struct {
 		ID string `json:"id"`
@@ -219,10 +231,12 @@ func exampleRows(t *testing.T, f *exampleFixture) []exampleRow {
 	credentials := []exampleEdit{setTo("bk_app_code", "e2e-app"), setTo("bk_app_secret", f.secret)}
 	now := time.Now()
 
-	return append([]exampleRow{
-		{endpoint: "fast_execute_script", what: "example refused: script_version_id (the script library, issue 10)",
-			edits: script, refused: 1241011, field: "script_version_id"},
-		{endpoint: "fast_execute_script", what: "example without script_version_id and CMDB targets",
+	rows := append([]exampleRow{
+		{endpoint: "fast_execute_script", what: "example refused: CMDB dynamic groups",
+			edits: slices.Concat(script, []exampleEdit{setTo("script_version_id", f.version)}), refused: 1241011, field: "target_server.dynamic_group_list"},
+		{endpoint: "fast_execute_script", what: "example with an online version of business 1, without CMDB targets",
+			edits: slices.Concat(script, []exampleEdit{setTo("script_version_id", f.version)}, noCMDB("target_server"))},
+		{endpoint: "fast_execute_script", what: "example without script_version_id (its script_content) and CMDB targets",
 			edits: slices.Concat(script, []exampleEdit{dropKey("script_version_id")}, noCMDB("target_server"))},
 		{endpoint: "fast_transfer_file", what: "example refused: CMDB dynamic groups",
 			edits: transfer, refused: 1241011, field: "target_server.dynamic_group_list"},
@@ -292,6 +306,8 @@ func exampleRows(t *testing.T, f *exampleFixture) []exampleRow {
 			}},
 		{endpoint: "query_agent_info", what: "the built-in agent",
 			edits: []exampleEdit{setTo("host_id_list", hosts)}},
+	}, accountRows()...)
+	rows = append(rows, []exampleRow{
 		{endpoint: "create_credential", what: "ESB example", esb: true, edits: credentials,
 			after: func(t *testing.T, data json.RawMessage) {
 				var ref struct {
@@ -307,7 +323,8 @@ func exampleRows(t *testing.T, f *exampleFixture) []exampleRow {
 			}},
 		{endpoint: "get_credential_detail", what: "a credential of business 2",
 			edits: []exampleEdit{setTo("id", f.biz2Credential)}},
-	}, dangerRows(f, credentials)...)
+	}...)
+	return slices.Concat(rows, dangerRows(f, credentials), scriptRows(credentials))
 }
 
 // dangerRows are the high-risk rule endpoints' rows, in the order that

@@ -140,7 +140,11 @@ func backendService(name string) string {
 	case "create_credential", "update_credential", "get_credential_detail", "query_agent_info":
 		return "job-manage"
 	}
-	if name == "check_script" || strings.Contains(name, "_dangerous_rule") {
+	// The script library, accounts and high-risk rules are job-manage's;
+	// running a script (fast_execute_script) is job-execute's.
+	isScript := strings.Contains(name, "script") && !strings.HasPrefix(name, "fast_")
+	isAccount := strings.HasSuffix(name, "_account") || name == "get_account_list"
+	if isScript || isAccount || strings.Contains(name, "_dangerous_rule") {
 		return "job-manage"
 	}
 	return "job-execute"

@@ -262,8 +262,8 @@ func exampleRows(t *testing.T, f *exampleFixture) []exampleRow {
 			omitted: merge(map[string]string{
 				"file_info":                     "a script step has no file_info",
 				"approval_info":                 whyNoApproval,
-				"script_info.script_id":         "a script typed in has no stored script (the script library, issue 10)",
-				"script_info.script_version_id": "a script typed in has no stored script version (the script library, issue 10)",
+				"script_info.script_id":         "a script typed in has no stored script",
+				"script_info.script_version_id": "a script typed in has no stored script version",
 			}, detailServer("script_info.server"))},
 		{endpoint: "get_step_instance_detail", what: "file step", edits: ids(f.file),
 			omitted: merge(map[string]string{

@@ -103,15 +103,15 @@ func Serve(b bus.Bus, svc Transport) error {
 // Declarations lists every method of the Transport contract, in declaration order.
 func Declarations() []api.Method {
 	return []api.Method{
-		{Bus: MethodStartScript, Go: "StartScript", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodStartScript, Go: "StartScript", Group: "Transport", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[ScriptTask](), Response: reflect.TypeFor[struct{}]()},
-		{Bus: MethodStartFile, Go: "StartFile", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodStartFile, Go: "StartFile", Group: "Transport", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[FileTask](), Response: reflect.TypeFor[struct{}]()},
-		{Bus: MethodStop, Go: "Stop", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodStop, Go: "Stop", Group: "Transport", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[stopArgs](), Response: reflect.TypeFor[struct{}]()},
-		{Bus: MethodAgentStatus, Go: "AgentStatus", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodAgentStatus, Go: "AgentStatus", Group: "Transport", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[[]Host](), Response: reflect.TypeFor[[]AgentState]()},
-		{Bus: MethodLost, Go: "Lost", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodLost, Go: "Lost", Group: "Transport", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[lostArgs](), Response: reflect.TypeFor[[]int64]()},
 	}
 }

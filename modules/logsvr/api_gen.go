@@ -162,23 +162,23 @@ func Serve(b bus.Bus, svc Calls) error {
 // Declarations lists every method of the Calls contract, in declaration order.
 func Declarations() []api.Method {
 	return []api.Method{
-		{Bus: MethodWriteScript, Go: "WriteScript", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodWriteScript, Go: "WriteScript", Group: "Calls", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[[]ScriptChunk](), Response: reflect.TypeFor[struct{}]()},
-		{Bus: MethodWriteFile, Go: "WriteFile", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodWriteFile, Go: "WriteFile", Group: "Calls", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[[]FileLog](), Response: reflect.TypeFor[struct{}]()},
-		{Bus: MethodFlush, Go: "Flush", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodFlush, Go: "Flush", Group: "Calls", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[flushArgs](), Response: reflect.TypeFor[struct{}]()},
-		{Bus: MethodReadScript, Go: "ReadScript", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodReadScript, Go: "ReadScript", Group: "Calls", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[readScriptArgs](), Response: reflect.TypeFor[ScriptLog]()},
-		{Bus: MethodReadHosts, Go: "ReadHosts", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodReadHosts, Go: "ReadHosts", Group: "Calls", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[readHostsArgs](), Response: reflect.TypeFor[[]ScriptLog]()},
-		{Bus: MethodListHosts, Go: "ListHosts", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodListHosts, Go: "ListHosts", Group: "Calls", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[StepRef](), Response: reflect.TypeFor[[]HostLog]()},
-		{Bus: MethodSearchHosts, Go: "SearchHosts", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodSearchHosts, Go: "SearchHosts", Group: "Calls", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[searchHostsArgs](), Response: reflect.TypeFor[[]int64]()},
-		{Bus: MethodReadFileLogs, Go: "ReadFileLogs", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodReadFileLogs, Go: "ReadFileLogs", Group: "Calls", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[readFileLogsArgs](), Response: reflect.TypeFor[[]FileLog]()},
-		{Bus: MethodPurge, Go: "Purge", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+		{Bus: MethodPurge, Go: "Purge", Group: "Calls", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[time.Time](), Response: reflect.TypeFor[int]()},
 	}
 }

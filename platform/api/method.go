@@ -8,6 +8,10 @@ type Method struct {
 	Bus string
 	// Go is the contract method's name.
 	Go string
+	// Group is the contract interface that declares the method (Scripts,
+	// Accounts, …): the concept the method belongs to. The web API's
+	// TypeScript client is written a file per group.
+	Group string
 	// V3 is bk-job's OpenAPI v3 endpoint name, "" when the method is not on
 	// v3 (an internal call between roles).
 	V3 string

@@ -1,6 +1,6 @@
 // The web API's transport: POST JSON to /api/web/<name> with the session
 // cookie and the CSRF token, and turn an error body into an ApiError.
-// generated.ts (written from the server's declarations) calls it.
+// generated/ (written from the server's declarations) calls it.
 
 export const webBase = '/api/web/'
 

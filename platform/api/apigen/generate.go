@@ -205,8 +205,8 @@ func (c *contract) declarations(w *writer) {
 	w.p("func Declarations() []api.Method {")
 	w.p("return []api.Method{")
 	for _, m := range c.methods {
-		w.p("{Bus: Method%s, Go: %q, V3: %q, Web: %q, PostOnly: %t, Admin: %t, JobBody: %t, Extension: %t, Partly: %q,",
-			m.Go, m.Go, m.V3, m.Web, m.PostOnly, m.Admin, m.JobBody, m.Extension, m.Partly)
+		w.p("{Bus: Method%s, Go: %q, Group: %q, V3: %q, Web: %q, PostOnly: %t, Admin: %t, JobBody: %t, Extension: %t, Partly: %q,",
+			m.Go, m.Go, m.Group, m.V3, m.Web, m.PostOnly, m.Admin, m.JobBody, m.Extension, m.Partly)
 		w.p("Request: reflect.TypeFor[%s](), Response: reflect.TypeFor[%s]()},", m.request(), m.response())
 	}
 	w.p("}")

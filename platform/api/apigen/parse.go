@@ -131,6 +131,7 @@ func (c *contract) flatten(fset *token.FileSet, ifaces map[string]*ast.Interface
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", name, f.Names[0].Name, err)
 		}
+		m.Group = name
 		if seen[m.Go] {
 			return fmt.Errorf("method %s is declared twice", m.Go)
 		}

@@ -1,6 +1,7 @@
 import { onScopeDispose, ref, watch, type Ref } from 'vue'
 import { webApi, type RollingPlan } from '../api/generated'
 import { previewRequest, type RollingForm } from '../lib/rolling'
+import { sequence } from '../lib/sequence'
 
 // debounceMS is how long typing must pause before the preview is asked for.
 export const debounceMS = 300
@@ -14,10 +15,10 @@ export function useRollingPreview(rolling: () => RollingForm, targets: () => str
   const error = ref('')
   const loading = ref(false)
   let timer: ReturnType<typeof setTimeout> | undefined
-  let seq = 0
+  const loads = sequence()
 
   async function load() {
-    const mine = ++seq
+    const current = loads.next()
     const req = previewRequest(rolling(), targets(), scope.value)
     if (!req) {
       plan.value = null
@@ -27,15 +28,15 @@ export function useRollingPreview(rolling: () => RollingForm, targets: () => str
     loading.value = true
     try {
       const answer = await webApi.rollingPreview(req)
-      if (mine !== seq) return
+      if (!current()) return
       plan.value = answer
       error.value = ''
     } catch (e) {
-      if (mine !== seq) return
+      if (!current()) return
       plan.value = null
       error.value = e instanceof Error ? e.message : String(e)
     } finally {
-      if (mine === seq) loading.value = false
+      if (current()) loading.value = false
     }
   }
 

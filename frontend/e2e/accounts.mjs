@@ -132,9 +132,15 @@ await h.run(async () => {
   await step('the file pages choose their accounts too', async () => {
     await page.click('[data-test=menu-quickFile]')
     await page.waitForURL(/\/execute\/file$/)
+    // The source's and the target's selectors; the page renders them after its chunk loads.
     const selects = page.locator('[data-test=account-select]')
+    await page.locator('[data-test=source-0] [data-test=account-select]').waitFor()
+    await selects.nth(1).waitFor()
     if ((await selects.count()) !== 2) throw new Error('the file page has no account selector for its source and its target')
     await page.click('[data-test=menu-pushConfig]')
+    await page.waitForURL(/\/execute\/push_config$/)
+    // The file page stays until the push-config chunk has loaded: wait for it to go.
+    await page.locator('[data-test=source-0]').waitFor({ state: 'detached' })
     await page.locator('[data-test=account-select]').waitFor()
   })
 

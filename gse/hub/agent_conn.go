@@ -128,10 +128,14 @@ func validHello(m *wire.Message, adm admission, local LocalEnrolment) bool {
 //
 //nolint:contextcheck // see above
 func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
-	if !h.started.Load() {
+	// A hijacked connection is not waited for by the HTTP server: the hub
+	// counts it, so Shutdown returns only after its last write (a host
+	// marked offline) and the database can be closed behind it.
+	if !h.started.Load() || !h.track() {
 		http.Error(w, ErrNotStarted.Error(), http.StatusServiceUnavailable)
 		return
 	}
+	defer h.wg.Done()
 	adm, err := h.admit(r)
 	if err != nil {
 		msg, _, _ := strings.Cut(err.Error(), ":")
@@ -198,6 +202,18 @@ func (h *Hub) serveAgent(w http.ResponseWriter, r *http.Request) {
 	if ctx.Err() == nil {
 		log.Info("agent disconnected", "err", err)
 	}
+}
+
+// track counts one more goroutine Shutdown waits for; false once the hub is
+// closing.
+func (h *Hub) track() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.wg.Add(1)
+	return true
 }
 
 // register records the agent's host: a credential reclaims the agent's own

@@ -67,19 +67,64 @@ func TestHelloOverridesIP(t *testing.T) {
 }
 
 func TestInterpreter(t *testing.T) {
-	p, ext, err := interpreter(gse.LangShell)
+	linux := func(lang int) (command, error) { return interpreter("linux", lang, "", exec.LookPath) }
+	c, err := linux(gse.LangShell)
 	require.NoError(t, err)
-	require.Equal(t, ".sh", ext)
-	require.Contains(t, []string{"bash", "sh"}, filepath.Base(p))
-	_, _, err = interpreter(gse.LangBat)
+	require.Equal(t, ".sh", c.ext)
+	require.Contains(t, []string{"bash", "sh"}, filepath.Base(c.prog))
+	require.Equal(t, []string{"/tmp/s.sh", "a"}, c.argv("/tmp/s.sh", []string{"a"}))
+	_, err = linux(gse.LangBat)
 	require.ErrorContains(t, err, "Windows")
-	_, _, err = interpreter(gse.LangSQL)
+	_, err = linux(gse.LangSQL)
 	require.Error(t, err)
-	_, _, err = interpreter(42)
+	_, err = linux(42)
 	require.ErrorContains(t, err, "unknown script language")
 	t.Setenv("PATH", t.TempDir())
-	_, _, err = interpreter(gse.LangPerl)
+	_, err = linux(gse.LangPerl)
 	require.ErrorContains(t, err, "no interpreter")
+}
+
+// TestWindowsInterpreter checks the Windows rules on any platform, with a
+// PATH lookup that knows what a Windows host has.
+func TestWindowsInterpreter(t *testing.T) {
+	on := func(programs ...string) func(string) (string, error) {
+		return func(name string) (string, error) {
+			for _, p := range programs {
+				if strings.EqualFold(filepath.Base(p), name) || p == name {
+					return p, nil
+				}
+			}
+			return "", exec.ErrNotFound
+		}
+	}
+	host := on("cmd", "powershell", `C:\cygwin64\bin\bash.exe`)
+	bat, err := interpreter("windows", gse.LangBat, "", host)
+	require.NoError(t, err)
+	require.Equal(t, []string{"/D", "/C", `C:\t\s.bat`, "x"}, bat.argv(`C:\t\s.bat`, []string{"x"}))
+	require.Equal(t, ".bat", bat.ext)
+	ps, err := interpreter("windows", gse.LangPowerShell, "", host)
+	require.NoError(t, err)
+	require.Equal(t, "powershell", ps.prog)
+	require.Equal(t, append(append([]string{}, powerShellArgs...), "s.ps1"), ps.argv("s.ps1", nil))
+	sh, err := interpreter("windows", gse.LangShell, `C:\cygwin64\bin\bash.exe`, host)
+	require.NoError(t, err, "the configured windows_interpreter runs shell scripts")
+	require.Equal(t, `C:\cygwin64\bin\bash.exe`, sh.prog)
+	require.Empty(t, sh.pre)
+	_, err = interpreter("windows", gse.LangShell, `D:\missing\bash.exe`, host)
+	require.ErrorContains(t, err, "--windows-interpreter")
+	_, err = interpreter("windows", gse.LangShell, "", on("cmd"))
+	require.ErrorContains(t, err, "--windows-interpreter", "a Windows host without bash says how to give it one")
+	py, err := interpreter("windows", gse.LangPython, "", on("py"))
+	require.NoError(t, err)
+	require.Equal(t, "py", py.prog)
+}
+
+func TestSameWindowsAccount(t *testing.T) {
+	require.True(t, sameWindowsAccount("system", `NT AUTHORITY\SYSTEM`))
+	require.True(t, sameWindowsAccount(`nt authority\system`, `NT AUTHORITY\SYSTEM`))
+	require.True(t, sameWindowsAccount("Administrator", "Administrator"))
+	require.False(t, sameWindowsAccount("admin", `HOST\Administrator`))
+	require.False(t, sameWindowsAccount(`OTHER\SYSTEM`, `NT AUTHORITY\SYSTEM`), "another domain's account of the same name is another account")
 }
 
 func TestResolveAccount(t *testing.T) {

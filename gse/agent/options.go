@@ -45,6 +45,10 @@ type Options struct {
 	ReconnectMax time.Duration
 	// Version is reported to the hub. Default platform/version.Version.
 	Version string
+	// WindowsInterpreter runs shell scripts on a Windows host (bk-job's
+	// windows_interpreter), e.g. C:\cygwin64\bin\bash.exe. Default: bash
+	// from PATH. Ignored elsewhere.
+	WindowsInterpreter string
 	// Hostname overrides os.Hostname (tests).
 	Hostname string
 }

@@ -44,3 +44,8 @@ func fileOwner(fi os.FileInfo) (uid, gid uint32, ok bool) {
 	}
 	return st.Uid, st.Gid, true
 }
+
+// trackProcess and untrackProcess have nothing to do here: the script's
+// process group (Setpgid) already holds everything it starts.
+func trackProcess(int) error { return nil }
+func untrackProcess(int)     {}

@@ -19,34 +19,6 @@ import (
 // background processes it started keep the pipe open.
 const drainGrace = time.Second
 
-// interpreter returns the program for a script language and the script
-// file's extension.
-func interpreter(lang int) (string, string, error) {
-	var candidates []string
-	switch lang {
-	case gse.LangShell:
-		candidates = []string{"bash", "sh"}
-	case gse.LangPython:
-		candidates = []string{"python3", "python"}
-	case gse.LangPerl:
-		candidates = []string{"perl"}
-	case gse.LangPowerShell:
-		candidates = []string{"pwsh"}
-	case gse.LangBat:
-		return "", "", fmt.Errorf("bat scripts run only on Windows hosts; this host runs %s", runtime.GOOS)
-	case gse.LangSQL:
-		return "", "", errors.New("sql scripts are run through a database client by the engine, not by the agent")
-	default:
-		return "", "", fmt.Errorf("unknown script language %d", lang)
-	}
-	for _, c := range candidates {
-		if p, err := exec.LookPath(c); err == nil {
-			return p, gse.ScriptExt(lang), nil
-		}
-	}
-	return "", "", fmt.Errorf("no interpreter for this script on the host: none of %v is in PATH", candidates)
-}
-
 // writeScript puts content into a new private dir (0700, owned by acct).
 func writeScript(base, content, ext string, acct *account) (string, string, error) {
 	dir, err := os.MkdirTemp(base, "bkjob-script-")
@@ -84,7 +56,7 @@ func (a *agent) runScript(t *task, meta taskMeta, s *wire.Script) (res gse.HostR
 	if err != nil {
 		return fail(gse.HostStatusGSEUserError, err)
 	}
-	interp, ext, err := interpreter(s.Language)
+	interp, err := interpreter(runtime.GOOS, s.Language, a.opts.WindowsInterpreter, exec.LookPath)
 	if err != nil {
 		return fail(gse.HostStatusScriptFailed, err)
 	}
@@ -92,7 +64,7 @@ func (a *agent) runScript(t *task, meta taskMeta, s *wire.Script) (res gse.HostR
 	if err != nil {
 		return fail(gse.HostStatusScriptFailed, err)
 	}
-	dir, file, err := writeScript(a.opts.ScriptDir, s.Content, ext, acct)
+	dir, file, err := writeScript(a.opts.ScriptDir, s.Content, interp.ext, acct)
 	if err != nil {
 		return fail(gse.HostStatusScriptFailed, err)
 	}
@@ -106,7 +78,7 @@ func (a *agent) runScript(t *task, meta taskMeta, s *wire.Script) (res gse.HostR
 	if err != nil {
 		return fail(gse.HostStatusScriptFailed, fmt.Errorf("create output pipe: %w", err))
 	}
-	cmd := exec.Command(interp, append([]string{file}, args...)...) //nolint:gosec // G204: running the task's script is the agent's job
+	cmd := exec.Command(interp.prog, interp.argv(file, args)...) //nolint:gosec // G204: running the task's script is the agent's job
 	cmd.Dir = acct.workDir(s.WorkDir)
 	cmd.Env = acct.environ(s.Env)
 	cmd.Stdout, cmd.Stderr = pw, pw
@@ -114,10 +86,16 @@ func (a *agent) runScript(t *task, meta taskMeta, s *wire.Script) (res gse.HostR
 	if err := cmd.Start(); err != nil {
 		_ = pw.Close()
 		_ = pr.Close()
-		return fail(gse.HostStatusScriptFailed, fmt.Errorf("start %s in %s as %s: %w", filepath.Base(interp), cmd.Dir, acct.name, err))
+		return fail(gse.HostStatusScriptFailed, fmt.Errorf("start %s in %s as %s: %w", filepath.Base(interp.prog), cmd.Dir, acct.name, err))
 	}
 	_ = pw.Close()
 	pid := cmd.Process.Pid
+	// On Windows the process joins a job object now, so a timeout or a stop
+	// ends the whole tree (process groups do it elsewhere).
+	if err := trackProcess(pid); err != nil {
+		a.log.Warn("track script process tree", "task", t.id, "pid", pid, "err", err)
+	}
+	defer untrackProcess(pid)
 	meta.PGID, meta.PGStart, meta.BootID = pid, processStart(pid), a.bootID
 	if err := writeJSON(filepath.Join(t.dir, metaFile), meta); err != nil {
 		a.log.Warn("persist task pid", "task", t.id, "err", err)

@@ -78,6 +78,7 @@ connection: the server then issues the agent its own credential, kept in
 	f.StringVar(&opts.ServerName, "server-name", "", "name the server certificate must carry when it is not the host in --server")
 	f.IntVar(&opts.MaxTasks, "max-tasks", 32, "tasks run at once; extra ones queue")
 	f.DurationVar(&opts.KillGrace, "kill-grace", 5*time.Second, "wait between SIGTERM and SIGKILL when a task is stopped")
+	f.StringVar(&opts.WindowsInterpreter, "windows-interpreter", "", `Windows hosts: the program that runs shell scripts, e.g. C:\cygwin64\bin\bash.exe (default: bash in PATH)`)
 	return cmd
 }
 

@@ -36,6 +36,10 @@ func (oneBiz) CheckScriptRun(context.Context, manage.ScriptRunCheck) (manage.Scr
 	return manage.ScriptRunVerdict{}, nil
 }
 
+func (oneBiz) CheckUploads(context.Context, manage.UploadCheck) (manage.UploadsAllowed, error) {
+	return manage.UploadsAllowed{}, nil
+}
+
 // scopedRoutes mounts what every scoped route does: a v3 endpoint resolving
 // its scope through manage.ResolveScopeParams, and logsvr's web stream and
 // export over a step of business 2 whose log holds a secret.

@@ -16,6 +16,7 @@ const (
 	MethodResolveScope                 = "manage.ResolveScope"
 	MethodAccount                      = "manage.Account"
 	MethodCheckScriptRun               = "manage.CheckScriptRun"
+	MethodCheckUploads                 = "manage.CheckUploads"
 	MethodGetScope                     = "manage.GetScope"
 	MethodGetAccountList               = "manage.GetAccountList"
 	MethodCreateAccount                = "manage.CreateAccount"
@@ -78,6 +79,8 @@ const (
 	MethodUpdateBiz                    = "manage.UpdateBiz"
 	MethodCreateBizSet                 = "manage.CreateBizSet"
 	MethodUpdateBizSet                 = "manage.UpdateBizSet"
+	MethodGetGlobalSettings            = "manage.GetGlobalSettings"
+	MethodUpdateGlobalSettings         = "manage.UpdateGlobalSettings"
 )
 
 // Client carries Full calls over the bus to the role that serves them
@@ -114,6 +117,11 @@ func (c *Client) Account(ctx context.Context, bizID int64, ref AccountRef) (Acco
 // CheckScriptRun calls manage.CheckScriptRun over the bus.
 func (c *Client) CheckScriptRun(ctx context.Context, req ScriptRunCheck) (ScriptRunVerdict, error) {
 	return bus.Call[ScriptRunCheck, ScriptRunVerdict](ctx, c.b, MethodCheckScriptRun, req)
+}
+
+// CheckUploads calls manage.CheckUploads over the bus.
+func (c *Client) CheckUploads(ctx context.Context, req UploadCheck) (UploadsAllowed, error) {
+	return bus.Call[UploadCheck, UploadsAllowed](ctx, c.b, MethodCheckUploads, req)
 }
 
 // GetScope calls manage.GetScope over the bus.
@@ -426,6 +434,16 @@ func (c *Client) UpdateBizSet(ctx context.Context, req UpdateBizSetRequest) (Sco
 	return bus.Call[UpdateBizSetRequest, ScopeInfo](ctx, c.b, MethodUpdateBizSet, req)
 }
 
+// GetGlobalSettings calls manage.GetGlobalSettings over the bus.
+func (c *Client) GetGlobalSettings(ctx context.Context, req GetGlobalSettingsRequest) (GlobalSettingsInfo, error) {
+	return bus.Call[GetGlobalSettingsRequest, GlobalSettingsInfo](ctx, c.b, MethodGetGlobalSettings, req)
+}
+
+// UpdateGlobalSettings calls manage.UpdateGlobalSettings over the bus.
+func (c *Client) UpdateGlobalSettings(ctx context.Context, req UpdateGlobalSettingsRequest) (GlobalSettingsInfo, error) {
+	return bus.Call[UpdateGlobalSettingsRequest, GlobalSettingsInfo](ctx, c.b, MethodUpdateGlobalSettings, req)
+}
+
 // Serve answers Full calls on b with svc.
 func Serve(b bus.Bus, svc Full) error {
 	for _, handle := range []func() error{
@@ -440,6 +458,7 @@ func Serve(b bus.Bus, svc Full) error {
 			})
 		},
 		func() error { return bus.Handle(b, MethodCheckScriptRun, svc.CheckScriptRun) },
+		func() error { return bus.Handle(b, MethodCheckUploads, svc.CheckUploads) },
 		func() error { return bus.Handle(b, MethodGetScope, svc.GetScope) },
 		func() error { return bus.Handle(b, MethodGetAccountList, svc.GetAccountList) },
 		func() error { return bus.Handle(b, MethodCreateAccount, svc.CreateAccount) },
@@ -504,6 +523,8 @@ func Serve(b bus.Bus, svc Full) error {
 		func() error { return bus.Handle(b, MethodUpdateBiz, svc.UpdateBiz) },
 		func() error { return bus.Handle(b, MethodCreateBizSet, svc.CreateBizSet) },
 		func() error { return bus.Handle(b, MethodUpdateBizSet, svc.UpdateBizSet) },
+		func() error { return bus.Handle(b, MethodGetGlobalSettings, svc.GetGlobalSettings) },
+		func() error { return bus.Handle(b, MethodUpdateGlobalSettings, svc.UpdateGlobalSettings) },
 	} {
 		if err := handle(); err != nil {
 			return err
@@ -521,6 +542,8 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[accountArgs](), Response: reflect.TypeFor[Account]()},
 		{Bus: MethodCheckScriptRun, Go: "CheckScriptRun", Group: "Service", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[ScriptRunCheck](), Response: reflect.TypeFor[ScriptRunVerdict]()},
+		{Bus: MethodCheckUploads, Go: "CheckUploads", Group: "Service", V3: "", Web: "", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
+			Request: reflect.TypeFor[UploadCheck](), Response: reflect.TypeFor[UploadsAllowed]()},
 		{Bus: MethodGetScope, Go: "GetScope", Group: "Scopes", V3: "", Web: "get_scope", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
 			Request: reflect.TypeFor[GetScopeRequest](), Response: reflect.TypeFor[Scope]()},
 		{Bus: MethodGetAccountList, Go: "GetAccountList", Group: "Accounts", V3: "get_account_list", Web: "get_account_list", PostOnly: false, Admin: false, JobBody: false, Extension: false, Partly: "",
@@ -645,6 +668,10 @@ func Declarations() []api.Method {
 			Request: reflect.TypeFor[CreateBizSetRequest](), Response: reflect.TypeFor[ScopeInfo]()},
 		{Bus: MethodUpdateBizSet, Go: "UpdateBizSet", Group: "ScopeAdmin", V3: "update_biz_set", Web: "update_biz_set", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
 			Request: reflect.TypeFor[UpdateBizSetRequest](), Response: reflect.TypeFor[ScopeInfo]()},
+		{Bus: MethodGetGlobalSettings, Go: "GetGlobalSettings", Group: "GlobalSettings", V3: "get_global_settings", Web: "get_global_settings", PostOnly: false, Admin: false, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[GetGlobalSettingsRequest](), Response: reflect.TypeFor[GlobalSettingsInfo]()},
+		{Bus: MethodUpdateGlobalSettings, Go: "UpdateGlobalSettings", Group: "GlobalSettings", V3: "update_global_settings", Web: "update_global_settings", PostOnly: true, Admin: true, JobBody: false, Extension: true, Partly: "",
+			Request: reflect.TypeFor[UpdateGlobalSettingsRequest](), Response: reflect.TypeFor[GlobalSettingsInfo]()},
 	}
 }
 
@@ -652,65 +679,67 @@ func Declarations() []api.Method {
 func V3Endpoints(svc Full) []httpx.Endpoint {
 	ds := Declarations()
 	return []httpx.Endpoint{
-		{Method: ds[4], Serve: httpx.V3Handler(svc.GetAccountList)},
-		{Method: ds[5], Serve: httpx.V3Handler(svc.CreateAccount)},
-		{Method: ds[6], Serve: httpx.V3Handler(svc.UpdateAccount)},
-		{Method: ds[7], Serve: httpx.V3Handler(svc.DeleteAccount)},
-		{Method: ds[8], Serve: httpx.V3Handler(svc.CreateCredential)},
-		{Method: ds[9], Serve: httpx.V3Handler(svc.UpdateCredential)},
-		{Method: ds[10], Serve: httpx.V3Handler(svc.GetCredential)},
-		{Method: ds[11], Serve: httpx.V3Handler(svc.ListCredentials)},
-		{Method: ds[12], Serve: httpx.V3Handler(svc.DeleteCredential)},
-		{Method: ds[14], Serve: httpx.V3Handler(svc.CreateAgentlessHost)},
-		{Method: ds[15], Serve: httpx.V3Handler(svc.ListAgentlessHosts)},
-		{Method: ds[16], Serve: httpx.V3Handler(svc.CheckAgentlessHost)},
-		{Method: ds[17], Serve: httpx.V3Handler(svc.ListAgents)},
-		{Method: ds[18], Serve: httpx.V3Handler(svc.RevokeAgent)},
-		{Method: ds[19], Serve: httpx.V3Handler(svc.ListAgentTokens)},
-		{Method: ds[20], Serve: httpx.V3Handler(svc.CreateAgentToken)},
-		{Method: ds[21], Serve: httpx.V3Handler(svc.RotateAgentToken)},
-		{Method: ds[22], Serve: httpx.V3Handler(svc.DeleteAgentToken)},
-		{Method: ds[23], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
-		{Method: ds[24], Serve: httpx.V3Handler(svc.ListBizHosts)},
-		{Method: ds[25], Serve: httpx.V3Handler(svc.CheckHosts)},
-		{Method: ds[26], Serve: httpx.V3Handler(svc.CreateDangerousRule)},
-		{Method: ds[27], Serve: httpx.V3Handler(svc.UpdateDangerousRule)},
-		{Method: ds[28], Serve: httpx.V3Handler(svc.DeleteDangerousRule)},
-		{Method: ds[29], Serve: httpx.V3Handler(svc.EnableDangerousRule)},
-		{Method: ds[30], Serve: httpx.V3Handler(svc.DisableDangerousRule)},
-		{Method: ds[31], Serve: httpx.V3Handler(svc.GetDangerousRuleList)},
-		{Method: ds[32], Serve: httpx.V3Handler(svc.MoveDangerousRule)},
-		{Method: ds[33], Serve: httpx.V3Handler(svc.ListDangerousRecords)},
-		{Method: ds[34], Serve: httpx.V3Handler(svc.TestDangerousRule)},
-		{Method: ds[35], Serve: httpx.V3Handler(svc.CheckScript)},
-		{Method: ds[36], Serve: httpx.V3Handler(svc.GetScriptList)},
-		{Method: ds[37], Serve: httpx.V3Handler(svc.GetScriptVersionList)},
-		{Method: ds[38], Serve: httpx.V3Handler(svc.GetScriptVersionDetail)},
-		{Method: ds[39], Serve: httpx.V3Handler(svc.CreateScript)},
-		{Method: ds[40], Serve: httpx.V3Handler(svc.CreateScriptVersion)},
-		{Method: ds[41], Serve: httpx.V3Handler(svc.UpdateScriptBasic)},
-		{Method: ds[42], Serve: httpx.V3Handler(svc.UpdateScriptVersion)},
-		{Method: ds[43], Serve: httpx.V3Handler(svc.PublishScriptVersion)},
-		{Method: ds[44], Serve: httpx.V3Handler(svc.DisableScriptVersion)},
-		{Method: ds[45], Serve: httpx.V3Handler(svc.DeleteScriptVersion)},
-		{Method: ds[46], Serve: httpx.V3Handler(svc.DeleteScript)},
-		{Method: ds[48], Serve: httpx.V3Handler(svc.GetPublicScriptList)},
-		{Method: ds[49], Serve: httpx.V3Handler(svc.GetPublicScriptVersionList)},
-		{Method: ds[50], Serve: httpx.V3Handler(svc.GetPublicScriptVersionDetail)},
-		{Method: ds[51], Serve: httpx.V3Handler(svc.CreatePublicScript)},
-		{Method: ds[52], Serve: httpx.V3Handler(svc.CreatePublicScriptVersion)},
-		{Method: ds[53], Serve: httpx.V3Handler(svc.UpdatePublicScriptBasic)},
-		{Method: ds[54], Serve: httpx.V3Handler(svc.UpdatePublicScriptVersion)},
-		{Method: ds[55], Serve: httpx.V3Handler(svc.PublishPublicScriptVersion)},
-		{Method: ds[56], Serve: httpx.V3Handler(svc.DisablePublicScriptVersion)},
-		{Method: ds[57], Serve: httpx.V3Handler(svc.DeletePublicScriptVersion)},
-		{Method: ds[58], Serve: httpx.V3Handler(svc.DeletePublicScript)},
-		{Method: ds[59], Serve: httpx.V3Handler(svc.ListScopes)},
-		{Method: ds[60], Serve: httpx.V3Handler(svc.ListAuthorizedScopes)},
-		{Method: ds[61], Serve: httpx.V3Handler(svc.CreateBiz)},
-		{Method: ds[62], Serve: httpx.V3Handler(svc.UpdateBiz)},
-		{Method: ds[63], Serve: httpx.V3Handler(svc.CreateBizSet)},
-		{Method: ds[64], Serve: httpx.V3Handler(svc.UpdateBizSet)},
+		{Method: ds[5], Serve: httpx.V3Handler(svc.GetAccountList)},
+		{Method: ds[6], Serve: httpx.V3Handler(svc.CreateAccount)},
+		{Method: ds[7], Serve: httpx.V3Handler(svc.UpdateAccount)},
+		{Method: ds[8], Serve: httpx.V3Handler(svc.DeleteAccount)},
+		{Method: ds[9], Serve: httpx.V3Handler(svc.CreateCredential)},
+		{Method: ds[10], Serve: httpx.V3Handler(svc.UpdateCredential)},
+		{Method: ds[11], Serve: httpx.V3Handler(svc.GetCredential)},
+		{Method: ds[12], Serve: httpx.V3Handler(svc.ListCredentials)},
+		{Method: ds[13], Serve: httpx.V3Handler(svc.DeleteCredential)},
+		{Method: ds[15], Serve: httpx.V3Handler(svc.CreateAgentlessHost)},
+		{Method: ds[16], Serve: httpx.V3Handler(svc.ListAgentlessHosts)},
+		{Method: ds[17], Serve: httpx.V3Handler(svc.CheckAgentlessHost)},
+		{Method: ds[18], Serve: httpx.V3Handler(svc.ListAgents)},
+		{Method: ds[19], Serve: httpx.V3Handler(svc.RevokeAgent)},
+		{Method: ds[20], Serve: httpx.V3Handler(svc.ListAgentTokens)},
+		{Method: ds[21], Serve: httpx.V3Handler(svc.CreateAgentToken)},
+		{Method: ds[22], Serve: httpx.V3Handler(svc.RotateAgentToken)},
+		{Method: ds[23], Serve: httpx.V3Handler(svc.DeleteAgentToken)},
+		{Method: ds[24], Serve: httpx.V3Handler(svc.RegisterGSEHosts)},
+		{Method: ds[25], Serve: httpx.V3Handler(svc.ListBizHosts)},
+		{Method: ds[26], Serve: httpx.V3Handler(svc.CheckHosts)},
+		{Method: ds[27], Serve: httpx.V3Handler(svc.CreateDangerousRule)},
+		{Method: ds[28], Serve: httpx.V3Handler(svc.UpdateDangerousRule)},
+		{Method: ds[29], Serve: httpx.V3Handler(svc.DeleteDangerousRule)},
+		{Method: ds[30], Serve: httpx.V3Handler(svc.EnableDangerousRule)},
+		{Method: ds[31], Serve: httpx.V3Handler(svc.DisableDangerousRule)},
+		{Method: ds[32], Serve: httpx.V3Handler(svc.GetDangerousRuleList)},
+		{Method: ds[33], Serve: httpx.V3Handler(svc.MoveDangerousRule)},
+		{Method: ds[34], Serve: httpx.V3Handler(svc.ListDangerousRecords)},
+		{Method: ds[35], Serve: httpx.V3Handler(svc.TestDangerousRule)},
+		{Method: ds[36], Serve: httpx.V3Handler(svc.CheckScript)},
+		{Method: ds[37], Serve: httpx.V3Handler(svc.GetScriptList)},
+		{Method: ds[38], Serve: httpx.V3Handler(svc.GetScriptVersionList)},
+		{Method: ds[39], Serve: httpx.V3Handler(svc.GetScriptVersionDetail)},
+		{Method: ds[40], Serve: httpx.V3Handler(svc.CreateScript)},
+		{Method: ds[41], Serve: httpx.V3Handler(svc.CreateScriptVersion)},
+		{Method: ds[42], Serve: httpx.V3Handler(svc.UpdateScriptBasic)},
+		{Method: ds[43], Serve: httpx.V3Handler(svc.UpdateScriptVersion)},
+		{Method: ds[44], Serve: httpx.V3Handler(svc.PublishScriptVersion)},
+		{Method: ds[45], Serve: httpx.V3Handler(svc.DisableScriptVersion)},
+		{Method: ds[46], Serve: httpx.V3Handler(svc.DeleteScriptVersion)},
+		{Method: ds[47], Serve: httpx.V3Handler(svc.DeleteScript)},
+		{Method: ds[49], Serve: httpx.V3Handler(svc.GetPublicScriptList)},
+		{Method: ds[50], Serve: httpx.V3Handler(svc.GetPublicScriptVersionList)},
+		{Method: ds[51], Serve: httpx.V3Handler(svc.GetPublicScriptVersionDetail)},
+		{Method: ds[52], Serve: httpx.V3Handler(svc.CreatePublicScript)},
+		{Method: ds[53], Serve: httpx.V3Handler(svc.CreatePublicScriptVersion)},
+		{Method: ds[54], Serve: httpx.V3Handler(svc.UpdatePublicScriptBasic)},
+		{Method: ds[55], Serve: httpx.V3Handler(svc.UpdatePublicScriptVersion)},
+		{Method: ds[56], Serve: httpx.V3Handler(svc.PublishPublicScriptVersion)},
+		{Method: ds[57], Serve: httpx.V3Handler(svc.DisablePublicScriptVersion)},
+		{Method: ds[58], Serve: httpx.V3Handler(svc.DeletePublicScriptVersion)},
+		{Method: ds[59], Serve: httpx.V3Handler(svc.DeletePublicScript)},
+		{Method: ds[60], Serve: httpx.V3Handler(svc.ListScopes)},
+		{Method: ds[61], Serve: httpx.V3Handler(svc.ListAuthorizedScopes)},
+		{Method: ds[62], Serve: httpx.V3Handler(svc.CreateBiz)},
+		{Method: ds[63], Serve: httpx.V3Handler(svc.UpdateBiz)},
+		{Method: ds[64], Serve: httpx.V3Handler(svc.CreateBizSet)},
+		{Method: ds[65], Serve: httpx.V3Handler(svc.UpdateBizSet)},
+		{Method: ds[66], Serve: httpx.V3Handler(svc.GetGlobalSettings)},
+		{Method: ds[67], Serve: httpx.V3Handler(svc.UpdateGlobalSettings)},
 	}
 }
 
@@ -718,64 +747,66 @@ func V3Endpoints(svc Full) []httpx.Endpoint {
 func WebEndpoints(svc Full) []httpx.Endpoint {
 	ds := Declarations()
 	return []httpx.Endpoint{
-		{Method: ds[3], Serve: httpx.WebHandler(svc.GetScope)},
-		{Method: ds[4], Serve: httpx.WebHandler(svc.GetAccountList)},
-		{Method: ds[5], Serve: httpx.WebHandler(svc.CreateAccount)},
-		{Method: ds[6], Serve: httpx.WebHandler(svc.UpdateAccount)},
-		{Method: ds[7], Serve: httpx.WebHandler(svc.DeleteAccount)},
-		{Method: ds[8], Serve: httpx.WebHandler(svc.CreateCredential)},
-		{Method: ds[9], Serve: httpx.WebHandler(svc.UpdateCredential)},
-		{Method: ds[10], Serve: httpx.WebHandler(svc.GetCredential)},
-		{Method: ds[11], Serve: httpx.WebHandler(svc.ListCredentials)},
-		{Method: ds[12], Serve: httpx.WebHandler(svc.DeleteCredential)},
-		{Method: ds[14], Serve: httpx.WebHandler(svc.CreateAgentlessHost)},
-		{Method: ds[15], Serve: httpx.WebHandler(svc.ListAgentlessHosts)},
-		{Method: ds[16], Serve: httpx.WebHandler(svc.CheckAgentlessHost)},
-		{Method: ds[17], Serve: httpx.WebHandler(svc.ListAgents)},
-		{Method: ds[18], Serve: httpx.WebHandler(svc.RevokeAgent)},
-		{Method: ds[19], Serve: httpx.WebHandler(svc.ListAgentTokens)},
-		{Method: ds[20], Serve: httpx.WebHandler(svc.CreateAgentToken)},
-		{Method: ds[21], Serve: httpx.WebHandler(svc.RotateAgentToken)},
-		{Method: ds[22], Serve: httpx.WebHandler(svc.DeleteAgentToken)},
-		{Method: ds[24], Serve: httpx.WebHandler(svc.ListBizHosts)},
-		{Method: ds[25], Serve: httpx.WebHandler(svc.CheckHosts)},
-		{Method: ds[26], Serve: httpx.WebHandler(svc.CreateDangerousRule)},
-		{Method: ds[27], Serve: httpx.WebHandler(svc.UpdateDangerousRule)},
-		{Method: ds[28], Serve: httpx.WebHandler(svc.DeleteDangerousRule)},
-		{Method: ds[29], Serve: httpx.WebHandler(svc.EnableDangerousRule)},
-		{Method: ds[30], Serve: httpx.WebHandler(svc.DisableDangerousRule)},
-		{Method: ds[31], Serve: httpx.WebHandler(svc.GetDangerousRuleList)},
-		{Method: ds[32], Serve: httpx.WebHandler(svc.MoveDangerousRule)},
-		{Method: ds[33], Serve: httpx.WebHandler(svc.ListDangerousRecords)},
-		{Method: ds[34], Serve: httpx.WebHandler(svc.TestDangerousRule)},
-		{Method: ds[35], Serve: httpx.WebHandler(svc.CheckScript)},
-		{Method: ds[36], Serve: httpx.WebHandler(svc.GetScriptList)},
-		{Method: ds[37], Serve: httpx.WebHandler(svc.GetScriptVersionList)},
-		{Method: ds[38], Serve: httpx.WebHandler(svc.GetScriptVersionDetail)},
-		{Method: ds[39], Serve: httpx.WebHandler(svc.CreateScript)},
-		{Method: ds[40], Serve: httpx.WebHandler(svc.CreateScriptVersion)},
-		{Method: ds[41], Serve: httpx.WebHandler(svc.UpdateScriptBasic)},
-		{Method: ds[42], Serve: httpx.WebHandler(svc.UpdateScriptVersion)},
-		{Method: ds[43], Serve: httpx.WebHandler(svc.PublishScriptVersion)},
-		{Method: ds[44], Serve: httpx.WebHandler(svc.DisableScriptVersion)},
-		{Method: ds[45], Serve: httpx.WebHandler(svc.DeleteScriptVersion)},
-		{Method: ds[46], Serve: httpx.WebHandler(svc.DeleteScript)},
-		{Method: ds[48], Serve: httpx.WebHandler(svc.GetPublicScriptList)},
-		{Method: ds[49], Serve: httpx.WebHandler(svc.GetPublicScriptVersionList)},
-		{Method: ds[50], Serve: httpx.WebHandler(svc.GetPublicScriptVersionDetail)},
-		{Method: ds[51], Serve: httpx.WebHandler(svc.CreatePublicScript)},
-		{Method: ds[52], Serve: httpx.WebHandler(svc.CreatePublicScriptVersion)},
-		{Method: ds[53], Serve: httpx.WebHandler(svc.UpdatePublicScriptBasic)},
-		{Method: ds[54], Serve: httpx.WebHandler(svc.UpdatePublicScriptVersion)},
-		{Method: ds[55], Serve: httpx.WebHandler(svc.PublishPublicScriptVersion)},
-		{Method: ds[56], Serve: httpx.WebHandler(svc.DisablePublicScriptVersion)},
-		{Method: ds[57], Serve: httpx.WebHandler(svc.DeletePublicScriptVersion)},
-		{Method: ds[58], Serve: httpx.WebHandler(svc.DeletePublicScript)},
-		{Method: ds[59], Serve: httpx.WebHandler(svc.ListScopes)},
-		{Method: ds[60], Serve: httpx.WebHandler(svc.ListAuthorizedScopes)},
-		{Method: ds[61], Serve: httpx.WebHandler(svc.CreateBiz)},
-		{Method: ds[62], Serve: httpx.WebHandler(svc.UpdateBiz)},
-		{Method: ds[63], Serve: httpx.WebHandler(svc.CreateBizSet)},
-		{Method: ds[64], Serve: httpx.WebHandler(svc.UpdateBizSet)},
+		{Method: ds[4], Serve: httpx.WebHandler(svc.GetScope)},
+		{Method: ds[5], Serve: httpx.WebHandler(svc.GetAccountList)},
+		{Method: ds[6], Serve: httpx.WebHandler(svc.CreateAccount)},
+		{Method: ds[7], Serve: httpx.WebHandler(svc.UpdateAccount)},
+		{Method: ds[8], Serve: httpx.WebHandler(svc.DeleteAccount)},
+		{Method: ds[9], Serve: httpx.WebHandler(svc.CreateCredential)},
+		{Method: ds[10], Serve: httpx.WebHandler(svc.UpdateCredential)},
+		{Method: ds[11], Serve: httpx.WebHandler(svc.GetCredential)},
+		{Method: ds[12], Serve: httpx.WebHandler(svc.ListCredentials)},
+		{Method: ds[13], Serve: httpx.WebHandler(svc.DeleteCredential)},
+		{Method: ds[15], Serve: httpx.WebHandler(svc.CreateAgentlessHost)},
+		{Method: ds[16], Serve: httpx.WebHandler(svc.ListAgentlessHosts)},
+		{Method: ds[17], Serve: httpx.WebHandler(svc.CheckAgentlessHost)},
+		{Method: ds[18], Serve: httpx.WebHandler(svc.ListAgents)},
+		{Method: ds[19], Serve: httpx.WebHandler(svc.RevokeAgent)},
+		{Method: ds[20], Serve: httpx.WebHandler(svc.ListAgentTokens)},
+		{Method: ds[21], Serve: httpx.WebHandler(svc.CreateAgentToken)},
+		{Method: ds[22], Serve: httpx.WebHandler(svc.RotateAgentToken)},
+		{Method: ds[23], Serve: httpx.WebHandler(svc.DeleteAgentToken)},
+		{Method: ds[25], Serve: httpx.WebHandler(svc.ListBizHosts)},
+		{Method: ds[26], Serve: httpx.WebHandler(svc.CheckHosts)},
+		{Method: ds[27], Serve: httpx.WebHandler(svc.CreateDangerousRule)},
+		{Method: ds[28], Serve: httpx.WebHandler(svc.UpdateDangerousRule)},
+		{Method: ds[29], Serve: httpx.WebHandler(svc.DeleteDangerousRule)},
+		{Method: ds[30], Serve: httpx.WebHandler(svc.EnableDangerousRule)},
+		{Method: ds[31], Serve: httpx.WebHandler(svc.DisableDangerousRule)},
+		{Method: ds[32], Serve: httpx.WebHandler(svc.GetDangerousRuleList)},
+		{Method: ds[33], Serve: httpx.WebHandler(svc.MoveDangerousRule)},
+		{Method: ds[34], Serve: httpx.WebHandler(svc.ListDangerousRecords)},
+		{Method: ds[35], Serve: httpx.WebHandler(svc.TestDangerousRule)},
+		{Method: ds[36], Serve: httpx.WebHandler(svc.CheckScript)},
+		{Method: ds[37], Serve: httpx.WebHandler(svc.GetScriptList)},
+		{Method: ds[38], Serve: httpx.WebHandler(svc.GetScriptVersionList)},
+		{Method: ds[39], Serve: httpx.WebHandler(svc.GetScriptVersionDetail)},
+		{Method: ds[40], Serve: httpx.WebHandler(svc.CreateScript)},
+		{Method: ds[41], Serve: httpx.WebHandler(svc.CreateScriptVersion)},
+		{Method: ds[42], Serve: httpx.WebHandler(svc.UpdateScriptBasic)},
+		{Method: ds[43], Serve: httpx.WebHandler(svc.UpdateScriptVersion)},
+		{Method: ds[44], Serve: httpx.WebHandler(svc.PublishScriptVersion)},
+		{Method: ds[45], Serve: httpx.WebHandler(svc.DisableScriptVersion)},
+		{Method: ds[46], Serve: httpx.WebHandler(svc.DeleteScriptVersion)},
+		{Method: ds[47], Serve: httpx.WebHandler(svc.DeleteScript)},
+		{Method: ds[49], Serve: httpx.WebHandler(svc.GetPublicScriptList)},
+		{Method: ds[50], Serve: httpx.WebHandler(svc.GetPublicScriptVersionList)},
+		{Method: ds[51], Serve: httpx.WebHandler(svc.GetPublicScriptVersionDetail)},
+		{Method: ds[52], Serve: httpx.WebHandler(svc.CreatePublicScript)},
+		{Method: ds[53], Serve: httpx.WebHandler(svc.CreatePublicScriptVersion)},
+		{Method: ds[54], Serve: httpx.WebHandler(svc.UpdatePublicScriptBasic)},
+		{Method: ds[55], Serve: httpx.WebHandler(svc.UpdatePublicScriptVersion)},
+		{Method: ds[56], Serve: httpx.WebHandler(svc.PublishPublicScriptVersion)},
+		{Method: ds[57], Serve: httpx.WebHandler(svc.DisablePublicScriptVersion)},
+		{Method: ds[58], Serve: httpx.WebHandler(svc.DeletePublicScriptVersion)},
+		{Method: ds[59], Serve: httpx.WebHandler(svc.DeletePublicScript)},
+		{Method: ds[60], Serve: httpx.WebHandler(svc.ListScopes)},
+		{Method: ds[61], Serve: httpx.WebHandler(svc.ListAuthorizedScopes)},
+		{Method: ds[62], Serve: httpx.WebHandler(svc.CreateBiz)},
+		{Method: ds[63], Serve: httpx.WebHandler(svc.UpdateBiz)},
+		{Method: ds[64], Serve: httpx.WebHandler(svc.CreateBizSet)},
+		{Method: ds[65], Serve: httpx.WebHandler(svc.UpdateBizSet)},
+		{Method: ds[66], Serve: httpx.WebHandler(svc.GetGlobalSettings)},
+		{Method: ds[67], Serve: httpx.WebHandler(svc.UpdateGlobalSettings)},
 	}
 }

@@ -38,6 +38,10 @@ func (s *scopes) CheckScriptRun(context.Context, manage.ScriptRunCheck) (manage.
 	return manage.ScriptRunVerdict{}, nil
 }
 
+func (s *scopes) CheckUploads(context.Context, manage.UploadCheck) (manage.UploadsAllowed, error) {
+	return manage.UploadsAllowed{}, nil
+}
+
 func TestResolveScopeParams(t *testing.T) {
 	admin := httpx.WithActor(context.Background(), httpx.Actor{Username: "admin", AllScopes: true})
 	tests := []struct {

@@ -61,6 +61,10 @@ type Service interface {
 	// dangerous rules and records every hit: ErrDangerousScript (naming
 	// the rule) when an intercept rule matched, else the scan warnings.
 	CheckScriptRun(ctx context.Context, req ScriptRunCheck) (ScriptRunVerdict, error)
+	// CheckUploads checks files a request carries (push_config_file)
+	// against the global upload settings: size and extension. A refusal is
+	// errs.Invalid naming the file's field, e.g. file_list[1].file_name.
+	CheckUploads(ctx context.Context, req UploadCheck) (UploadsAllowed, error)
 }
 
 // Credentials keeps credentials (bk-job's ticket). Secrets go in and never
@@ -155,6 +159,7 @@ type Full interface {
 	Scripts
 	PublicScripts
 	ScopeAdmin
+	GlobalSettings
 }
 
 // Sentinel errors, with their stable codes.

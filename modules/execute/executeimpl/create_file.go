@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bkjob/bkjob/modules/execute"
+	"github.com/bkjob/bkjob/modules/manage"
 	"github.com/bkjob/bkjob/platform/errs"
 )
 
@@ -154,6 +155,14 @@ func (e *Engine) PushConfigFile(ctx context.Context, req execute.PushConfigFileR
 		if len(contents[i]) > execute.MaxConfigFileBytes {
 			return execute.JobCreated{}, errs.Invalid(field+".content", "at most %d bytes, got %d", execute.MaxConfigFileBytes, len(contents[i]))
 		}
+	}
+	uploads := manage.UploadCheck{Field: "file_list", Files: make([]manage.UploadedFile, len(req.FileList))}
+	for i, f := range req.FileList {
+		uploads.Files[i] = manage.UploadedFile{Name: f.FileName, Size: int64(len(contents[i]))}
+	}
+	// The platform's upload settings (size, extensions): administrators'.
+	if _, err := e.mgr.CheckUploads(ctx, uploads); err != nil {
+		return execute.JobCreated{}, err
 	}
 	t, name, err := e.jobCommon(req.Caller, req.Timeout, req.TaskName, "API GSE PUSH FILE", req.CallbackURL, req.TargetServer)
 	if err != nil {

@@ -72,3 +72,9 @@ func (m *Manage) Account(_ context.Context, bizID int64, ref manage.AccountRef) 
 	}
 	return manage.Account{}, manage.ErrAccountNotFound.Withf("account %s not found", name)
 }
+
+// CheckUploads implements manage.Service: the fake's platform has the
+// built-in upload settings (push_config_file's own limit, any extension).
+func (m *Manage) CheckUploads(_ context.Context, req manage.UploadCheck) (manage.UploadsAllowed, error) {
+	return manage.UploadsAllowed{Checked: len(req.Files)}, nil
+}

@@ -59,6 +59,9 @@ func (s *Service) CreateAccount(ctx context.Context, req manage.CreateAccountReq
 	if err != nil {
 		return manage.AccountDetail{}, err
 	}
+	if err := s.checkNameRuleOf(ctx, row.Type, row.Account); err != nil {
+		return manage.AccountDetail{}, err
+	}
 	// The built-in root first, so no account can take its alias.
 	if err := s.acs.ensureBuiltins(ctx, req.BizID); err != nil {
 		return manage.AccountDetail{}, err

@@ -35,6 +35,7 @@ type Service struct {
 	probe gse.SSHProbe
 	// Dangerous rules and script checks (dangerous_*.go).
 	dr         dangerStore
+	settings   settingsStore // global settings (settings*.go)
 	checker    scriptcheck.Checker
 	checkSlots chan struct{}
 }
@@ -55,7 +56,7 @@ func WithSSHProbe(p gse.SSHProbe) Option { return func(s *Service) { s.probe = p
 // New returns the service over db.
 func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Service {
 	s := &Service{st: gormStore{db: db}, cs: gormStore{db: db}, ag: agentStore{db: db}, hs: hostStore{db: db}, acs: gormStore{db: db}, ss: scriptStore{db: db}, scopes: scopeStore{db: db}, log: log,
-		dr: dangerStore{db: db}, checkSlots: make(chan struct{}, maxConcurrentChecks)}
+		dr: dangerStore{db: db}, settings: settingsStore{db: db}, checkSlots: make(chan struct{}, maxConcurrentChecks)}
 	s.checker = scriptcheck.Checker{OnSyntaxError: func(err error) { log.Warn("script grammar check skipped", "err", err) }}
 	for _, o := range opts {
 		o(s)

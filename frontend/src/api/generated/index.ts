@@ -10,6 +10,7 @@ import type { Agent, ListAgentsRequest, RevokeAgentRequest, V3PageOfAgent } from
 import type { CheckHostsRequest, HostCheck, ListBizHostsRequest, V3PageOfBizHost } from './manage_biz_hosts'
 import type { CreateCredentialRequest, Credential, CredentialRef, DeleteCredentialRequest, GetCredentialRequest, ListCredentialsRequest, UpdateCredentialRequest, V3PageOfCredential } from './manage_credentials'
 import type { CheckScriptRequest, CreateDangerousRuleRequest, DangerousRule, DangerousRuleDeleted, DangerousRuleRef, DangerousRuleStatus, GetDangerousRuleListRequest, ListDangerousRecordsRequest, MoveDangerousRuleRequest, ScriptCheckItem, TestDangerousRuleRequest, UpdateDangerousRuleRequest, V3PageOfDangerousRecord } from './manage_dangerous_rules'
+import type { GetGlobalSettingsRequest, GlobalSettingsInfo, UpdateGlobalSettingsRequest } from './manage_global_settings'
 import type { CreatePublicScriptRequest, CreatePublicScriptVersionRequest, DeletePublicScriptRequest, GetPublicScriptListRequest, GetPublicScriptVersionDetailRequest, GetPublicScriptVersionListRequest, PublicScriptVersionRequest, UpdatePublicScriptBasicRequest, UpdatePublicScriptVersionRequest } from './manage_public_scripts'
 import type { AuthorizedScopesRequest, CreateBizRequest, CreateBizSetRequest, ListScopesRequest, ScopeInfo, ScopeList, ScopePage, UpdateBizRequest, UpdateBizSetRequest } from './manage_scope_admin'
 import type { GetScopeRequest, Scope } from './manage_scopes'
@@ -23,6 +24,7 @@ export type * from './manage_agents'
 export type * from './manage_biz_hosts'
 export type * from './manage_credentials'
 export type * from './manage_dangerous_rules'
+export type * from './manage_global_settings'
 export type * from './manage_public_scripts'
 export type * from './manage_scope_admin'
 export type * from './manage_scopes'
@@ -64,6 +66,7 @@ export const webApi = {
   getAccountList: (req: GetAccountListRequest): Promise<V3PageOfAccountDetail> => call<V3PageOfAccountDetail>('get_account_list', req),
   getCredential: (req: GetCredentialRequest): Promise<Credential> => call<Credential>('get_credential_detail', req),
   getDangerousRuleList: (req: GetDangerousRuleListRequest): Promise<Array<DangerousRule>> => call<Array<DangerousRule>>('get_dangerous_rule_list', req),
+  getGlobalSettings: (req: GetGlobalSettingsRequest): Promise<GlobalSettingsInfo> => call<GlobalSettingsInfo>('get_global_settings', req),
   getJobInstanceGlobalVarValue: (req: JobRef): Promise<JobGlobalVarValues> => call<JobGlobalVarValues>('get_job_instance_global_var_value', req),
   getHostLog: (req: GetHostLogRequest): Promise<HostLog> => call<HostLog>('get_job_instance_ip_log', req),
   getJobInstanceList: (req: GetJobInstanceListRequest): Promise<V3PageOfJobInstanceSummary> => call<V3PageOfJobInstanceSummary>('get_job_instance_list', req),
@@ -101,6 +104,7 @@ export const webApi = {
   updateBizSet: (req: UpdateBizSetRequest): Promise<ScopeInfo> => call<ScopeInfo>('update_biz_set', req),
   updateCredential: (req: UpdateCredentialRequest): Promise<CredentialRef> => call<CredentialRef>('update_credential', req),
   updateDangerousRule: (req: UpdateDangerousRuleRequest): Promise<DangerousRule> => call<DangerousRule>('update_dangerous_rule', req),
+  updateGlobalSettings: (req: UpdateGlobalSettingsRequest): Promise<GlobalSettingsInfo> => call<GlobalSettingsInfo>('update_global_settings', req),
   updatePublicScriptBasic: (req: UpdatePublicScriptBasicRequest): Promise<Script> => call<Script>('update_public_script_basic', req),
   updatePublicScriptVersion: (req: UpdatePublicScriptVersionRequest): Promise<ScriptVersion> => call<ScriptVersion>('update_public_script_version', req),
   updateScriptBasic: (req: UpdateScriptBasicRequest): Promise<Script> => call<Script>('update_script_basic', req),

@@ -99,7 +99,7 @@ await h.run(async () => {
     await quiet()
     // The opening requests, each once (docs/benchmarks.md).
     const opening = calls.slice(from).map((c) => c.name).sort()
-    const want = ['me', 'version', 'get_scope', 'list_authorized_scopes', 'get_job_instance_status', 'get_step_instance_status',
+    const want = ['me', 'version', 'get_scope', 'list_authorized_scopes', 'get_global_settings', 'get_job_instance_status', 'get_step_instance_status',
       'list_step_instance_hosts', 'get_job_instance_ip_log', 'get_job_instance_operation_log'].sort()
     assert(JSON.stringify(opening) === JSON.stringify(want), `the page opened with ${opening.join(', ')}; want ${want.join(', ')}`)
     const counts = named('get_step_instance_status', from)

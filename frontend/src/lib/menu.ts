@@ -47,6 +47,7 @@ export const menuGroups: MenuGroup[] = [
       { route: 'detectRecords', label: 'ui.danger.menu_records', admin: true, root: true },
       { route: 'serviceState', label: 'ui.menu.service_state', admin: true, root: true },
       { route: 'businessManage', label: 'ui.menu.business_manage', admin: true, root: true },
+      { route: 'globalSettings', label: 'ui.settings.menu', admin: true, root: true },
     ],
   },
   { key: 'analysis', label: 'ui.menu.analysis', items: [] },

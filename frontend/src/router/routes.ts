@@ -62,6 +62,12 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('../layouts/AppShell.vue'),
     children: [{ path: '', name: 'businessManage', component: () => import('../pages/BusinessManagePage.vue') }],
   },
+  // bk-job's 全局设置 (平台管理): administrators' settings for everyone.
+  {
+    path: '/global_settings',
+    component: () => import('../layouts/AppShell.vue'),
+    children: [{ path: '', name: 'globalSettings', component: () => import('../pages/GlobalSettingsPage.vue'), meta: { admin: true } }],
+  },
   { path: '/', name: 'root', redirect: () => ({ name: 'home', params: lastScope() }) },
   // bk-job's old links without a scope land in the last business used.
   { path: '/execute/:rest(.*)', redirect: (to) => `/${lastScope().scopeType}/${lastScope().scopeId}/execute/${String(to.params.rest)}` },

@@ -157,7 +157,7 @@ func TestTemplatesDefineTheHelpers(t *testing.T) {
 		run := func(content string) (string, int) {
 			f := filepath.Join(t.TempDir(), "script")
 			require.NoError(t, os.WriteFile(f, []byte(content), 0o600))
-			out, err := exec.Command(prog, f).CombinedOutput() //nolint:gosec // G204: the test's own interpreter
+			out, err := exec.Command(prog, f).CombinedOutput()
 			code := 0
 			if ee, ok := err.(*exec.ExitError); ok { //nolint:errorlint // exit status only
 				code = ee.ExitCode()

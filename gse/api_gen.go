@@ -19,55 +19,6 @@ const (
 	MethodLost        = "gse.Lost"
 )
 
-// Client carries Transport calls over the bus to the role that serves them
-// (elsewhere, or in this process when bus.force_remote is set).
-type Client struct{ b bus.Bus }
-
-var _ Transport = (*Client)(nil)
-
-// NewClient returns a Transport that calls over b.
-func NewClient(b bus.Bus) *Client { return &Client{b: b} }
-
-// StartScript calls gse.StartScript over the bus.
-func (c *Client) StartScript(ctx context.Context, task ScriptTask) error {
-	_, err := bus.Call[ScriptTask, struct{}](ctx, c.b, MethodStartScript, task)
-	return err
-}
-
-// StartFile calls gse.StartFile over the bus.
-func (c *Client) StartFile(ctx context.Context, task FileTask) error {
-	_, err := bus.Call[FileTask, struct{}](ctx, c.b, MethodStartFile, task)
-	return err
-}
-
-// stopArgs carries Stop's parameters over the bus.
-type stopArgs struct {
-	TaskID  string  `json:"task_id"`
-	HostIDs []int64 `json:"host_ids"`
-}
-
-// Stop calls gse.Stop over the bus.
-func (c *Client) Stop(ctx context.Context, taskID string, hostIDs []int64) error {
-	_, err := bus.Call[stopArgs, struct{}](ctx, c.b, MethodStop, stopArgs{taskID, hostIDs})
-	return err
-}
-
-// AgentStatus calls gse.AgentStatus over the bus.
-func (c *Client) AgentStatus(ctx context.Context, hosts []Host) ([]AgentState, error) {
-	return bus.Call[[]Host, []AgentState](ctx, c.b, MethodAgentStatus, hosts)
-}
-
-// lostArgs carries Lost's parameters over the bus.
-type lostArgs struct {
-	TaskID string `json:"task_id"`
-	Hosts  []Host `json:"hosts"`
-}
-
-// Lost calls gse.Lost over the bus.
-func (c *Client) Lost(ctx context.Context, taskID string, hosts []Host) ([]int64, error) {
-	return bus.Call[lostArgs, []int64](ctx, c.b, MethodLost, lostArgs{taskID, hosts})
-}
-
 // Serve answers Transport calls on b with svc.
 func Serve(b bus.Bus, svc Transport) error {
 	for _, handle := range []func() error{

@@ -3,7 +3,6 @@
 package execute
 
 import (
-	"context"
 	"reflect"
 
 	"github.com/bkjob/bkjob/modules/logsvr"
@@ -32,100 +31,6 @@ const (
 	MethodRollingPreview               = "execute.RollingPreview"
 	MethodQueryAgentInfo               = "execute.QueryAgentInfo"
 )
-
-// Client carries Service calls over the bus to the role that serves them
-// (elsewhere, or in this process when bus.force_remote is set).
-type Client struct{ b bus.Bus }
-
-var _ Service = (*Client)(nil)
-
-// NewClient returns a Service that calls over b.
-func NewClient(b bus.Bus) *Client { return &Client{b: b} }
-
-// FastExecuteScript calls execute.FastExecuteScript over the bus.
-func (c *Client) FastExecuteScript(ctx context.Context, req FastExecuteScriptRequest) (JobCreated, error) {
-	return bus.Call[FastExecuteScriptRequest, JobCreated](ctx, c.b, MethodFastExecuteScript, req)
-}
-
-// FastTransferFile calls execute.FastTransferFile over the bus.
-func (c *Client) FastTransferFile(ctx context.Context, req FastTransferFileRequest) (JobCreated, error) {
-	return bus.Call[FastTransferFileRequest, JobCreated](ctx, c.b, MethodFastTransferFile, req)
-}
-
-// PushConfigFile calls execute.PushConfigFile over the bus.
-func (c *Client) PushConfigFile(ctx context.Context, req PushConfigFileRequest) (JobCreated, error) {
-	return bus.Call[PushConfigFileRequest, JobCreated](ctx, c.b, MethodPushConfigFile, req)
-}
-
-// GetJobInstanceStatus calls execute.GetJobInstanceStatus over the bus.
-func (c *Client) GetJobInstanceStatus(ctx context.Context, req GetJobInstanceStatusRequest) (JobInstanceStatus, error) {
-	return bus.Call[GetJobInstanceStatusRequest, JobInstanceStatus](ctx, c.b, MethodGetJobInstanceStatus, req)
-}
-
-// GetStepInstanceStatus calls execute.GetStepInstanceStatus over the bus.
-func (c *Client) GetStepInstanceStatus(ctx context.Context, req GetStepInstanceStatusRequest) (StepInstanceStatus, error) {
-	return bus.Call[GetStepInstanceStatusRequest, StepInstanceStatus](ctx, c.b, MethodGetStepInstanceStatus, req)
-}
-
-// ListStepInstanceHosts calls execute.ListStepInstanceHosts over the bus.
-func (c *Client) ListStepInstanceHosts(ctx context.Context, req ListStepInstanceHostsRequest) (StepHostPage, error) {
-	return bus.Call[ListStepInstanceHostsRequest, StepHostPage](ctx, c.b, MethodListStepInstanceHosts, req)
-}
-
-// GetStepInstanceDetail calls execute.GetStepInstanceDetail over the bus.
-func (c *Client) GetStepInstanceDetail(ctx context.Context, req StepRef) (StepInstanceDetail, error) {
-	return bus.Call[StepRef, StepInstanceDetail](ctx, c.b, MethodGetStepInstanceDetail, req)
-}
-
-// GetJobInstanceList calls execute.GetJobInstanceList over the bus.
-func (c *Client) GetJobInstanceList(ctx context.Context, req GetJobInstanceListRequest) (JobInstancePage, error) {
-	return bus.Call[GetJobInstanceListRequest, JobInstancePage](ctx, c.b, MethodGetJobInstanceList, req)
-}
-
-// GetJobInstanceGlobalVarValue calls execute.GetJobInstanceGlobalVarValue over the bus.
-func (c *Client) GetJobInstanceGlobalVarValue(ctx context.Context, req JobRef) (JobGlobalVarValues, error) {
-	return bus.Call[JobRef, JobGlobalVarValues](ctx, c.b, MethodGetJobInstanceGlobalVarValue, req)
-}
-
-// GetJobInstanceOperationLog calls execute.GetJobInstanceOperationLog over the bus.
-func (c *Client) GetJobInstanceOperationLog(ctx context.Context, req JobRef) (JobOperationLog, error) {
-	return bus.Call[JobRef, JobOperationLog](ctx, c.b, MethodGetJobInstanceOperationLog, req)
-}
-
-// OperateJobInstance calls execute.OperateJobInstance over the bus.
-func (c *Client) OperateJobInstance(ctx context.Context, req OperateJobInstanceRequest) (OperateJobResult, error) {
-	return bus.Call[OperateJobInstanceRequest, OperateJobResult](ctx, c.b, MethodOperateJobInstance, req)
-}
-
-// OperateStepInstance calls execute.OperateStepInstance over the bus.
-func (c *Client) OperateStepInstance(ctx context.Context, req OperateStepInstanceRequest) (OperateStepResult, error) {
-	return bus.Call[OperateStepInstanceRequest, OperateStepResult](ctx, c.b, MethodOperateStepInstance, req)
-}
-
-// GetHostLog calls execute.GetHostLog over the bus.
-func (c *Client) GetHostLog(ctx context.Context, req GetHostLogRequest) (HostLog, error) {
-	return bus.Call[GetHostLogRequest, HostLog](ctx, c.b, MethodGetHostLog, req)
-}
-
-// BatchGetHostLogs calls execute.BatchGetHostLogs over the bus.
-func (c *Client) BatchGetHostLogs(ctx context.Context, req BatchGetHostLogsRequest) (BatchHostLogs, error) {
-	return bus.Call[BatchGetHostLogsRequest, BatchHostLogs](ctx, c.b, MethodBatchGetHostLogs, req)
-}
-
-// LogTarget calls execute.LogTarget over the bus.
-func (c *Client) LogTarget(ctx context.Context, req LogTargetRequest) (logsvr.StepState, error) {
-	return bus.Call[LogTargetRequest, logsvr.StepState](ctx, c.b, MethodLogTarget, req)
-}
-
-// RollingPreview calls execute.RollingPreview over the bus.
-func (c *Client) RollingPreview(ctx context.Context, req RollingPreviewRequest) (RollingPlan, error) {
-	return bus.Call[RollingPreviewRequest, RollingPlan](ctx, c.b, MethodRollingPreview, req)
-}
-
-// QueryAgentInfo calls execute.QueryAgentInfo over the bus.
-func (c *Client) QueryAgentInfo(ctx context.Context, req QueryAgentInfoRequest) (AgentInfoList, error) {
-	return bus.Call[QueryAgentInfoRequest, AgentInfoList](ctx, c.b, MethodQueryAgentInfo, req)
-}
 
 // Serve answers Service calls on b with svc.
 func Serve(b bus.Bus, svc Service) error {

@@ -28,9 +28,6 @@ func main() {
 	}
 }
 
-// OutputName is the file apigen writes in the package directory.
-const OutputName = "api_gen.go"
-
 // options say what to generate from and how to name it.
 type options struct {
 	contract string // the contract interface
@@ -39,23 +36,25 @@ type options struct {
 }
 
 func run(dir string, o options, check bool) error {
-	src, err := Generate(dir, o)
+	files, err := Generate(dir, o)
 	if err != nil {
 		return err
 	}
-	out := filepath.Join(dir, OutputName)
-	if check {
-		old, err := os.ReadFile(out) //nolint:gosec // G304: the package directory go generate runs in
-		if err != nil {
-			return fmt.Errorf("read %s: %w", out, err)
+	for _, f := range files {
+		out := filepath.Join(dir, f.name)
+		if check {
+			old, err := os.ReadFile(out) //nolint:gosec // G304: the package directory go generate runs in
+			if err != nil {
+				return fmt.Errorf("read %s: %w", out, err)
+			}
+			if string(old) != string(f.src) {
+				return fmt.Errorf("%s is stale: run go generate in %s", out, dir)
+			}
+			continue
 		}
-		if string(old) != string(src) {
-			return fmt.Errorf("%s is stale: run go generate in %s", out, dir)
+		if err := os.WriteFile(out, f.src, 0o644); err != nil { //nolint:gosec // G306: Go source is world-readable like its neighbours
+			return fmt.Errorf("write %s: %w", out, err)
 		}
-		return nil
-	}
-	if err := os.WriteFile(out, src, 0o644); err != nil { //nolint:gosec // G306: Go source is world-readable like its neighbours
-		return fmt.Errorf("write %s: %w", out, err)
 	}
 	return nil
 }

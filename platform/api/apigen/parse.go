@@ -265,12 +265,14 @@ func (c *contract) useImports(file *ast.File, e ast.Expr) {
 	})
 }
 
-func (c *contract) importPaths() []string {
-	var out []string
-	for _, p := range c.imports {
-		out = append(out, p)
+// importQualifiers are the contract's imported package names, sorted by
+// their paths.
+func (c *contract) importQualifiers() []string {
+	out := make([]string, 0, len(c.imports))
+	for q := range c.imports {
+		out = append(out, q)
 	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool { return c.imports[out[i]] < c.imports[out[j]] })
 	return out
 }
 
